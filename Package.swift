@@ -1,0 +1,20 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "lstm-gradcheck",
+    products: [
+        .executable(name: "lstm-gradcheck", targets: ["lstm-gradcheck"]),
+        .library(name: "LSTMGradCheck", targets: ["LSTMGradCheck"]),
+    ],
+    targets: [
+        // The maths and the checks. Never prints, never exits.
+        .target(name: "LSTMGradCheck"),
+        // Argument parsing, rendering and exit statuses over the library.
+        .executableTarget(name: "lstm-gradcheck", dependencies: ["LSTMGradCheck"]),
+        // Vectors/ holds test data made by NumPy and the scripts that made it.
+        .testTarget(name: "LSTMGradCheckTests", dependencies: ["LSTMGradCheck"], exclude: ["Vectors"]),
+        // Runs the built binary; depends on it so `swift test` builds it first.
+        .testTarget(name: "EndToEndTests", dependencies: ["lstm-gradcheck"]),
+    ]
+)

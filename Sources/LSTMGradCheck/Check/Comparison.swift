@@ -1,0 +1,49 @@
+/// How far one gradient tensor is from the reference.
+public struct TensorComparison: Sendable, Equatable {
+    /// The input's name (`Wf`, `a0`, `x`).
+    public var key: String
+    /// `‖g − r‖₂ / (‖g‖₂ + ‖r‖₂)` over the whole tensor; 0 when both are zero.
+    public var relativeError: Double
+    /// `max |g − r|` over the elements.
+    public var maxAbsError: Double
+    /// The multi-index (in the Coursera shape) of the element with the largest `|g − r|`.
+    public var worstIndex: [Int]
+    /// `‖g‖₂` and `‖r‖₂`, so a reader can tell a wrong gradient from a tiny one.
+    public var norm: Double
+    public var referenceNorm: Double
+    public var pass: Bool
+}
+
+public enum Comparison {
+    /// The default bound on the relative error. Central differences leave about
+    /// 1e-10 to 1e-8 on these networks; a dropped carry costs 1e-3 and more.
+    public static let defaultTolerance = 1e-6
+
+    /// Compares `g` with reference `r` (same shape, an internal invariant).
+    public static func compare(_ key: String, _ g: Tensor, reference r: Tensor, tolerance: Double) -> TensorComparison {
+        assert(g.shape == r.shape, "\(key): \(g.shape) vs \(r.shape)")
+        var worst = 0
+        var maxAbs = 0.0
+        var diff = Array(repeating: 0.0, count: g.count)
+        for k in diff.indices {
+            diff[k] = g.data[k] - r.data[k]
+            if abs(diff[k]) > maxAbs {
+                maxAbs = abs(diff[k])
+                worst = k
+            }
+        }
+        let ng = norm(g.data), nr = norm(r.data)
+        let rel = ng + nr == 0 ? 0 : norm(diff) / (ng + nr)
+        return TensorComparison(key: key, relativeError: rel, maxAbsError: maxAbs, worstIndex: g.index(ofFlat: worst),
+                                norm: ng, referenceNorm: nr, pass: rel <= tolerance)
+    }
+
+    /// The Euclidean norm, scaled by the largest magnitude so squares cannot overflow.
+    public static func norm(_ v: [Double]) -> Double {
+        let scale = v.reduce(0) { max($0, abs($1)) }
+        guard scale > 0, scale.isFinite else { return scale }
+        var s = 0.0
+        for e in v { s += (e / scale) * (e / scale) }
+        return scale * s.squareRoot()
+    }
+}

@@ -1,0 +1,45 @@
+/// Backpropagation through time written apart from the notebook's cell: the four
+/// gates stacked as one 4n_a × (n_a + n_x) matrix `W = [Wf; Wi; Wc; Wo]`, one
+/// stacked pre-activation delta `dz` per step, and the carries `dh`, `dc` kept as
+/// plain state. Agreement with `CourseraLoop` therefore means two derivations agree.
+enum BPTT {
+    static func gradients<S>(_ problem: LSTMProblem<S>) -> Gradients {
+        let caches = LSTM.forward(problem)
+        let head = OutputLayer.backward(problem, caches)
+        let p = problem.parameters
+        let (n_a, n_x, m) = (p.n_a, p.n_x, problem.a0.cols)
+        let W = Matrix.stacked([p.Wf, p.Wi, p.Wc, p.Wo])
+
+        var dW = Matrix<S>(rows: 4 * n_a, cols: n_a + n_x)
+        var db = Matrix<S>(rows: 4 * n_a, cols: 1)
+        var dx: [Matrix<S>] = Array(repeating: Matrix(rows: n_x, cols: m), count: caches.count)
+        var dhNext = Matrix<S>(rows: n_a, cols: m)   // ∂L/∂a_t from steps after t
+        var dcNext = Matrix<S>(rows: n_a, cols: m)   // ∂L/∂c_t from steps after t
+        for t in caches.indices.reversed() {
+            let s = caches[t]
+            let dh = head.da[t] + dhNext
+            let tanhC = s.c_next.map(S.tanh)
+            let dc = dcNext + dh * s.ot * (1 - tanhC ** 2)
+            // σ'(z) = σ(1−σ), tanh'(z) = 1 − tanh², applied per gate block.
+            let dz = Matrix.stacked([
+                dc * s.c_prev * s.ft * (1 - s.ft),
+                dc * s.cct * s.it * (1 - s.it),
+                dc * s.it * (1 - s.cct ** 2),
+                dh * tanhC * s.ot * (1 - s.ot),
+            ])
+            let input = Matrix.stacked([s.a_prev, s.xt])
+            dW += matmulTB(dz, input)
+            db += dz.rowSums()
+            let dInput = matmulTA(W, dz)
+            dhNext = dInput.rows(0..<n_a)
+            dx[t] = dInput.rows(n_a..<(n_a + n_x))
+            dcNext = dc * s.ft
+        }
+
+        func block(_ M: Matrix<S>, _ k: Int) -> Matrix<S> { M.rows((k * n_a)..<((k + 1) * n_a)) }
+        let grads = LSTMParameters(Wf: block(dW, 0), bf: block(db, 0), Wi: block(dW, 1), bi: block(db, 1),
+                                   Wc: block(dW, 2), bc: block(db, 2), Wo: block(dW, 3), bo: block(db, 3),
+                                   Wy: head.dWy, by: head.dby)
+        return Gradients(problem, dW: grads, da0: dhNext, dc0: dcNext, dx: dx)
+    }
+}

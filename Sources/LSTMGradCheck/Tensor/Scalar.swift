@@ -1,0 +1,46 @@
+import Foundation
+
+/// The arithmetic a forward pass needs, so that one forward pass serves `Double`
+/// (the loss for finite differences), `Float` (learners' single precision) and
+/// dual numbers (the exact forward-mode reference) alike.
+public protocol Scalar: Sendable {
+    init(_ value: Double)
+    /// The primal value: what a branch (stable sigmoid, log-sum-exp) decides on.
+    var primal: Double { get }
+    static var zero: Self { get }
+    static func + (lhs: Self, rhs: Self) -> Self
+    static func - (lhs: Self, rhs: Self) -> Self
+    static func * (lhs: Self, rhs: Self) -> Self
+    static func / (lhs: Self, rhs: Self) -> Self
+    static prefix func - (operand: Self) -> Self
+    static func exp(_ x: Self) -> Self
+    static func log(_ x: Self) -> Self
+    static func tanh(_ x: Self) -> Self
+}
+
+extension Scalar {
+    /// σ(z) = 1 / (1 + e^{−z}), evaluated on the side where the exponential
+    /// cannot overflow, so it stays in [0, 1] and exact to rounding for any z.
+    @inlinable
+    public static func sigmoid(_ z: Self) -> Self {
+        if z.primal >= 0 {
+            return Self(1) / (Self(1) + exp(-z))
+        }
+        let e = exp(z)
+        return e / (Self(1) + e)
+    }
+}
+
+extension Double: Scalar {
+    @inlinable public var primal: Double { self }
+    @inlinable public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    @inlinable public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    @inlinable public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+}
+
+extension Float: Scalar {
+    @inlinable public var primal: Double { Double(self) }
+    @inlinable public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
+    @inlinable public static func log(_ x: Float) -> Float { Foundation.logf(x) }
+    @inlinable public static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
+}

@@ -1,0 +1,112 @@
+import LSTMGradCheck
+
+/// The subcommands, in the order help lists them.
+enum Commands {
+    static let all: [Command] = [check, grads, fixture]
+
+    static func named(_ name: String) -> Command? { all.first { $0.name == name } }
+
+    static let formatSpec = OptionSpec(name: "format", value: "FORMAT", help: "text (default; an aligned table and a verdict), json (SPEC.md's report, for machines) or markdown (to paste into a question or an issue).")
+
+    static let check = Command(
+        name: "check",
+        abstract: "Compare each derivation's gradients with the numerical gradient, per weight, and give a verdict.",
+        discussion: """
+            Runs the chosen derivations on one network and one batch, computes the gradient of the \
+            loss by central finite differences for every element of every weight, of a0 and of x, and \
+            prints, per weight, the relative error ‖g − r‖ / (‖g‖ + ‖r‖) of each derivation, then a \
+            verdict in plain words. Without --fixture it checks a network generated from the size and \
+            seed flags. Running lstm-gradcheck with no subcommand is this check on the built-in default \
+            (n_x 3, n_a 5, n_y 2, T_x 7, m 10, seed 1).
+
+            Exit status: 0 every derivation expected to be correct matches; 1 one does not; 2 bad usage \
+            or bad input.
+            """,
+        usage: "lstm-gradcheck check [--fixture FILE | size and seed options] [--methods LIST] [--format FORMAT]",
+        options: ProblemOptions.specs + [
+            OptionSpec(name: "methods", value: "LIST", help: "Comma-separated derivations to check: \(Method.derivations.map(\.name).joined(separator: ", ")), or all (default all)."),
+            formatSpec,
+            OptionSpec(name: "tolerance", value: "T", help: "A tensor passes when its relative error is at most T (default \(sci(Comparison.defaultTolerance)))."),
+            OptionSpec(name: "step", value: "H", help: "Finite-difference step (default \(sci(FiniteDifferences.defaultStep)))."),
+            OptionSpec(name: "detail", value: nil, help: "Text format: also print each method's table with its largest absolute error and worst element."),
+        ],
+        run: { o, out in
+            let fixture = try ProblemOptions.fixture(o)
+            let methods = try methodList(o)
+            let format = try o.choice("format", ["text", "json", "markdown"], default: "text")
+            let report = GradCheck.check(fixture.problem, name: fixture.name, methods: methods,
+                                         tolerance: try o.positive("tolerance", default: Comparison.defaultTolerance),
+                                         step: try o.positive("step", default: FiniteDifferences.defaultStep))
+            switch format {
+            case "json": out.write(JSON.serialize(JSONReport.json(report)) + "\n")
+            case "markdown": out.write(MarkdownReport.render(report, fixture: fixture))
+            default: out.write(TextReport.render(report, fixture: fixture, colour: out.colour, detail: o.has("detail")))
+            }
+            return report.passed ? ExitStatus.success : ExitStatus.mismatch
+        })
+
+    static let grads = Command(
+        name: "grads",
+        abstract: "Print the gradients one method computes, as a gradient file (JSON).",
+        discussion: """
+            Writes dWf dbf dWi dbi dWc dbc dWo dbo dWy dby da0 dx (and dc0 when the fixture gives c0), \
+            each in its parameter's Coursera shape, as one JSON object: the file format that \
+            'lstm-gradcheck verify' and NumPy users read.
+            """,
+        usage: "lstm-gradcheck grads [--fixture FILE | size and seed options] --method METHOD",
+        options: ProblemOptions.specs + [
+            OptionSpec(name: "method", value: "METHOD", help: "One of \(Method.all.map(\.name).joined(separator: ", ")) (default bptt)."),
+        ],
+        run: { o, out in
+            let fixture = try ProblemOptions.fixture(o)
+            let name = try o.choice("method", Method.all.map(\.name), default: "bptt")
+            guard let method = Method.named(name) else { return ExitStatus.badInput }
+            out.write(JSON.serialize(GradientFile.encode(method.compute(fixture.problem))) + "\n")
+            return ExitStatus.success
+        })
+
+    static let fixture = Command(
+        name: "fixture",
+        abstract: "Print a generated fixture (JSON) to check, or to load into your own code.",
+        discussion: """
+            Generates a network, its inputs and labels from the size and seed flags with the project's \
+            own SplitMix64 generator (weights and biases uniform in [-scale, scale), a0 and x uniform \
+            in [-1, 1), labels uniform over the n_y classes), and prints it in the fixture format. The \
+            same flags give the same bytes on every machine.
+            """,
+        usage: "lstm-gradcheck fixture [size and seed options] [--name NAME] [--description TEXT]",
+        options: Array(ProblemOptions.specs.dropFirst()) + [
+            OptionSpec(name: "name", value: "NAME", help: "The fixture's name (default: default or generated)."),
+            OptionSpec(name: "description", value: "TEXT", help: "A one-line description (default: the sizes and seed)."),
+        ],
+        run: { o, out in
+            var fixture = try ProblemOptions.fixture(o)
+            if let name = o.string("name") { fixture.name = name }
+            if let description = o.string("description") { fixture.description = description }
+            out.write(JSON.serialize(FixtureFile.encode(fixture)) + "\n")
+            return ExitStatus.success
+        })
+
+    /// `--methods a,b` resolved against the catalogue; unknown names are usage errors.
+    static func methodList(_ o: ParsedOptions) throws(UsageError) -> [Method] {
+        guard let text = o.string("methods"), text != "all" else { return Method.derivations }
+        var methods: [Method] = []
+        for name in text.split(separator: ",", omittingEmptySubsequences: false).map({ String($0).trimmingSpaces }) {
+            guard let m = Method.derivations.first(where: { $0.name == name }) else {
+                let hint = name == "numerical" ? " (numerical is the reference every method is compared with)" : ""
+                throw UsageError(message: "unknown method '\(name)'\(hint); choose from \(Method.derivations.map(\.name).joined(separator: ", ")) or all", command: o.command)
+            }
+            if !methods.contains(where: { $0.name == name }) { methods.append(m) }
+        }
+        return methods
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " { s = s.dropFirst() }
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,47 @@
+import LSTMGradCheck
+
+/// The options that say which network to check: a fixture file, or a generated
+/// network from sizes and a seed.
+enum ProblemOptions {
+    static let defaults = LSTMDims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10)
+    static let defaultSeed: UInt64 = 1
+
+    static let specs: [OptionSpec] = [
+        OptionSpec(name: "fixture", value: "FILE", help: "Check the network in this fixture file (JSON, see the README) instead of a generated one."),
+        OptionSpec(name: "n-x", value: "N", help: "Input size n_x of a generated network (default \(defaults.n_x))."),
+        OptionSpec(name: "n-a", value: "N", help: "Hidden size n_a (default \(defaults.n_a))."),
+        OptionSpec(name: "n-y", value: "N", help: "Number of classes n_y (default \(defaults.n_y))."),
+        OptionSpec(name: "steps", value: "N", help: "Sequence length T_x (default \(defaults.steps))."),
+        OptionSpec(name: "batch", value: "N", help: "Batch size m (default \(defaults.batch))."),
+        OptionSpec(name: "seed", value: "N", help: "Seed of the project's SplitMix64 generator (default \(defaultSeed)); the same seed gives the same network everywhere."),
+        OptionSpec(name: "scale", value: "S", help: "Weights and biases uniform in [-S, S) (default 1); larger S saturates the gates."),
+    ]
+
+    private static let sizeNames = ["n-x", "n-a", "n-y", "steps", "batch", "seed", "scale"]
+
+    /// The fixture named by `--fixture`, or a generated one.
+    static func fixture(_ o: ParsedOptions) throws -> Fixture {
+        if let path = o.string("fixture") {
+            if let clash = sizeNames.first(where: { o.string($0) != nil }) {
+                throw UsageError(message: "'--\(clash)' cannot be combined with '--fixture' (the fixture fixes the network)", command: o.command)
+            }
+            return try FixtureFile.read(path)
+        }
+        let size = 1...1_000_000
+        let dims = LSTMDims(
+            n_x: try o.int("n-x", default: defaults.n_x, in: size),
+            n_a: try o.int("n-a", default: defaults.n_a, in: size),
+            n_y: try o.int("n-y", default: defaults.n_y, in: size),
+            steps: try o.int("steps", default: defaults.steps, in: size),
+            batch: try o.int("batch", default: defaults.batch, in: size))
+        let seed = try o.int("seed", default: Int(defaultSeed), in: 0...Int.max)
+        let weights = try o.positive("scale", default: GenerationScale.standard.weights)
+        try Limits.check(dims, source: "command line")
+        let problem = LSTMProblem.random(dims, seed: UInt64(seed), scale: GenerationScale(weights: weights, inputs: 1))
+        let isDefault = dims == defaults && seed == Int(defaultSeed) && weights == GenerationScale.standard.weights
+        let name = isDefault ? "default" : "generated"
+        let description = "n_x \(dims.n_x), n_a \(dims.n_a), n_y \(dims.n_y), T_x \(dims.steps), m \(dims.batch), seed \(seed)"
+            + (weights == 1 ? "" : ", scale \(weights)")
+        return Fixture(name: name, description: description, problem: problem)
+    }
+}

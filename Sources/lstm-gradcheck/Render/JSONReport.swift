@@ -1,0 +1,43 @@
+import LSTMGradCheck
+
+/// The machine-readable report, in SPEC.md's shape (with a few additions: the
+/// tolerance, each tensor's norms, and the verdict sentences).
+enum JSONReport {
+    static func json(_ r: CheckReport) -> JSONValue {
+        let d = r.dims
+        let verdicts = r.verdicts
+        func n(_ v: Double) -> JSONValue { .number(v) }
+        func i(_ v: Int) -> JSONValue { .number(Double(v)) }
+        let methods = r.methods.map { m in
+            JSONMember(m.name, .object([
+                JSONMember("expected", .string(m.expectation.rawValue)),
+                JSONMember("matches", .bool(m.matches)),
+                JSONMember("summary", .string(m.summary)),
+                JSONMember("verdict", .string(verdicts.first { $0.method == m.name }?.sentence ?? "")),
+                JSONMember("parameters", .object(m.tensors.map { t in
+                    JSONMember(t.key, .object([
+                        JSONMember("relative_error", n(t.relativeError)),
+                        JSONMember("max_abs_error", n(t.maxAbsError)),
+                        JSONMember("worst_index", .array(t.worstIndex.map(i))),
+                        JSONMember("norm", n(t.norm)),
+                        JSONMember("reference_norm", n(t.referenceNorm)),
+                        JSONMember("pass", .bool(t.pass)),
+                    ]))
+                })),
+            ]))
+        }
+        return .object([
+            JSONMember("fixture", .object([
+                JSONMember("name", .string(r.name)),
+                JSONMember("n_x", i(d.n_x)), JSONMember("n_a", i(d.n_a)), JSONMember("n_y", i(d.n_y)),
+                JSONMember("steps", i(d.steps)), JSONMember("batch", i(d.batch)),
+            ])),
+            JSONMember("reference", .string(r.reference)),
+            JSONMember("step", n(r.step)),
+            JSONMember("tolerance", n(r.tolerance)),
+            JSONMember("methods", .object(methods)),
+            JSONMember("passed", .bool(r.passed)),
+            JSONMember("conclusion", .string(r.conclusion)),
+        ])
+    }
+}

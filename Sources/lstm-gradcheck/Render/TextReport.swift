@@ -1,0 +1,70 @@
+import LSTMGradCheck
+
+/// The terminal report: one column of relative errors per method, the worst
+/// elements, then the verdict in words.
+enum TextReport {
+    static func render(_ r: CheckReport, fixture: Fixture, colour: Bool, detail: Bool) -> String {
+        let style = Style(enabled: colour)
+        var s = style.bold("lstm-gradcheck · \(ReportText.headline(fixture))") + "\n"
+        s += wrap(ReportText.reference(r), indent: 0) + "\n\n"
+
+        let keys = r.methods.first?.tensors.map(\.key) ?? []
+        var table = Table(header: ["", "shape"] + r.methods.map(\.name),
+                          align: [.left, .left] + r.methods.map { _ in .right })
+        table.rows.append(["expected", ""] + r.methods.map(\.expectation.rawValue))
+        for key in keys {
+            table.rows.append([key, ReportText.shape(fixture, key)] + r.methods.map { m in
+                guard let t = m.tensors.first(where: { $0.key == key }) else { return "-" }
+                return sci(t.relativeError) + (t.pass ? "  " : " ✗")
+            })
+        }
+        table.rows.append(["result", ""] + r.methods.map(ReportText.outcome))
+        let last = table.rows.count - 1
+        table.style = { row, column, text in
+            guard column >= 2 else { return row == 0 || row == last ? style.dim(text) : style.bold(text) }
+            let m = r.methods[column - 2]
+            if row == 0 { return style.dim(text) }
+            let failed = text.hasSuffix("✗") || text == "MISMATCH" || text.hasPrefix("wrong")
+            guard failed else { return row == last ? style.green(text) : text }
+            return m.expectation == .correct ? style.red(text) : style.yellow(text)
+        }
+        s += table.render() + "\n"
+
+        s += "Largest element error (max |g − r|) per method:\n"
+        var worst = Table(header: ["", "", ""], align: [.left, .right, .left])
+        for m in r.methods {
+            guard let t = m.tensors.max(by: { $0.maxAbsError < $1.maxAbsError }) else { continue }
+            worst.rows.append(["  " + m.name, sci(t.maxAbsError), "at " + ReportText.index(t.key, t.worstIndex)])
+        }
+        s += worst.rows.isEmpty ? "" : String(worst.render().drop { $0 != "\n" }.dropFirst())
+        s += "\n"
+
+        if detail {
+            for m in r.methods {
+                s += style.bold("\(m.name)") + " — \(m.summary)\n"
+                var t = Table(header: ["param", "shape", "relative error", "max |g − r|", "worst element", "result"],
+                              align: [.left, .left, .right, .right, .left, .left])
+                for c in m.tensors {
+                    t.rows.append([c.key, ReportText.shape(fixture, c.key), sci(c.relativeError), sci(c.maxAbsError),
+                                   ReportText.index(c.key, c.worstIndex), c.pass ? "pass" : "FAIL"])
+                }
+                s += t.render(indent: 2) + "\n"
+            }
+        }
+
+        s += style.bold("Verdict") + "\n"
+        for v in r.verdicts {
+            let mark = ReportText.mark(v.status)
+            let coloured: String
+            switch v.status {
+            case .confirmed: coloured = style.green(mark)
+            case .failed: coloured = style.red(mark)
+            case .wrongAsExpected, .matchesAnyway: coloured = style.yellow(mark)
+            }
+            let body = wrap(v.sentence, indent: 4)
+            s += "  " + coloured + " " + body.dropFirst(4) + "\n"
+        }
+        s += "\n" + wrap(r.conclusion, indent: 0) + "\n"
+        return s
+    }
+}

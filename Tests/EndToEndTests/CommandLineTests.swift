@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+@testable import lstm_gradcheck
+
+@Suite struct CommandLineTests {
+    @Test func defaultRunPrintsTheTableAndTheVerdictAndExitsZero() throws {
+        let r = try Tool.run([])
+        #expect(r.status == 0)
+        #expect(r.stderr.isEmpty)
+        #expect(r.stdout.contains("default: n_x 3, n_a 5, n_y 2, T_x 7, m 10, seed 1"))
+        for line in ["Wf ", "x ", "Verdict", "per-step is wrong, as expected", "coursera matches"] {
+            #expect(r.stdout.contains(line), "missing \(line)")
+        }
+        // Piped output carries no colour.
+        #expect(!r.stdout.contains("\u{1B}["))
+    }
+
+    @Test func outputIsByteIdenticalAcrossRuns() throws {
+        let a = try Tool.run(["check", "--format", "json", "--seed", "5"]), b = try Tool.run(["check", "--format", "json", "--seed", "5"])
+        #expect(a.stdout == b.stdout && !a.stdout.isEmpty)
+    }
+
+    @Test func jsonReportFollowsTheSpec() throws {
+        let r = try Tool.run(["check", "--format", "json"])
+        #expect(r.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let fixture = try #require(json["fixture"] as? [String: Any])
+        #expect(fixture["name"] as? String == "default")
+        #expect(fixture["n_x"] as? Int == 3 && fixture["n_a"] as? Int == 5 && fixture["n_y"] as? Int == 2)
+        #expect(fixture["steps"] as? Int == 7 && fixture["batch"] as? Int == 10)
+        #expect(json["reference"] as? String == "numerical")
+        let methods = try #require(json["methods"] as? [String: Any])
+        #expect(Set(methods.keys) == ["bptt", "coursera", "per-step"])
+        let bptt = try #require(methods["bptt"] as? [String: Any])
+        #expect(bptt["expected"] as? String == "correct" && bptt["matches"] as? Bool == true)
+        let params = try #require(bptt["parameters"] as? [String: Any])
+        #expect(Set(params.keys) == ["Wf", "bf", "Wi", "bi", "Wc", "bc", "Wo", "bo", "Wy", "by", "a0", "x"])
+        let wf = try #require(params["Wf"] as? [String: Any])
+        #expect((wf["relative_error"] as? Double ?? 1) < 1e-6)
+        #expect((wf["worst_index"] as? [Int])?.count == 2)
+        #expect(wf["pass"] as? Bool == true)
+        let perStep = try #require(methods["per-step"] as? [String: Any])
+        #expect(perStep["expected"] as? String == "wrong" && perStep["matches"] as? Bool == false)
+    }
+
+    @Test func markdownHasATable() throws {
+        let r = try Tool.run(["check", "--format", "markdown"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("| param | shape | bptt (expected correct) | coursera (expected correct) | per-step (expected wrong) |"))
+        #expect(r.stdout.contains("| Wo | 5×8 |"))
+    }
+
+    @Test func aMismatchOfACorrectRouteExitsOne() throws {
+        // A tolerance below the finite-difference error makes even BPTT fail.
+        let r = try Tool.run(["check", "--tolerance", "1e-14", "--format", "json"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("\"passed\": false"))
+    }
+
+    @Test func perStepMatchesWithASingleStepAndSaysWhy() throws {
+        let r = try Tool.run(["check", "--steps", "1"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("per-step matches although it is expected to be wrong: with T_x = 1"))
+    }
+
+    @Test func gradsPrintsAGradientFileThatMatchesAcrossRoutes() throws {
+        let bptt = try Tool.run(["grads", "--method", "bptt", "--seed", "3"])
+        let coursera = try Tool.run(["grads", "--method", "coursera", "--seed", "3"])
+        #expect(bptt.status == 0 && coursera.status == 0)
+        let a = try #require(try JSONSerialization.jsonObject(with: Data(bptt.stdout.utf8)) as? [String: Any])
+        let b = try #require(try JSONSerialization.jsonObject(with: Data(coursera.stdout.utf8)) as? [String: Any])
+        #expect(a.keys.sorted() == ["dWc", "dWf", "dWi", "dWo", "dWy", "da0", "dbc", "dbf", "dbi", "dbo", "dby", "dx"])
+        let wa = try #require(a["dWo"] as? [[Double]]), wb = try #require(b["dWo"] as? [[Double]])
+        #expect(wa.count == 5 && wa[0].count == 8)
+        for (ra, rb) in zip(wa, wb) {
+            for (x, y) in zip(ra, rb) { #expect(abs(x - y) <= 1e-12 * max(1, abs(x))) }
+        }
+    }
+
+    @Test func fixtureRoundTripsThroughCheck() throws {
+        let generated = try Tool.run(["fixture", "--n-a", "2", "--steps", "3", "--seed", "9", "--name", "mine"])
+        #expect(generated.status == 0)
+        let path = try Tool.temporaryFile("mine.json", generated.stdout)
+        let fromFile = try Tool.run(["check", "--fixture", path, "--format", "json"])
+        let direct = try Tool.run(["check", "--n-a", "2", "--steps", "3", "--seed", "9", "--format", "json"])
+        #expect(fromFile.status == 0)
+        // Same network, same numbers; only the name differs.
+        #expect(fromFile.stdout.replacingOccurrences(of: "\"mine\"", with: "\"generated\"") == direct.stdout)
+    }
+
+    @Test func helpAndVersion() throws {
+        let help = try Tool.run(["--help"])
+        #expect(help.status == 0 && help.stdout.hasPrefix("OVERVIEW: ") && help.stdout.contains("SUBCOMMANDS:"))
+        let checkHelp = try Tool.run(["check", "--help"])
+        #expect(checkHelp.stdout.contains("USAGE: lstm-gradcheck check") && checkHelp.stdout.contains("--tolerance <T>"))
+        #expect(try Tool.run(["help", "grads"]).stdout.contains("USAGE: lstm-gradcheck grads"))
+        #expect(try Tool.run(["--version"]).stdout == Help.version + "\n")
+    }
+
+    @Test(arguments: [
+        (["--bogus"], "lstm-gradcheck: error: unknown option '--bogus' for 'check' (see 'lstm-gradcheck check --help')"),
+        (["frobnicate"], "lstm-gradcheck: error: unknown subcommand 'frobnicate'; choose from check, grads, fixture (see 'lstm-gradcheck --help')"),
+        (["check", "--methods", "bptt,nope"], "lstm-gradcheck: error: unknown method 'nope'; choose from bptt, coursera, per-step or all (see 'lstm-gradcheck check --help')"),
+        (["check", "--format", "yaml"], "lstm-gradcheck: error: option '--format' takes one of text, json, markdown, not 'yaml' (see 'lstm-gradcheck check --help')"),
+        (["check", "--n-a", "0"], "lstm-gradcheck: error: option '--n-a' takes a whole number from 1 to 1000000, not '0' (see 'lstm-gradcheck check --help')"),
+        (["check", "--n-a", "-3"], "lstm-gradcheck: error: option '--n-a' takes a whole number from 1 to 1000000, not '-3' (see 'lstm-gradcheck check --help')"),
+        (["check", "--tolerance", "nan"], "lstm-gradcheck: error: option '--tolerance' takes a finite positive number, not 'nan' (see 'lstm-gradcheck check --help')"),
+        (["check", "--steps"], "lstm-gradcheck: error: option '--steps' needs a value (N) (see 'lstm-gradcheck check --help')"),
+        (["check", "--n-a", "100000", "--batch", "100000"], "lstm-gradcheck: error: command line: sizes: expected at most 8192 MiB of working memory, found n_x 3, n_a 100000, n_y 2, T_x 7, m 100000 need about "),
+        (["check", "--fixture", "/nonexistent.json"], "lstm-gradcheck: error: /nonexistent.json: expected an existing file, found no such file"),
+        (["check", "--fixture", "/tmp"], "lstm-gradcheck: error: /tmp: expected a file, found a directory"),
+        (["check", "--fixture", "x.json", "--seed", "2"], "lstm-gradcheck: error: '--seed' cannot be combined with '--fixture' (the fixture fixes the network) (see 'lstm-gradcheck check --help')"),
+    ])
+    func badUsageIsOneLineAndStatusTwo(_ arguments: [String], _ message: String) throws {
+        let r = try Tool.run(arguments)
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty)
+        // One line: the message (the memory figure's digits are left to the estimate).
+        #expect(r.stderr.hasPrefix(message) && r.stderr.hasSuffix("\n") && r.stderr.filter { $0 == "\n" }.count == 1, "\(r.stderr)")
+    }
+
+    @Test(arguments: [
+        ("empty.json", "", "expected a JSON document, found an empty file"),
+        ("truncated.json", "{\"parameters\": {\"Wf\": [[1, 2", "line 1, column 29: expected valid JSON"),
+        ("nan.json", "{\"x\": NaN}", "line 1, column 7: expected valid JSON"),
+        ("huge.json", "{\"x\": 1e400}", "line 1, column 7: expected valid JSON, found number out of range: 1e400"),
+        ("array.json", "[1, 2]", "expected a JSON object with \"parameters\", \"x\" and \"y\" or \"da\", found an array of 2"),
+    ])
+    func badFilesAreOneLineAndStatusTwo(_ name: String, _ contents: String, _ fragment: String) throws {
+        let path = try Tool.temporaryFile(name, contents)
+        let r = try Tool.run(["check", "--fixture", path])
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.hasPrefix("lstm-gradcheck: error: \(path): "))
+        #expect(r.stderr.contains(fragment), "\(r.stderr)")
+        #expect(r.stderr.filter { $0 == "\n" }.count == 1)
+    }
+}
