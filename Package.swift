@@ -13,6 +13,8 @@ let package = Package(
         // Argument parsing, rendering and exit statuses over the library.
         .executableTarget(name: "lstm-gradcheck", dependencies: ["LSTMGradCheck"]),
         // Vectors/ holds test data made by NumPy and the scripts that made it.
+        // `make bench`: timings, never in a unit test.
+        .executableTarget(name: "lstm-gradcheck-bench", dependencies: ["LSTMGradCheck"], path: "Benchmarks/Bench"),
         .testTarget(name: "LSTMGradCheckTests", dependencies: ["LSTMGradCheck"], exclude: ["Vectors"]),
         // Runs the built binary; depends on it so `swift test` builds it first.
         .testTarget(name: "EndToEndTests", dependencies: ["lstm-gradcheck"]),

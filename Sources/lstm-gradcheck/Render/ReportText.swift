@@ -4,7 +4,10 @@ import LSTMGradCheck
 enum ReportText {
     static func headline(_ fixture: Fixture) -> String {
         let d = fixture.problem.dims
-        let sizes = "n_x \(d.n_x), n_a \(d.n_a), n_y \(d.n_y), T_x \(d.steps), m \(d.batch)"
+        var sizes = "n_x \(d.n_x), n_a \(d.n_a), n_y \(d.n_y), T_x \(d.steps), m \(d.batch)"
+        if case .upstream(let da) = fixture.problem.target {
+            sizes = "n_x \(d.n_x), n_a \(d.n_a), T_x \(d.steps), m \(d.batch), upstream da over T' = \(da.count)"
+        }
         let description = fixture.description.map { $0 == sizes || $0.hasPrefix(sizes) ? $0 : "\(sizes) — \($0)" } ?? sizes
         return "\(fixture.name): \(description)"
     }

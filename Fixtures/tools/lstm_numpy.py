@@ -1,0 +1,593 @@
+#!/usr/bin/env python3
+"""Independent NumPy reference implementation of LSTM forward/backward passes.
+
+Written from the written contract only (Coursera deep-learning notation), not
+from the Swift sources, so its expected gradients are an independent check.
+
+Usage:
+    python3 Fixtures/tools/lstm_numpy.py FIXTURE.json [FIXTURE2.json ...] --out-dir DIR
+    python3 Fixtures/tools/lstm_numpy.py --self-test
+
+For every fixture writes DIR/<fixture file stem>.expected.json containing the
+loss and the gradients from three routes: "bptt", "per-step", "numerical".
+
+Network (float64 throughout), for t = 0..T_x-1:
+    concat = [a_prev; x_t]                       (n_a + n_x) x m
+    f  = sigmoid(Wf concat + bf)
+    i  = sigmoid(Wi concat + bi)
+    cc = tanh(Wc concat + bc)
+    c_t = f * c_prev + i * cc
+    o  = sigmoid(Wo concat + bo)
+    a_t = o * tanh(c_t)
+    yhat_t = softmax(Wy a_t + by)                (over the n_y axis)
+Loss  L = -sum_t sum_j log yhat_t[y[j,t], j]   (summed, not averaged)
+Upstream mode (fixture gives "da", n_a x m x T', T' <= T_x, instead of y/Wy/by):
+    L = sum_{t<T'} sum(da[:,:,t] * a_t); dWy/dby are absent.
+
+Importable as a module: see load_fixture, forward, loss_value, cell_backward,
+bptt_gradients, per_step_gradients, numerical_gradients, expected_for_fixture.
+"""
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+PRODUCED_BY = "Fixtures/tools/lstm_numpy.py (independent NumPy implementation)"
+GATES = ("f", "i", "c", "o")
+GATE_PARAMS = ("Wf", "bf", "Wi", "bi", "Wc", "bc", "Wo", "bo")
+H_NUMERICAL = 1e-5
+
+
+# ----------------------------------------------------------------------------
+# Numerically stable primitives
+# ----------------------------------------------------------------------------
+
+def sigmoid(z):
+    """Stable logistic function: never evaluates exp of a positive number."""
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(-np.abs(z))  # in (0, 1], no overflow
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def log_softmax(z, axis=0):
+    """Stable log-softmax along `axis` (shift by the max first)."""
+    z = np.asarray(z, dtype=np.float64)
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def softmax(z, axis=0):
+    z = np.asarray(z, dtype=np.float64)
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+# ----------------------------------------------------------------------------
+# Fixture loading / validation
+# ----------------------------------------------------------------------------
+
+def _arr(value, name, ndim):
+    a = np.array(value, dtype=np.float64)
+    if a.ndim != ndim:
+        raise ValueError(f"{name}: expected a {ndim}-d nested list, got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name}: contains non-finite values")
+    return a
+
+
+def targets_to_onehot(y, n_y, m, T_x):
+    """Accept y as m x T_x class indices or an n_y x m x T_x one-hot array."""
+    y = np.asarray(y)
+    if y.ndim == 2:
+        if y.shape != (m, T_x):
+            raise ValueError(f"y: expected shape {(m, T_x)} (m x T_x), got {y.shape}")
+        yf = y.astype(np.float64)
+        idx = np.rint(yf).astype(np.int64)
+        if not np.all(idx == yf):
+            raise ValueError("y: class indices must be integers")
+        if np.any(idx < 0) or np.any(idx >= n_y):
+            raise ValueError(f"y: class indices must be in 0..{n_y - 1}")
+        Y = np.zeros((n_y, m, T_x), dtype=np.float64)
+        for j in range(m):
+            for t in range(T_x):
+                Y[idx[j, t], j, t] = 1.0
+        return Y
+    if y.ndim == 3:
+        if y.shape != (n_y, m, T_x):
+            raise ValueError(f"y: one-hot form must have shape {(n_y, m, T_x)}, got {y.shape}")
+        return y.astype(np.float64)
+    raise ValueError(f"y: expected m x T_x indices or n_y x m x T_x one-hot, got shape {y.shape}")
+
+
+def fixture_from_dict(d, default_name="fixture"):
+    """Turn a fixture JSON dict into a dict of validated float64 arrays.
+
+    Returned keys: name, params (dict), a0, c0 (or None), has_c0, x,
+    mode ("softmax" | "upstream"), Y (n_y x m x T_x one-hot, softmax mode),
+    da (n_a x m x T_x, zero-padded, upstream mode), T_up (T' in upstream mode).
+    """
+    p = d["parameters"]
+    x = _arr(d["x"], "x", 3)
+    n_x, m, T_x = x.shape
+    Wf = _arr(p["Wf"], "Wf", 2)
+    n_a = Wf.shape[0]
+    params = {}
+    for k in GATE_PARAMS:
+        if k not in p:
+            raise ValueError(f"parameters.{k} missing")
+        if k.startswith("W"):
+            params[k] = _arr(p[k], k, 2)
+            if params[k].shape != (n_a, n_a + n_x):
+                raise ValueError(f"{k}: expected shape {(n_a, n_a + n_x)}, got {params[k].shape}")
+        else:
+            params[k] = _arr(p[k], k, 2)
+            if params[k].shape != (n_a, 1):
+                raise ValueError(f"{k}: expected shape {(n_a, 1)}, got {params[k].shape}")
+
+    if "a0" in d and d["a0"] is not None:
+        a0 = _arr(d["a0"], "a0", 2)
+        if a0.shape != (n_a, m):
+            raise ValueError(f"a0: expected shape {(n_a, m)}, got {a0.shape}")
+    else:
+        a0 = np.zeros((n_a, m))
+    has_c0 = "c0" in d and d["c0"] is not None
+    if has_c0:
+        c0 = _arr(d["c0"], "c0", 2)
+        if c0.shape != (n_a, m):
+            raise ValueError(f"c0: expected shape {(n_a, m)}, got {c0.shape}")
+    else:
+        c0 = None
+
+    fx = {"name": d.get("name", default_name), "params": params, "a0": a0,
+          "c0": c0, "has_c0": has_c0, "x": x}
+    has_da = "da" in d and d["da"] is not None
+    has_y = "y" in d and d["y"] is not None
+    if has_da and has_y:
+        raise ValueError("fixture gives both 'y' and 'da'; exactly one is allowed")
+    if has_da:
+        da = _arr(d["da"], "da", 3)
+        if da.shape[:2] != (n_a, m) or da.shape[2] > T_x or da.shape[2] < 1:
+            raise ValueError(f"da: expected shape (n_a, m, T') = ({n_a}, {m}, T'<= {T_x}), got {da.shape}")
+        if "Wy" in p or "by" in p:
+            print(f"note: fixture '{fx['name']}' is in upstream-da mode; ignoring Wy/by",
+                  file=sys.stderr)
+        padded = np.zeros((n_a, m, T_x))
+        padded[:, :, :da.shape[2]] = da
+        fx.update(mode="upstream", da=padded, T_up=da.shape[2])
+    elif has_y:
+        Wy = _arr(p["Wy"], "Wy", 2)
+        by = _arr(p["by"], "by", 2)
+        n_y = Wy.shape[0]
+        if Wy.shape != (n_y, n_a):
+            raise ValueError(f"Wy: expected shape ({n_y}, {n_a}), got {Wy.shape}")
+        if by.shape != (n_y, 1):
+            raise ValueError(f"by: expected shape ({n_y}, 1), got {by.shape}")
+        params["Wy"] = Wy
+        params["by"] = by
+        fx.update(mode="softmax", Y=targets_to_onehot(d["y"], n_y, m, T_x))
+    else:
+        raise ValueError("fixture must give either 'y' or 'da'")
+    return fx
+
+
+def load_fixture(path):
+    path = Path(path)
+    with open(path) as fh:
+        d = json.load(fh)
+    return fixture_from_dict(d, default_name=path.stem)
+
+
+# ----------------------------------------------------------------------------
+# Forward pass
+# ----------------------------------------------------------------------------
+
+def cell_forward(params, x_t, a_prev, c_prev):
+    concat = np.vstack([a_prev, x_t])
+    f = sigmoid(params["Wf"] @ concat + params["bf"])
+    i = sigmoid(params["Wi"] @ concat + params["bi"])
+    cc = np.tanh(params["Wc"] @ concat + params["bc"])
+    c = f * c_prev + i * cc
+    o = sigmoid(params["Wo"] @ concat + params["bo"])
+    tc = np.tanh(c)
+    a = o * tc
+    cache = {"concat": concat, "a_prev": a_prev, "c_prev": c_prev,
+             "f": f, "i": i, "cc": cc, "o": o, "c": c, "tc": tc, "a": a}
+    return a, c, cache
+
+
+def forward(params, a0, c0, x):
+    """Runs the LSTM over all T_x steps; returns (a, c, caches), a/c: n_a x m x T_x."""
+    n_a, m = a0.shape
+    T_x = x.shape[2]
+    if c0 is None:
+        c0 = np.zeros((n_a, m))
+    a = np.zeros((n_a, m, T_x))
+    c = np.zeros((n_a, m, T_x))
+    caches = []
+    a_prev, c_prev = a0, c0
+    for t in range(T_x):
+        a_prev, c_prev, cache = cell_forward(params, x[:, :, t], a_prev, c_prev)
+        a[:, :, t] = a_prev
+        c[:, :, t] = c_prev
+        caches.append(cache)
+    return a, c, caches
+
+
+def _objective(fx, params, a):
+    """Loss from the hidden states; also returns the dL/da_t from the loss at t alone."""
+    T_x = a.shape[2]
+    if fx["mode"] == "upstream":
+        loss = float(np.sum(fx["da"] * a))  # da is zero-padded beyond T'
+        return loss, fx["da"].copy(), None
+    Y = fx["Y"]
+    loss = 0.0
+    da_local = np.zeros_like(a)
+    dWy = np.zeros_like(params["Wy"])
+    dby = np.zeros_like(params["by"])
+    for t in range(T_x):
+        z = params["Wy"] @ a[:, :, t] + params["by"]
+        logp = log_softmax(z, axis=0)
+        loss -= float(np.sum(Y[:, :, t] * logp))
+        # d(-sum Y log softmax z)/dz = yhat * sum_k Y_k - Y  (= yhat - onehot)
+        dz = np.exp(logp) * np.sum(Y[:, :, t], axis=0, keepdims=True) - Y[:, :, t]
+        dWy += dz @ a[:, :, t].T
+        dby += np.sum(dz, axis=1, keepdims=True)
+        da_local[:, :, t] = params["Wy"].T @ dz
+    return loss, da_local, (dWy, dby)
+
+
+def loss_value(fx, params=None, a0=None, c0=None, x=None):
+    """Scalar loss; any of params/a0/c0/x may be overridden (used by numerical route)."""
+    params = fx["params"] if params is None else params
+    a0 = fx["a0"] if a0 is None else a0
+    c0 = fx["c0"] if c0 is None else c0
+    x = fx["x"] if x is None else x
+    a, _, _ = forward(params, a0, c0, x)
+    return _objective(fx, params, a)[0]
+
+
+# ----------------------------------------------------------------------------
+# Backward pass
+# ----------------------------------------------------------------------------
+
+def cell_backward(params, cache, da_next, dc_next):
+    """Local backward through one cell.
+
+    da_next: total dL/da_t reaching this cell; dc_next: dL/dc_t arriving from t+1.
+    Returns (grads dict for the gate weights/biases, da_prev, dc_prev, dx_t).
+    """
+    f, i, cc, o = cache["f"], cache["i"], cache["cc"], cache["o"]
+    tc, c_prev, concat = cache["tc"], cache["c_prev"], cache["concat"]
+    n_a = f.shape[0]
+
+    do = da_next * tc
+    dc = dc_next + da_next * o * (1.0 - tc * tc)
+    df = dc * c_prev
+    di = dc * cc
+    dcc = dc * i
+
+    dz = {"f": df * f * (1.0 - f),
+          "i": di * i * (1.0 - i),
+          "c": dcc * (1.0 - cc * cc),
+          "o": do * o * (1.0 - o)}
+    grads = {}
+    dconcat = np.zeros_like(concat)
+    for g in GATES:
+        grads["dW" + g] = dz[g] @ concat.T
+        grads["db" + g] = np.sum(dz[g], axis=1, keepdims=True)
+        dconcat += params["W" + g].T @ dz[g]
+    da_prev = dconcat[:n_a, :]
+    dx_t = dconcat[n_a:, :]
+    dc_prev = dc * f
+    return grads, da_prev, dc_prev, dx_t
+
+
+def _backward(fx, carry):
+    params = fx["params"]
+    a, _, caches = forward(params, fx["a0"], fx["c0"], fx["x"])
+    loss, da_local, out_grads = _objective(fx, params, a)
+    n_a, m, T_x = a.shape
+    grads = {}
+    for g in GATES:
+        grads["dW" + g] = np.zeros_like(params["W" + g])
+        grads["db" + g] = np.zeros_like(params["b" + g])
+    dx = np.zeros_like(fx["x"])
+    da_carry = np.zeros((n_a, m))
+    dc_carry = np.zeros((n_a, m))
+    da0 = dc0 = None
+    for t in reversed(range(T_x)):
+        if carry:
+            da_next = da_local[:, :, t] + da_carry
+            dc_next = dc_carry
+        else:
+            da_next = da_local[:, :, t]
+            dc_next = np.zeros((n_a, m))
+        step, da_prev, dc_prev, dx_t = cell_backward(params, caches[t], da_next, dc_next)
+        for k in step:
+            grads[k] += step[k]
+        dx[:, :, t] = dx_t
+        da_carry, dc_carry = da_prev, dc_prev
+        if t == 0:
+            da0, dc0 = da_prev, dc_prev
+    return loss, _assemble(fx, grads, out_grads, da0, dc0, dx)
+
+
+def _assemble(fx, gate_grads, out_grads, da0, dc0, dx):
+    out = {}
+    for g in GATES:
+        out["dW" + g] = gate_grads["dW" + g]
+        out["db" + g] = gate_grads["db" + g]
+    if fx["mode"] == "softmax":
+        out["dWy"], out["dby"] = out_grads
+    out["da0"] = da0
+    if fx["has_c0"]:
+        out["dc0"] = dc0
+    out["dx"] = dx
+    return out
+
+
+def bptt_gradients(fx):
+    """Full backpropagation through time. Returns (loss, grads)."""
+    return _backward(fx, carry=True)
+
+
+def per_step_gradients(fx):
+    """Same local formulas, nothing carried back in time. Returns (loss, grads)."""
+    return _backward(fx, carry=False)
+
+
+def numerical_gradients(fx, h=H_NUMERICAL):
+    """Central differences for every element of every parameter, a0, c0 (if given), x."""
+    params = fx["params"]
+
+    def central(base, evaluate):
+        g = np.zeros_like(base)
+        for idx in np.ndindex(base.shape):
+            old = base[idx]
+            base[idx] = old + h
+            lp = evaluate()
+            base[idx] = old - h
+            lm = evaluate()
+            base[idx] = old
+            g[idx] = (lp - lm) / (2.0 * h)
+        return g
+
+    work = {k: v.copy() for k, v in params.items()}
+    a0 = fx["a0"].copy()
+    c0 = None if fx["c0"] is None else fx["c0"].copy()
+    x = fx["x"].copy()
+    ev = lambda: loss_value(fx, params=work, a0=a0, c0=c0, x=x)
+
+    out = {}
+    names = list(GATE_PARAMS) + (["Wy", "by"] if fx["mode"] == "softmax" else [])
+    for k in names:
+        out["d" + k] = central(work[k], ev)
+    out["da0"] = central(a0, ev)
+    if fx["has_c0"]:
+        out["dc0"] = central(c0, ev)
+    out["dx"] = central(x, ev)
+    return out
+
+
+# ----------------------------------------------------------------------------
+# Expected-file generation
+# ----------------------------------------------------------------------------
+
+def expected_for_fixture(fx):
+    loss, bptt = bptt_gradients(fx)
+    _, per_step = per_step_gradients(fx)
+    numerical = numerical_gradients(fx)
+    tolist = lambda g: {k: v.tolist() for k, v in g.items()}
+    return {"fixture": fx["name"], "produced_by": PRODUCED_BY, "loss": float(loss),
+            "routes": {"bptt": tolist(bptt), "per-step": tolist(per_step),
+                       "numerical": tolist(numerical)}}
+
+
+def write_expected(fixture_path, out_dir):
+    fx = load_fixture(fixture_path)
+    result = expected_for_fixture(fx)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out_path = out_dir / (Path(fixture_path).stem + ".expected.json")
+    with open(out_path, "w") as fh:
+        json.dump(result, fh, indent=1, allow_nan=False)
+        fh.write("\n")
+    return out_path, result
+
+
+# ----------------------------------------------------------------------------
+# Self-test
+# ----------------------------------------------------------------------------
+
+def rel_err(g, r):
+    g = np.asarray(g, dtype=np.float64)
+    r = np.asarray(r, dtype=np.float64)
+    denom = np.linalg.norm(g) + np.linalg.norm(r)
+    return 0.0 if denom == 0.0 else float(np.linalg.norm(g - r) / denom)
+
+
+def random_fixture_dict(rng, n_x, n_a, n_y, m, T_x, c0=False, a0=True,
+                        upstream_T=None, scale=0.5, name="random"):
+    def r(*shape):
+        return (scale * rng.standard_normal(shape)).tolist()
+    params = {}
+    for g in GATES:
+        params["W" + g] = r(n_a, n_a + n_x)
+        params["b" + g] = r(n_a, 1)
+    d = {"name": name, "parameters": params, "x": r(n_x, m, T_x)}
+    if a0:
+        d["a0"] = r(n_a, m)
+    if c0:
+        d["c0"] = r(n_a, m)
+    if upstream_T is None:
+        params["Wy"] = r(n_y, n_a)
+        params["by"] = r(n_y, 1)
+        d["y"] = rng.integers(0, n_y, size=(m, T_x)).tolist()
+    else:
+        d["da"] = r(n_a, m, upstream_T)
+    return d
+
+
+def self_test():
+    failures = []
+
+    def check(ok, msg):
+        print(("PASS " if ok else "FAIL ") + msg)
+        if not ok:
+            failures.append(msg)
+
+    rng = np.random.default_rng(20240611)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        # 1. stability of the primitives at |z| = 1000
+        z = np.array([[1000.0, -1000.0, 0.0]])
+        s = sigmoid(z)
+        ls = log_softmax(np.array([[1000.0], [-1000.0], [0.0]]), axis=0)
+        sm = softmax(np.array([[1000.0], [-1000.0]]), axis=0)
+        check(np.array_equal(s, [[1.0, 0.0, 0.5]]) and np.all(np.isfinite(ls))
+              and ls[0, 0] == 0.0 and ls[1, 0] == -2000.0 and np.array_equal(sm, [[1.0], [0.0]]),
+              "stable sigmoid/softmax/log-softmax at |z|=1000 (no overflow, exact limits)")
+
+        # 2. bptt vs numerical on random small networks
+        cases = [
+            dict(name="tiny n_x=n_a=m=T_x=1", n_x=1, n_a=1, n_y=2, m=1, T_x=1),
+            dict(name="tiny n_x=n_a=m=T_x=1 upstream", n_x=1, n_a=1, n_y=2, m=1, T_x=1, upstream_T=1),
+            dict(name="small", n_x=3, n_a=4, n_y=3, m=2, T_x=4),
+            dict(name="small no a0", n_x=2, n_a=3, n_y=4, m=3, T_x=3, a0=False),
+            dict(name="small with c0", n_x=3, n_a=3, n_y=2, m=2, T_x=5, c0=True),
+            dict(name="upstream T'<T_x", n_x=2, n_a=3, n_y=2, m=2, T_x=5, upstream_T=3),
+            dict(name="upstream T'<T_x with c0", n_x=3, n_a=2, n_y=2, m=3, T_x=4, upstream_T=2, c0=True),
+            dict(name="longer n_a=1", n_x=2, n_a=1, n_y=3, m=1, T_x=8),
+        ]
+        for c in cases:
+            c = dict(c)
+            name = c.pop("name")
+            fx = fixture_from_dict(random_fixture_dict(rng, name=name, **c))
+            loss, g = bptt_gradients(fx)
+            num = numerical_gradients(fx)
+            errs = {k: rel_err(g[k], num[k]) for k in g}
+            worst = max(errs, key=errs.get)
+            keys_ok = set(g) == set(num)
+            expected_keys = {"dWf", "dbf", "dWi", "dbi", "dWc", "dbc", "dWo", "dbo", "da0", "dx"}
+            if fx["mode"] == "softmax":
+                expected_keys |= {"dWy", "dby"}
+            if fx["has_c0"]:
+                expected_keys |= {"dc0"}
+            keys_ok = keys_ok and set(g) == expected_keys
+            shapes_ok = all(g[k].shape == num[k].shape for k in g)
+            check(keys_ok and shapes_ok and errs[worst] < 1e-7 and abs(loss - loss_value(fx)) == 0.0,
+                  f"bptt == numerical [{name}]: {len(g)} tensors, worst rel err "
+                  f"{errs[worst]:.2e} ({worst})")
+            if fx["mode"] == "upstream" and fx["T_up"] < fx["x"].shape[2]:
+                tail = g["dx"][:, :, fx["T_up"]:]
+                check(np.all(tail == 0.0),
+                      f"upstream dx is zero for t >= T' [{name}]")
+
+        # 3. per-step == bptt exactly when T_x = 1
+        for c in [dict(n_x=1, n_a=1, n_y=2, m=1, T_x=1),
+                  dict(n_x=3, n_a=4, n_y=3, m=2, T_x=1, c0=True),
+                  dict(n_x=2, n_a=3, n_y=2, m=2, T_x=1, upstream_T=1)]:
+            fx = fixture_from_dict(random_fixture_dict(rng, **c))
+            _, gb = bptt_gradients(fx)
+            _, gp = per_step_gradients(fx)
+            same = set(gb) == set(gp) and all(np.array_equal(gb[k], gp[k]) for k in gb)
+            check(same, f"per-step == bptt bit-exactly for T_x=1 "
+                        f"(n_x={c['n_x']}, n_a={c['n_a']}, m={c['m']}, mode={fx['mode']})")
+
+        # 4. per-step differs from bptt for T_x >= 2.
+        # Caveat: with T_x = 2 and c0 = 0, dWf is the SAME in both routes: the
+        # last step gets no carry either way, and at step 0 df = dc * c_prev = 0
+        # because c_prev = c0 = 0. So T_x = 2 needs a nonzero c0 for dWf to differ.
+        for c in [dict(n_x=3, n_a=4, n_y=3, m=2, T_x=2, c0=True),
+                  dict(n_x=3, n_a=4, n_y=3, m=2, T_x=3),
+                  dict(n_x=1, n_a=1, n_y=2, m=1, T_x=3),
+                  dict(n_x=2, n_a=3, n_y=2, m=2, T_x=6, c0=True),
+                  dict(n_x=2, n_a=3, n_y=2, m=2, T_x=4, upstream_T=3)]:
+            fx = fixture_from_dict(random_fixture_dict(rng, **c))
+            _, gb = bptt_gradients(fx)
+            _, gp = per_step_gradients(fx)
+            e = rel_err(gp["dWf"], gb["dWf"])
+            same_out = (fx["mode"] == "upstream" or
+                        (np.array_equal(gb["dWy"], gp["dWy"]) and np.array_equal(gb["dby"], gp["dby"])))
+            check(e > 1e-3 and same_out,
+                  f"per-step != bptt for T_x={c['T_x']} (dWf rel err {e:.2e}; "
+                  f"dWy/dby identical: {same_out}, mode={fx['mode']})")
+
+        fx = fixture_from_dict(random_fixture_dict(rng, 3, 4, 3, 2, 2))
+        _, gb = bptt_gradients(fx)
+        _, gp = per_step_gradients(fx)
+        check(np.array_equal(gb["dWf"], gp["dWf"]) and np.array_equal(gb["dbf"], gp["dbf"])
+              and rel_err(gp["dWi"], gb["dWi"]) > 1e-3,
+              "T_x=2 without c0: dWf/dbf identical in both routes (df=dc*c0=0 at t=0), "
+              f"other gates differ (dWi rel err {rel_err(gp['dWi'], gb['dWi']):.2e})")
+
+        # 5. hand-checkable: all weights and biases zero
+        for (n_x, n_a, n_y, m, T_x) in [(2, 3, 4, 1, 2), (3, 2, 4, 2, 4), (1, 1, 2, 1, 1)]:
+            d = random_fixture_dict(rng, n_x, n_a, n_y, m, T_x, a0=False)
+            for k in d["parameters"]:
+                d["parameters"][k] = np.zeros_like(np.array(d["parameters"][k])).tolist()
+            fx = fixture_from_dict(d)
+            loss, g = bptt_gradients(fx)
+            a, c, caches = forward(fx["params"], fx["a0"], fx["c0"], fx["x"])
+            gates_ok = all(np.all(ca["f"] == 0.5) and np.all(ca["i"] == 0.5) and np.all(ca["o"] == 0.5)
+                           and np.all(ca["cc"] == 0.0) for ca in caches)
+            state_ok = np.all(a == 0.0) and np.all(c == 0.0)
+            y = np.array(d["y"])
+            exp_dby = np.zeros((n_y, 1))
+            for k in range(n_y):
+                # sum_t sum_j (1/n_y - onehot) computed independently by counting
+                exp_dby[k, 0] = T_x * m / n_y - np.count_nonzero(y == k)
+            exp_loss = T_x * m * math.log(n_y)
+            zero_rest = all(np.all(g[k] == 0.0) for k in g if k != "dby")
+            check(gates_ok and state_ok and loss == exp_loss and np.array_equal(g["dby"], exp_dby)
+                  and np.all(g["dWy"] == 0.0) and zero_rest,
+                  f"all-zero weights (n_y={n_y}, m={m}, T_x={T_x}): f=i=o=0.5, cc=c=a=0, "
+                  f"loss={loss!r} == T_x*m*log(n_y), dWy=0, dby={exp_dby.ravel().tolist()}, rest=0")
+
+        # 6. end-to-end: JSON round-trip of one random fixture
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            fpath = Path(tmp) / "rt.json"
+            d = random_fixture_dict(rng, 2, 3, 3, 2, 3, c0=True, name="roundtrip")
+            fpath.write_text(json.dumps(d))
+            out_path, result = write_expected(fpath, Path(tmp) / "out")
+            back = json.loads(out_path.read_text())
+            fx = load_fixture(fpath)
+            _, gb = bptt_gradients(fx)
+            rt_ok = (out_path.name == "rt.expected.json" and back["fixture"] == "roundtrip"
+                     and back["produced_by"] == PRODUCED_BY
+                     and set(back["routes"]) == {"bptt", "per-step", "numerical"}
+                     and all(np.array_equal(np.array(back["routes"]["bptt"][k]), gb[k]) for k in gb))
+            check(rt_ok, "expected-file JSON round-trips bit-exactly (incl. dc0)")
+
+    print(f"self-test: {'ALL PASSED' if not failures else str(len(failures)) + ' FAILED'}")
+    return 0 if not failures else 1
+
+
+# ----------------------------------------------------------------------------
+# CLI
+# ----------------------------------------------------------------------------
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("fixtures", nargs="*", help="fixture JSON files")
+    ap.add_argument("--out-dir", help="directory for <stem>.expected.json files")
+    ap.add_argument("--self-test", action="store_true", help="run built-in checks")
+    args = ap.parse_args(argv)
+    if args.self_test:
+        return self_test()
+    if not args.fixtures or not args.out_dir:
+        ap.error("need FIXTURE.json ... --out-dir DIR (or --self-test)")
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        for f in args.fixtures:
+            out_path, result = write_expected(f, args.out_dir)
+            print(f"{f} -> {out_path} (loss {result['loss']!r})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
