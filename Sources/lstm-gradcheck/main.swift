@@ -34,7 +34,8 @@ func runMain(_ arguments: [String]) -> Int32 {
             out.write(Help.command(command))
             return ExitStatus.success
         }
-        let options = try ParsedOptions(command: command.name, arguments: args, specs: command.options)
+        let options = try ParsedOptions(command: command.name, arguments: args, specs: command.options,
+                                        maxPositionals: command.maxPositionals)
         return try command.run(options, out)
     } catch let error as UsageError {
         fail("\(error)")

@@ -97,10 +97,50 @@ import Testing
         #expect(try Tool.run(["--version"]).stdout == Help.version + "\n")
     }
 
+    @Test func methodsAllShowsTheWholeCatalogueWithLabels() throws {
+        let r = try Tool.run(["check", "--methods", "all", "--format", "json"])
+        #expect(r.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let methods = try #require(json["methods"] as? [String: [String: Any]])
+        let expected = ["bptt": "correct", "coursera": "correct", "per-step": "wrong", "asker": "wrong",
+                        "asker-no-carry": "wrong", "carry-da-only": "wrong", "carry-dc-only": "wrong",
+                        "coursera-2018-printed": "wrong", "truncated:2": "wrong"]
+        #expect(methods.mapValues { $0["expected"] as? String ?? "" } == expected)
+        for (name, m) in methods { #expect((m["matches"] as? Bool) == (expected[name] == "correct"), "\(name)") }
+        let text = try Tool.run(["check", "--methods", "all"])
+        // Wide catalogues are printed in blocks that fit a terminal.
+        #expect(text.stdout.split(separator: "\n").allSatisfy { $0.count <= 100 || $0.hasPrefix("lstm-gradcheck ·") })
+    }
+
+    @Test func truncationTableFallsToTheFloor() throws {
+        let r = try Tool.run(["truncation", "--format", "json"])
+        #expect(r.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let rows = try #require(json["truncation"] as? [[String: Any]])
+        #expect(rows.count == 7)
+        #expect(rows.map { $0["matches"] as? Bool } == [false, false, false, false, false, false, true])
+        let wo = rows.compactMap { ($0["relative_error"] as? [String: Double])?["Wo"] }
+        #expect(wo.count == 7 && wo[0] > 0.1 && wo[6] < 1e-8)
+        #expect(try Tool.run(["truncation"]).stdout.contains("only the full carry reaches it"))
+    }
+
+    @Test func notebookCellsReproduceThePrintedValues() throws {
+        let cell = try Tool.run(["notebook", "cell"])
+        #expect(cell.status == 0)
+        #expect(cell.stdout.contains("coursera reproduces all 11 values the notebook printed."))
+        #expect(cell.stdout.contains("3.23055911511 ✓"))
+        let backward = try Tool.run(["notebook", "backward"])
+        #expect(backward.status == 0)
+        #expect(backward.stdout.contains("coursera (the notebook's cell in the loop with the carry) reproduces all 13 values the later"))
+        #expect(backward.stdout.contains("per-step (the loop without the carry) reproduces 10 of the 13 values the 2018 edition"))
+        let bad = try Tool.run(["notebook", "forward"])
+        #expect(bad.status == 2 && bad.stderr.contains("say which test cell"))
+    }
+
     @Test(arguments: [
         (["--bogus"], "lstm-gradcheck: error: unknown option '--bogus' for 'check' (see 'lstm-gradcheck check --help')"),
-        (["frobnicate"], "lstm-gradcheck: error: unknown subcommand 'frobnicate'; choose from check, grads, fixture (see 'lstm-gradcheck --help')"),
-        (["check", "--methods", "bptt,nope"], "lstm-gradcheck: error: unknown method 'nope'; choose from bptt, coursera, per-step or all (see 'lstm-gradcheck check --help')"),
+        (["frobnicate"], "lstm-gradcheck: error: unknown subcommand 'frobnicate'; choose from check, grads, fixture, truncation, notebook (see 'lstm-gradcheck --help')"),
+        (["check", "--methods", "bptt,nope"], "lstm-gradcheck: error: unknown method 'nope'; choose from bptt, coursera, per-step, asker, asker-no-carry, carry-da-only, carry-dc-only, coursera-2018-printed, truncated:K or all (see 'lstm-gradcheck check --help')"),
         (["check", "--format", "yaml"], "lstm-gradcheck: error: option '--format' takes one of text, json, markdown, not 'yaml' (see 'lstm-gradcheck check --help')"),
         (["check", "--n-a", "0"], "lstm-gradcheck: error: option '--n-a' takes a whole number from 1 to 1000000, not '0' (see 'lstm-gradcheck check --help')"),
         (["check", "--n-a", "-3"], "lstm-gradcheck: error: option '--n-a' takes a whole number from 1 to 1000000, not '-3' (see 'lstm-gradcheck check --help')"),

@@ -3,6 +3,7 @@ public struct MethodReport: Sendable {
     public var name: String
     public var expectation: Expectation
     public var summary: String
+    public var reason: String
     /// Every tensor within tolerance.
     public var matches: Bool { tensors.allSatisfy(\.pass) }
     public var tensors: [TensorComparison]
@@ -42,7 +43,8 @@ public enum GradCheck {
                 guard let gk = g[key], let rk = reference[key] else { return nil }
                 return Comparison.compare(key, gk, reference: rk, tolerance: tolerance)
             }
-            return MethodReport(name: method.name, expectation: method.expectation, summary: method.summary, tensors: tensors)
+            return MethodReport(name: method.name, expectation: method.expectation, summary: method.summary,
+                                reason: method.reason, tensors: tensors)
         }
         return CheckReport(name: name, dims: problem.dims, reference: "numerical", step: step,
                            tolerance: tolerance, methods: reports)

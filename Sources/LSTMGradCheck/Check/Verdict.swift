@@ -22,7 +22,7 @@ extension CheckReport {
     /// One verdict per method, in report order.
     public var verdicts: [Verdict] {
         methods.map { m in
-            let reason = Method.named(m.name)?.reason ?? ""
+            let reason = m.reason
             let failing = m.tensors.filter { !$0.pass }
             switch (m.expectation, m.matches) {
             case (.correct, true):
@@ -35,7 +35,7 @@ extension CheckReport {
                                sentence: "\(m.name) does NOT match, though it should: \(describe(failing)). A derivation expected to be correct that fails is a bug.")
             case (.wrong, false):
                 let right = m.tensors.filter(\.pass).map(\.key)
-                let rightText = right.isEmpty ? "" : " Right: \(right.joined(separator: ", ")), which no carry affects here."
+                let rightText = right.isEmpty ? "" : " Right: \(right.joined(separator: ", "))."
                 return Verdict(method: m.name, status: .wrongAsExpected,
                                sentence: "\(m.name) is wrong, as expected: \(reason) Wrong: \(describe(failing)).\(rightText)")
             case (.wrong, true):

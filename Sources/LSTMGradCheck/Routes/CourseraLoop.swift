@@ -8,38 +8,93 @@ public struct CarryRule: Sendable, Equatable {
     public static let full = CarryRule(da: true, dc: true)
     /// Nothing carried: each step sees only its own loss.
     public static let none = CarryRule(da: false, dc: false)
+    public static let daOnly = CarryRule(da: true, dc: false)
+    public static let dcOnly = CarryRule(da: false, dc: true)
+}
+
+/// One variant of the notebook's loop: the right one and the ones people write.
+struct LoopVariant: Sendable {
+    var carry: CarryRule = .full
+    /// Truncated BPTT: the loss at step s reaches steps s−K+1 … s only.
+    var horizon: Int?
+    /// The question's proposal: at step t also add the weight gradients that flow
+    /// through a_{t−1} (the explicit `do_{t−1}` term), on top of whatever is carried.
+    var askerTerm = false
+    /// The 2018 edition's printed cell formulas instead of the notebook's code.
+    var printed2018 = false
 }
 
 /// The notebook's `lstm_backward(da, caches)`: call the cell backward from the last
 /// step to the first, feed it `da[:,:,t] + da_prevt` and `dc_prevt`, and sum every
-/// `dW` over t. The carry rule decides what `da_prevt`, `dc_prevt` hold.
+/// `dW` over t. The variant decides what `da_prevt`, `dc_prevt` hold.
 enum CourseraLoop {
-    static func gradients<S>(_ problem: LSTMProblem<S>, carry: CarryRule) -> Gradients {
+    static func gradients<S>(_ problem: LSTMProblem<S>, _ variant: LoopVariant) -> Gradients {
         let caches = LSTM.forward(problem)
         let head = OutputLayer.backward(problem, caches)
-        let parameters = problem.parameters
-        let (n_a, m) = (problem.a0.rows, problem.a0.cols)
-        let zeros = Matrix<S>(rows: n_a, cols: m)
-
-        var dW = LSTMParameters.zeros(like: parameters)
-        dW.Wy = head.dWy
-        dW.by = head.dby
-        var dx = problem.x.map { Matrix<S>(rows: $0.rows, cols: $0.cols) }
-        var da_prevt = zeros, dc_prevt = zeros
-        var da0 = zeros, dc0 = zeros
-        for t in caches.indices.reversed() {
-            let gradients = CourseraCell.lstm_cell_backward(head.da[t] + da_prevt, dc_prevt, caches[t], parameters)
-            dx[t] = gradients.dxt
-            dW.Wf += gradients.dWf; dW.bf += gradients.dbf
-            dW.Wi += gradients.dWi; dW.bi += gradients.dbi
-            dW.Wc += gradients.dWc; dW.bc += gradients.dbc
-            dW.Wo += gradients.dWo; dW.bo += gradients.dbo
-            da_prevt = carry.da ? gradients.da_prev : zeros
-            dc_prevt = carry.dc ? gradients.dc_prev : zeros
-            // The notebook takes da0 from the last call, t = 0, whatever it carries.
-            da0 = gradients.da_prev
-            dc0 = gradients.dc_prev
+        var sums = Sums(problem, head)
+        if let K = variant.horizon {
+            // Truncation is linear in the losses: sweep back from each step's loss alone.
+            for s in caches.indices {
+                sweep(from: s, through: max(0, s - K + 1), injectingAll: false, problem, caches, head, variant, &sums)
+            }
+        } else {
+            sweep(from: caches.count - 1, through: 0, injectingAll: true, problem, caches, head, variant, &sums)
         }
-        return Gradients(problem, dW: dW, da0: da0, dc0: dc0, dx: dx)
+        return Gradients(problem, dW: sums.dW, da0: sums.da0, dc0: sums.dc0, dx: sums.dx)
+    }
+
+    /// What the loop sums over t.
+    private struct Sums<S: Scalar> {
+        var dW: LSTMParameters<S>
+        var dx: [Matrix<S>]
+        var da0: Matrix<S>, dc0: Matrix<S>
+
+        init(_ problem: LSTMProblem<S>, _ head: OutputLayer.Backward<S>) {
+            dW = LSTMParameters.zeros(like: problem.parameters)
+            dW.Wy = head.dWy
+            dW.by = head.dby
+            dx = problem.x.map { Matrix<S>(rows: $0.rows, cols: $0.cols) }
+            da0 = Matrix(rows: problem.a0.rows, cols: problem.a0.cols)
+            dc0 = da0
+        }
+
+        mutating func addWeights(_ g: CourseraCellGradients<S>) {
+            dW.Wf += g.dWf; dW.bf += g.dbf
+            dW.Wi += g.dWi; dW.bi += g.dbi
+            dW.Wc += g.dWc; dW.bc += g.dbc
+            dW.Wo += g.dWo; dW.bo += g.dbo
+        }
+    }
+
+    /// Steps `top` down to `bottom`. `da[:,:,t]` enters at every step, or only at `top`
+    /// (a truncation sweep carries one step's loss back).
+    private static func sweep<S>(from top: Int, through bottom: Int, injectingAll: Bool, _ problem: LSTMProblem<S>,
+                                 _ caches: [LSTMCellCache<S>], _ head: OutputLayer.Backward<S>,
+                                 _ variant: LoopVariant, _ sums: inout Sums<S>) {
+        let parameters = problem.parameters
+        let zeros = Matrix<S>(rows: problem.a0.rows, cols: problem.a0.cols)
+        func formulas(_ t: Int) -> CellFormulas<S> {
+            variant.printed2018 ? .printed2018(cct_prev: t > 0 ? caches[t - 1].cct : zeros) : .notebook
+        }
+        var da_prevt = zeros, dc_prevt = zeros
+        for t in stride(from: top, through: bottom, by: -1) {
+            let da_t = injectingAll || t == top ? head.da[t] : zeros
+            let gradients = CourseraCell.lstm_cell_backward(da_t + da_prevt, dc_prevt, caches[t], parameters, formulas: formulas(t))
+            sums.dx[t] += gradients.dxt
+            sums.addWeights(gradients)
+            if variant.askerTerm && t > 0 {
+                // do_{t−1} and its siblings through a_{t−1}: exactly what step t−1's own
+                // cell computes again from the carried da_prev — hence counted twice.
+                sums.addWeights(CourseraCell.lstm_cell_backward(gradients.da_prev, zeros, caches[t - 1], parameters,
+                                                                formulas: formulas(t - 1)))
+            }
+            da_prevt = variant.carry.da ? gradients.da_prev : zeros
+            dc_prevt = variant.carry.dc ? gradients.dc_prev : zeros
+            if t == 0 {
+                // The notebook takes da0 from the call at t = 0, whatever it carries.
+                sums.da0 += gradients.da_prev
+                sums.dc0 += gradients.dc_prev
+            }
+        }
     }
 }

@@ -5,7 +5,8 @@ public enum Expectation: String, Sendable {
 }
 
 /// A way of computing the gradients, as a value: its name (what `--methods` takes),
-/// whether it should be right, where it comes from, and the computation.
+/// whether it should be right, where it comes from, and the computation. The report,
+/// `--methods`, the diagnosis and the regression all iterate the same catalogue.
 public struct Method: Sendable {
     public let name: String
     public let expectation: Expectation
@@ -24,17 +25,40 @@ extension Method {
         reason: "it differentiates the whole unrolled network, every path through time included.",
         compute: { BPTT.gradients($0) })
 
-    public static let coursera = Method(
-        name: "coursera", expectation: .correct,
+    public static let coursera = loop(
+        "coursera", .correct, LoopVariant(),
         summary: "The notebook's lstm_cell_backward in its corrected lstm_backward loop, which carries da_prev and dc_prev back one step and sums dW over t.",
-        reason: "its loop carries da_prev and dc_prev back one step and sums every dW over t, which is backpropagation through time; the do_{t-1} term the question asks about reaches step t-1 through the carried da_prev, not through an extra term in the cell formula.",
-        compute: { CourseraLoop.gradients($0, carry: .full) })
+        reason: "its loop carries da_prev and dc_prev back one step and sums every dW over t, which is backpropagation through time. The do_{t-1} term the question asks about is computed when the cell runs at step t-1 and is fed the carried da_prev; it needs no extra term in the cell formula.")
 
-    public static let perStep = Method(
-        name: "per-step", expectation: .wrong,
+    public static let perStep = loop(
+        "per-step", .wrong, LoopVariant(carry: .none),
         summary: "The same cell with nothing carried back in time (da_next = da[:,:,t], dc_next = 0): the 2018 notebook's loop, and what the question assumes Coursera does.",
-        reason: "with nothing carried back, every gradient that reaches a step from the losses of later steps is dropped.",
-        compute: { CourseraLoop.gradients($0, carry: .none) })
+        reason: "with nothing carried back, every gradient that reaches a step from the losses of later steps is dropped.")
+
+    public static let asker = loop(
+        "asker", .wrong, LoopVariant(askerTerm: true),
+        summary: "The question's proposal: each step adds an explicit do_{t-1} term (and its siblings) through a_{t-1} while the loop still carries da_prev and dc_prev.",
+        reason: "the term through a_{t-1} is already what the carried da_prev delivers to step t-1, so the one-step-back contribution is counted twice.")
+
+    public static let askerNoCarry = loop(
+        "asker-no-carry", .wrong, LoopVariant(carry: .none, askerTerm: true),
+        summary: "The explicit do_{t-1} term through a_{t-1} with nothing carried: a one-step truncation of BPTT.",
+        reason: "it reaches one step back through a_{t-1} only, and drops everything from two or more steps back and all that flows through c.")
+
+    public static let carryDaOnly = loop(
+        "carry-da-only", .wrong, LoopVariant(carry: .daOnly),
+        summary: "The loop carries da_prev but drops dc_prev (dc_next = 0 at every step): a half-fix.",
+        reason: "dropping dc_prev cuts the cell-state path, the one that lets gradients cross many steps.")
+
+    public static let carryDcOnly = loop(
+        "carry-dc-only", .wrong, LoopVariant(carry: .dcOnly),
+        summary: "The loop carries dc_prev but drops da_prev (da_next = da[:,:,t] only): the other half-fix.",
+        reason: "dropping da_prev cuts every path through the hidden state a_{t-1}, which all four gates read.")
+
+    public static let printed2018 = loop(
+        "coursera-2018-printed", .wrong, LoopVariant(printed2018: true),
+        summary: "Equations (7)-(10) as the 2018 notebook printed them in its text, errata included, in the corrected loop.",
+        reason: "the printed (8)-(10) apply the gate derivative to only the second term, (8) adds a c~ factor and 1 - tanh(c~)^2, and (10) uses c~_prev for c_prev.")
 
     public static let numerical = Method(
         name: "numerical", expectation: .correct,
@@ -42,11 +66,39 @@ extension Method {
         reason: "it differentiates the loss itself, with no derivation to get wrong; its error is the finite-difference error.",
         compute: { FiniteDifferences.central($0) })
 
-    /// Every method, in report order.
-    public static let all: [Method] = [.bptt, .coursera, .perStep, .numerical]
+    /// Truncated BPTT: the loss at step s flows back to steps s−K+1 … s (and, from the
+    /// first K steps, to a0). K = 1 is `per-step`; K ≥ T_x is full BPTT, so correct.
+    public static func truncated(_ K: Int, steps: Int) -> Method {
+        loop("truncated:\(K)", K >= steps ? .correct : .wrong, LoopVariant(horizon: K),
+             summary: "BPTT truncated to \(K) step\(K == 1 ? "" : "s"): each step's loss reaches at most \(K - 1) step\(K == 2 ? "" : "s") back.",
+             reason: K >= steps ? "with K ≥ T_x nothing is cut, so it is full BPTT."
+                : "every path longer than \(K - 1) step\(K == 2 ? "" : "s") back in time is cut.")
+    }
 
-    /// The analytic derivations a check compares with the reference.
-    public static let derivations: [Method] = [.bptt, .coursera, .perStep]
+    /// What a bare check runs: the two correct derivations and the one the question is about.
+    public static let core: [Method] = [.bptt, .coursera, .perStep]
 
-    public static func named(_ name: String) -> Method? { all.first { $0.name == name } }
+    /// Every derivation in the catalogue for a problem with `steps` time steps (`--methods all`).
+    public static func catalogue(steps: Int) -> [Method] {
+        core + [.asker, .askerNoCarry, .carryDaOnly, .carryDcOnly, .printed2018, .truncated(2, steps: steps)]
+    }
+
+    /// Every name `named` accepts, for help and errors.
+    public static let names = ["bptt", "coursera", "per-step", "asker", "asker-no-carry", "carry-da-only",
+                               "carry-dc-only", "coursera-2018-printed", "truncated:K", "numerical"]
+
+    /// The method called `name` (`truncated:K` with a whole K ≥ 1), or nil.
+    public static func named(_ name: String, steps: Int) -> Method? {
+        if name.hasPrefix("truncated:") {
+            guard let K = Int(name.dropFirst("truncated:".count)), K >= 1 else { return nil }
+            return truncated(K, steps: steps)
+        }
+        return (catalogue(steps: steps) + [.numerical]).first { $0.name == name }
+    }
+
+    private static func loop(_ name: String, _ expectation: Expectation, _ variant: LoopVariant,
+                             summary: String, reason: String) -> Method {
+        Method(name: name, expectation: expectation, summary: summary, reason: reason,
+               compute: { CourseraLoop.gradients($0, variant) })
+    }
 }

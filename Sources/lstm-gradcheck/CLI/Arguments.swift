@@ -23,15 +23,21 @@ struct ParsedOptions {
     let command: String
     private(set) var values: [String: String] = [:]
     private(set) var flags: Set<String> = []
+    /// Words that are not options, for commands that take them (`notebook cell`).
+    private(set) var positionals: [String] = []
 
-    init(command: String, arguments: [String], specs: [OptionSpec]) throws(UsageError) {
+    init(command: String, arguments: [String], specs: [OptionSpec], maxPositionals: Int = 0) throws(UsageError) {
         self.command = command
         var k = 0
         while k < arguments.count {
             let arg = arguments[k]
             k += 1
             guard arg.hasPrefix("--"), arg.count > 2 else {
-                throw UsageError(message: "unexpected argument '\(arg)'", command: command)
+                guard positionals.count < maxPositionals, !arg.hasPrefix("-") else {
+                    throw UsageError(message: "unexpected argument '\(arg)'", command: command)
+                }
+                positionals.append(arg)
+                continue
             }
             var name = String(arg.dropFirst(2))
             var inline: String?

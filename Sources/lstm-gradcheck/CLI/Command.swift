@@ -7,6 +7,8 @@ struct Command: Sendable {
     var discussion: String
     var usage: String
     var options: [OptionSpec]
+    /// How many bare words it takes after its name.
+    var maxPositionals = 0
     var run: @Sendable (ParsedOptions, Output) throws -> Int32
 }
 

@@ -2,7 +2,7 @@ import LSTMGradCheck
 
 /// The subcommands, in the order help lists them.
 enum Commands {
-    static let all: [Command] = [check, grads, fixture]
+    static let all: [Command] = [check, grads, fixture, truncation, notebook]
 
     static func named(_ name: String) -> Command? { all.first { $0.name == name } }
 
@@ -24,7 +24,7 @@ enum Commands {
             """,
         usage: "lstm-gradcheck check [--fixture FILE | size and seed options] [--methods LIST] [--format FORMAT]",
         options: ProblemOptions.specs + [
-            OptionSpec(name: "methods", value: "LIST", help: "Comma-separated derivations to check: \(Method.derivations.map(\.name).joined(separator: ", ")), or all (default all)."),
+            OptionSpec(name: "methods", value: "LIST", help: "Comma-separated derivations to check, from \(derivationNames), or all for the whole catalogue (default bptt,coursera,per-step)."),
             formatSpec,
             OptionSpec(name: "tolerance", value: "T", help: "A tensor passes when its relative error is at most T (default \(sci(Comparison.defaultTolerance)))."),
             OptionSpec(name: "step", value: "H", help: "Finite-difference step (default \(sci(FiniteDifferences.defaultStep)))."),
@@ -32,7 +32,7 @@ enum Commands {
         ],
         run: { o, out in
             let fixture = try ProblemOptions.fixture(o)
-            let methods = try methodList(o)
+            let methods = try methodList(o, steps: fixture.problem.dims.steps)
             let format = try o.choice("format", ["text", "json", "markdown"], default: "text")
             let report = GradCheck.check(fixture.problem, name: fixture.name, methods: methods,
                                          tolerance: try o.positive("tolerance", default: Comparison.defaultTolerance),
@@ -55,12 +55,14 @@ enum Commands {
             """,
         usage: "lstm-gradcheck grads [--fixture FILE | size and seed options] --method METHOD",
         options: ProblemOptions.specs + [
-            OptionSpec(name: "method", value: "METHOD", help: "One of \(Method.all.map(\.name).joined(separator: ", ")) (default bptt)."),
+            OptionSpec(name: "method", value: "METHOD", help: "One of \(Method.names.joined(separator: ", ")) (default bptt)."),
         ],
         run: { o, out in
             let fixture = try ProblemOptions.fixture(o)
-            let name = try o.choice("method", Method.all.map(\.name), default: "bptt")
-            guard let method = Method.named(name) else { return ExitStatus.badInput }
+            let name = o.string("method") ?? "bptt"
+            guard let method = Method.named(name, steps: fixture.problem.dims.steps) else {
+                throw UsageError(message: "unknown method '\(name)'; choose from \(Method.names.joined(separator: ", "))", command: o.command)
+            }
             out.write(JSON.serialize(GradientFile.encode(method.compute(fixture.problem))) + "\n")
             return ExitStatus.success
         })
@@ -87,16 +89,19 @@ enum Commands {
             return ExitStatus.success
         })
 
+    static let derivationNames = Method.names.filter { $0 != "numerical" }.joined(separator: ", ")
+
     /// `--methods a,b` resolved against the catalogue; unknown names are usage errors.
-    static func methodList(_ o: ParsedOptions) throws(UsageError) -> [Method] {
-        guard let text = o.string("methods"), text != "all" else { return Method.derivations }
+    static func methodList(_ o: ParsedOptions, steps: Int) throws(UsageError) -> [Method] {
+        guard let text = o.string("methods") else { return Method.core }
+        if text == "all" { return Method.catalogue(steps: steps) }
         var methods: [Method] = []
         for name in text.split(separator: ",", omittingEmptySubsequences: false).map({ String($0).trimmingSpaces }) {
-            guard let m = Method.derivations.first(where: { $0.name == name }) else {
+            guard name != "numerical", let m = Method.named(name, steps: steps) else {
                 let hint = name == "numerical" ? " (numerical is the reference every method is compared with)" : ""
-                throw UsageError(message: "unknown method '\(name)'\(hint); choose from \(Method.derivations.map(\.name).joined(separator: ", ")) or all", command: o.command)
+                throw UsageError(message: "unknown method '\(name)'\(hint); choose from \(derivationNames) or all", command: o.command)
             }
-            if !methods.contains(where: { $0.name == name }) { methods.append(m) }
+            if !methods.contains(where: { $0.name == m.name }) { methods.append(m) }
         }
         return methods
     }

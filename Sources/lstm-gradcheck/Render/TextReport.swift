@@ -3,32 +3,56 @@ import LSTMGradCheck
 /// The terminal report: one column of relative errors per method, the worst
 /// elements, then the verdict in words.
 enum TextReport {
-    static func render(_ r: CheckReport, fixture: Fixture, colour: Bool, detail: Bool) -> String {
-        let style = Style(enabled: colour)
-        var s = style.bold("lstm-gradcheck · \(ReportText.headline(fixture))") + "\n"
-        s += wrap(ReportText.reference(r), indent: 0) + "\n\n"
-
+    private static func table(_ methods: [MethodReport], _ r: CheckReport, _ fixture: Fixture, _ style: Style) -> String {
         let keys = r.methods.first?.tensors.map(\.key) ?? []
-        var table = Table(header: ["", "shape"] + r.methods.map(\.name),
-                          align: [.left, .left] + r.methods.map { _ in .right })
-        table.rows.append(["expected", ""] + r.methods.map(\.expectation.rawValue))
+        var table = Table(header: ["", "shape"] + methods.map(\.name),
+                          align: [.left, .left] + methods.map { _ in .right })
+        table.rows.append(["expected", ""] + methods.map(\.expectation.rawValue))
         for key in keys {
-            table.rows.append([key, ReportText.shape(fixture, key)] + r.methods.map { m in
+            table.rows.append([key, ReportText.shape(fixture, key)] + methods.map { m in
                 guard let t = m.tensors.first(where: { $0.key == key }) else { return "-" }
                 return sci(t.relativeError) + (t.pass ? "  " : " ✗")
             })
         }
-        table.rows.append(["result", ""] + r.methods.map(ReportText.outcome))
+        table.rows.append(["result", ""] + methods.map(ReportText.outcome))
         let last = table.rows.count - 1
         table.style = { row, column, text in
             guard column >= 2 else { return row == 0 || row == last ? style.dim(text) : style.bold(text) }
-            let m = r.methods[column - 2]
+            let m = methods[column - 2]
             if row == 0 { return style.dim(text) }
             let failed = text.hasSuffix("✗") || text == "MISMATCH" || text.hasPrefix("wrong")
             guard failed else { return row == last ? style.green(text) : text }
             return m.expectation == .correct ? style.red(text) : style.yellow(text)
         }
-        s += table.render() + "\n"
+        return table.render()
+    }
+
+    /// Consecutive groups of methods whose columns fit in `width` beside the labels.
+    private static func blocks(_ methods: [MethodReport], width: Int) -> [[MethodReport]] {
+        var out: [[MethodReport]] = [[]]
+        var used = 20
+        for m in methods {
+            let column = max(m.name.count, 9) + 2
+            if used + column > width && !out[out.count - 1].isEmpty {
+                out.append([])
+                used = 20
+            }
+            out[out.count - 1].append(m)
+            used += column
+        }
+        return out
+    }
+
+    static func render(_ r: CheckReport, fixture: Fixture, colour: Bool, detail: Bool) -> String {
+        let style = Style(enabled: colour)
+        var s = style.bold("lstm-gradcheck · \(ReportText.headline(fixture))") + "\n"
+        s += wrap(ReportText.reference(r), indent: 0) + "\n\n"
+
+        // Wide catalogues print in blocks of method columns, as wide data frames do,
+        // so no line runs past a terminal's width.
+        for block in blocks(r.methods, width: 100) {
+            s += table(block, r, fixture, style) + "\n"
+        }
 
         s += "Largest element error (max |g − r|) per method:\n"
         var worst = Table(header: ["", "", ""], align: [.left, .right, .left])

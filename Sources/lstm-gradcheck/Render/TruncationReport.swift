@@ -1,0 +1,69 @@
+import LSTMGradCheck
+
+/// The truncated:K sweep: one row per K.
+enum TruncationReport {
+    static let keys = ["Wf", "Wi", "Wc", "Wo", "a0", "x"]
+
+    static func render(_ r: CheckReport, fixture: Fixture, format: String) -> String {
+        switch format {
+        case "json": return JSON.serialize(json(r)) + "\n"
+        case "markdown":
+            let (header, body) = rows(r)
+            var s = "### lstm-gradcheck: truncated BPTT on \(ReportText.headline(fixture))\n\n"
+            s += "| " + header.joined(separator: " | ") + " |\n|" + header.map { _ in "---:|" }.joined() + "\n"
+            for row in body { s += "| " + row.joined(separator: " | ") + " |\n" }
+            return s + "\n" + conclusion(r) + "\n"
+        default:
+            var s = "lstm-gradcheck · truncated BPTT · \(ReportText.headline(fixture))\n"
+            s += wrap("Relative error ‖g − r‖ / (‖g‖ + ‖r‖) of truncated:K against the numerical gradient (h = \(sci(r.step))); K = 1 is per-step, K = T_x is full BPTT.", indent: 0) + "\n\n"
+            let (header, body) = rows(r)
+            var table = Table(header: header, align: header.map { _ in .right })
+            table.rows = body
+            return s + table.render() + "\n" + wrap(conclusion(r), indent: 0) + "\n"
+        }
+    }
+
+    private static func rows(_ r: CheckReport) -> (header: [String], rows: [[String]]) {
+        let header = ["K"] + keys + ["worst", "in"]
+        let rows = r.methods.enumerated().map { k, m in
+            ["\(k + 1)"] + keys.map { key in m.tensors.first { $0.key == key }.map { sci($0.relativeError) } ?? "-" }
+                + [m.worst.map { sci($0.relativeError) } ?? "-", m.worst?.key ?? ""]
+        }
+        return (header, rows)
+    }
+
+    static func conclusion(_ r: CheckReport) -> String {
+        guard let first = r.methods.first?.worst, let last = r.methods.last?.worst else { return "" }
+        let T = r.methods.count
+        let floor = r.methods.firstIndex { $0.matches }.map { $0 + 1 }
+        var s = "The worst relative error falls from \(sci(first.relativeError)) at K = 1 (per-step) to \(sci(last.relativeError)) at K = \(T) = T_x (full BPTT)"
+        if let floor, floor == T {
+            s += ", which is the finite-difference floor; only the full carry reaches it."
+        } else if let floor {
+            s += "; it is within tolerance from K = \(floor) on, where the gradient reaching back further is below \(sci(r.tolerance))."
+        } else {
+            s += "."
+        }
+        return s
+    }
+
+    static func json(_ r: CheckReport) -> JSONValue {
+        let d = r.dims
+        return .object([
+            JSONMember("fixture", .object([
+                JSONMember("name", .string(r.name)), JSONMember("n_x", .number(Double(d.n_x))),
+                JSONMember("n_a", .number(Double(d.n_a))), JSONMember("n_y", .number(Double(d.n_y))),
+                JSONMember("steps", .number(Double(d.steps))), JSONMember("batch", .number(Double(d.batch))),
+            ])),
+            JSONMember("reference", .string(r.reference)),
+            JSONMember("truncation", .array(r.methods.enumerated().map { k, m in
+                .object([
+                    JSONMember("K", .number(Double(k + 1))),
+                    JSONMember("matches", .bool(m.matches)),
+                    JSONMember("relative_error", .object(m.tensors.map { JSONMember($0.key, .number($0.relativeError)) })),
+                ])
+            })),
+            JSONMember("conclusion", .string(conclusion(r))),
+        ])
+    }
+}
