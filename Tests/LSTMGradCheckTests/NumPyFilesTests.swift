@@ -181,17 +181,6 @@ private func zeroBomb(matches: Int) -> [UInt8] {
     return w.bytes
 }
 
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Prefix lengths to try: all of them up to `everyUpTo` bytes, a spread plus the tail beyond.
 private func cuts(_ count: Int, everyUpTo: Int = 4096) -> [Int] {
     guard count > everyUpTo else { return Array(0..<count) }
@@ -588,7 +577,7 @@ private func cuts(_ count: Int, everyUpTo: Int = 4096) -> [Int] {
     }
 
     @Test func randomAndMutatedInputsNeverTrap() throws {
-        var random = SplitMix64(state: 2024)
+        var random = SeededGenerator(seed: 2024)
         for _ in 0..<3000 {
             let garbage = (0..<Int.random(in: 0..<120, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
             if let output = try? Inflate.decompress(garbage[...], expectedSize: nil, limit: 1 << 16) {

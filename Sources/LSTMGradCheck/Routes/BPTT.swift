@@ -3,7 +3,16 @@
 /// stacked pre-activation delta `dz` per step, and the carries `dh`, `dc` kept as
 /// plain state. Agreement with `CourseraLoop` therefore means two derivations agree.
 enum BPTT {
-    static func gradients<S>(_ problem: LSTMProblem<S>) -> Gradients {
+    static func gradients<S>(_ problem: LSTMProblem<S>) -> Gradients { backward(problem).gradients }
+
+    /// `∂L/∂a_t` and `∂L/∂c_t` for every step t (the totals, every later path included):
+    /// how much gradient reaches each state, for the diagnosis and the flow over time.
+    static func stateGradients<S>(_ problem: LSTMProblem<S>) -> (da: [Matrix<S>], dc: [Matrix<S>]) {
+        let b = backward(problem)
+        return (b.da, b.dc)
+    }
+
+    private static func backward<S>(_ problem: LSTMProblem<S>) -> (gradients: Gradients, da: [Matrix<S>], dc: [Matrix<S>]) {
         let caches = LSTM.forward(problem)
         let head = OutputLayer.backward(problem, caches)
         let p = problem.parameters
@@ -15,11 +24,14 @@ enum BPTT {
         var dx: [Matrix<S>] = Array(repeating: Matrix(rows: n_x, cols: m), count: caches.count)
         var dhNext = Matrix<S>(rows: n_a, cols: m)   // ∂L/∂a_t from steps after t
         var dcNext = Matrix<S>(rows: n_a, cols: m)   // ∂L/∂c_t from steps after t
+        var stateA = Array(repeating: dhNext, count: caches.count), stateC = stateA
         for t in caches.indices.reversed() {
             let s = caches[t]
             let dh = head.da[t] + dhNext
             let tanhC = s.c_next.map(S.tanh)
             let dc = dcNext + dh * s.ot * (1 - tanhC ** 2)
+            stateA[t] = dh
+            stateC[t] = dc
             // σ'(z) = σ(1−σ), tanh'(z) = 1 − tanh², applied per gate block.
             let dz = Matrix.stacked([
                 dc * s.c_prev * s.ft * (1 - s.ft),
@@ -40,6 +52,6 @@ enum BPTT {
         let grads = LSTMParameters(Wf: block(dW, 0), bf: block(db, 0), Wi: block(dW, 1), bi: block(db, 1),
                                    Wc: block(dW, 2), bc: block(db, 2), Wo: block(dW, 3), bo: block(db, 3),
                                    Wy: head.dWy, by: head.dby)
-        return Gradients(problem, dW: grads, da0: dhNext, dc0: dcNext, dx: dx)
+        return (Gradients(problem, dW: grads, da0: dhNext, dc0: dcNext, dx: dx), stateA, stateC)
     }
 }

@@ -52,3 +52,46 @@ extension Commands {
                 ? ExitStatus.success : ExitStatus.mismatch
         })
 }
+
+extension Commands {
+    static let verify = Command(
+        name: "verify",
+        abstract: "Check your own gradients against the reference, and name the likely mistake behind each wrong one.",
+        discussion: """
+            Reads the gradients your implementation computed for a fixture — a JSON file, a .npy file \
+            (its key from the file name, e.g. dWo.npy), a folder of .npy files, or an .npz archive from \
+            np.savez or np.savez_compressed; float64 or float32, either byte order, C or Fortran order — \
+            and compares each with the reference gradient. For a wrong tensor it lists the worst elements \
+            and tests it against the catalogue of wrong derivations (per-step, the half carries, the \
+            asker's double count, the 2018 printed formulas, truncations) and simple slips (sign, mean \
+            instead of sum, swapped gates, transpose, an index off by one step). Keys missing from the \
+            file are reported as not provided; unknown keys are listed and ignored.
+
+            Exit status: 0 every provided gradient matches; 1 one does not; 2 bad input.
+            """,
+        usage: "lstm-gradcheck verify --fixture FILE --grads FILE|FOLDER [--format FORMAT]",
+        options: [
+            OptionSpec(name: "fixture", value: "FILE", help: "The fixture your gradients were computed on (see 'lstm-gradcheck fixture')."),
+            OptionSpec(name: "grads", value: "PATH", help: "Your gradients: .json, .npy, a folder of .npy files, or .npz."),
+            formatSpec,
+            OptionSpec(name: "tolerance", value: "T", help: "A tensor passes when its relative error is at most T (default \(sci(Comparison.defaultTolerance)); single-precision arrays at least \(sci(Verify.singlePrecisionTolerance)))."),
+        ],
+        run: { o, out in
+            guard let fixturePath = o.string("fixture"), let gradsPath = o.string("grads") else {
+                throw UsageError(message: "verify needs --fixture FILE and --grads PATH", command: o.command)
+            }
+            let format = try o.choice("format", ["text", "json", "markdown"], default: "text")
+            let tolerance = try o.positive("tolerance", default: Comparison.defaultTolerance)
+            let fixture = try FixtureFile.read(fixturePath)
+            let user = try GradientFile.read(gradsPath)
+            let reference = FiniteDifferences.central(fixture.problem)
+            let report = try Verify.run(fixture.problem, name: fixture.name, user: user, reference: reference,
+                                        referenceName: "numerical", tolerance: tolerance)
+            switch format {
+            case "json": out.write(JSON.serialize(VerifyRender.json(report)) + "\n")
+            case "markdown": out.write(VerifyRender.markdown(report, fixture: fixture))
+            default: out.write(VerifyRender.text(report, fixture: fixture, colour: out.colour))
+            }
+            return report.passed ? ExitStatus.success : ExitStatus.mismatch
+        })
+}

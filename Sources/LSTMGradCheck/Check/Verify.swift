@@ -1,0 +1,106 @@
+/// One of the user's tensors measured against the reference.
+public struct VerifiedTensor: Sendable {
+    public enum Status: String, Sendable {
+        case matches
+        case mismatch
+        case notProvided = "not-provided"
+    }
+
+    public struct Element: Sendable, Equatable {
+        public var index: [Int]
+        public var user: Double
+        public var reference: Double
+    }
+
+    /// The input's name (`Wf`) and the file's (`dWf`).
+    public var key: String
+    public var fileKey: String
+    public var status: Status
+    public var comparison: TensorComparison?
+    /// The elements furthest from the reference, worst first.
+    public var worstElements: [Element]
+    public var diagnosis: Diagnosis?
+    /// The bound this tensor was held to (looser for single-precision files).
+    public var tolerance: Double
+    public var singlePrecision: Bool
+}
+
+/// What `verify` found.
+public struct VerifyReport: Sendable {
+    public var name: String
+    public var dims: LSTMDims
+    public var source: String
+    public var reference: String
+    public var tolerance: Double
+    public var tensors: [VerifiedTensor]
+    /// Keys in the file that are not gradients of this problem (listed, then ignored).
+    public var extraKeys: [String]
+
+    /// Every provided tensor matches (and at least one was provided).
+    public var passed: Bool {
+        tensors.contains { $0.status != .notProvided } && !tensors.contains { $0.status == .mismatch }
+    }
+}
+
+public enum Verify {
+    /// A single-precision file cannot be closer than float32 rounding allows: gradients
+    /// summed over steps and batch in float32 carry relative errors of 1e-6 to 1e-5, so
+    /// such tensors are held to 1e-4 — still far below what a wrong formula costs.
+    public static let singlePrecisionTolerance = 1e-4
+
+    /// Compares the user's gradients with `reference`, diagnosing every mismatch.
+    /// Throws for a tensor whose shape is neither the Coursera shape, that shape with
+    /// unit dimensions dropped or added, nor its transpose.
+    public static func run(_ problem: LSTMProblem<Double>, name: String, user: UserGradients, reference: Gradients,
+                           referenceName: String, tolerance: Double) throws(InputError) -> VerifyReport {
+        let wanted = Dictionary(uniqueKeysWithValues: problem.inputKeys.map { (GradientFile.fileKey($0), $0) })
+        let extra = user.tensors.map(\.key).filter { wanted[$0] == nil }
+        var diagnoser: Diagnoser?
+        var out: [VerifiedTensor] = []
+        for key in problem.inputKeys {
+            let fileKey = GradientFile.fileKey(key)
+            guard let r = reference[key] else { continue }
+            guard let given = user.tensors.first(where: { $0.key == fileKey }) else {
+                out.append(VerifiedTensor(key: key, fileKey: fileKey, status: .notProvided, comparison: nil, worstElements: [],
+                                          diagnosis: nil, tolerance: tolerance, singlePrecision: false))
+                continue
+            }
+            let bound = given.singlePrecision ? max(tolerance, singlePrecisionTolerance) : tolerance
+            let (g, transposed) = try conform(given.tensor, to: r.shape, source: user.source, key: fileKey)
+            let c = Comparison.compare(key, g, reference: r, tolerance: bound)
+            let matches = c.pass && !transposed
+            var diagnosis: Diagnosis?
+            if !matches {
+                if transposed && c.pass {
+                    diagnosis = Diagnosis(kind: "transpose", evidence: c.relativeError,
+                                          finding: "\(fileKey) is stored transposed (\(shapeText(given.tensor.shape)) where the parameter is \(shapeText(r.shape))); its values are right.",
+                                          fix: "Swap the product's operands so the gradient has the parameter's shape, e.g. np.dot(dft, concat.T).")
+                } else {
+                    if diagnoser == nil { diagnoser = Diagnoser(problem: problem, reference: reference) }
+                    diagnosis = diagnoser?.diagnose(key, g, tolerance: bound)
+                }
+            }
+            out.append(VerifiedTensor(key: key, fileKey: fileKey, status: matches ? .matches : .mismatch, comparison: c,
+                                      worstElements: worst(g, r, count: 5), diagnosis: diagnosis,
+                                      tolerance: bound, singlePrecision: given.singlePrecision))
+        }
+        return VerifyReport(name: name, dims: problem.dims, source: user.source, reference: referenceName,
+                            tolerance: tolerance, tensors: out, extraKeys: extra)
+    }
+
+    /// The user's tensor in the Coursera shape, and whether it was stored transposed.
+    static func conform(_ t: Tensor, to shape: [Int], source: String, key: String) throws(InputError) -> (Tensor, Bool) {
+        if t.shape == shape { return (t, false) }
+        if t.shape.filter({ $0 != 1 }) == shape.filter({ $0 != 1 }) { return (Tensor(shape: shape, data: t.data), false) }
+        if t.shape.count == 2, shape.count == 2, t.shape == [shape[1], shape[0]] { return (Tensor(t.matrix.transposed), true) }
+        throw InputError(source: source, key: key, expected: "shape \(shapeText(shape))", found: shapeText(t.shape))
+    }
+
+    /// The `count` elements with the largest `|g − r|`, worst first (ties by position).
+    static func worst(_ g: Tensor, _ r: Tensor, count: Int) -> [VerifiedTensor.Element] {
+        g.data.indices.sorted { a, b in
+            let da = abs(g.data[a] - r.data[a]), db = abs(g.data[b] - r.data[b])
+            return da != db ? da > db : a < b
+        }.prefix(count).map { VerifiedTensor.Element(index: g.index(ofFlat: $0), user: g.data[$0], reference: r.data[$0]) }
+    }
+}
