@@ -79,3 +79,20 @@ enum CourseraCell {
         }
     }
 }
+
+extension CourseraCellGradients {
+    /// The gradient of gate parameter `key` (`Wf` … `bo`), or nil for any other key.
+    func parameter(_ key: String) -> Matrix<S>? {
+        switch key {
+        case "Wf": return dWf
+        case "bf": return dbf
+        case "Wi": return dWi
+        case "bi": return dbi
+        case "Wc": return dWc
+        case "bc": return dbc
+        case "Wo": return dWo
+        case "bo": return dbo
+        default: return nil
+        }
+    }
+}

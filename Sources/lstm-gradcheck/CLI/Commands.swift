@@ -2,7 +2,7 @@ import LSTMGradCheck
 
 /// The subcommands, in the order help lists them.
 enum Commands {
-    static let all: [Command] = [check, verify, grads, fixture, truncation, notebook]
+    static let all: [Command] = [check, verify, grads, fixture, explain, truncation, notebook]
 
     static func named(_ name: String) -> Command? { all.first { $0.name == name } }
 

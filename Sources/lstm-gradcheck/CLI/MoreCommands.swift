@@ -95,3 +95,40 @@ extension Commands {
             return report.passed ? ExitStatus.success : ExitStatus.mismatch
         })
 }
+
+extension Commands {
+    static let explain = Command(
+        name: "explain",
+        abstract: "Split one weight's gradient by time step and path, or show how gradient flows back in time.",
+        discussion: """
+            For the chosen gate weight, splits its BPTT gradient, step by step, into the term from that \
+            step's own loss (what per-step keeps) and the terms carried back from later steps through \
+            da_prev and dc_prev (what per-step drops), checks that the parts add up to the BPTT gradient, \
+            and says in plain words what share the carry makes up and where the question's do_{t-1} term \
+            enters. With --flow it prints ‖∂L/∂a_t‖ and ‖∂L/∂c_t‖ for every step and how much of one \
+            step's loss still reaches k steps back.
+            """,
+        usage: "lstm-gradcheck explain [--param Wo | --flow] [--fixture FILE | size and seed options] [--format FORMAT]",
+        options: ProblemOptions.specs + [
+            OptionSpec(name: "param", value: "NAME", help: "The weight to split: \(Explain.keys.joined(separator: ", ")) (default Wo)."),
+            OptionSpec(name: "flow", value: nil, help: "Show the gradient's flow over time instead of one weight's split."),
+            OptionSpec(name: "format", value: "FORMAT", help: "text (default) or json."),
+        ],
+        run: { o, out in
+            let fixture = try ProblemOptions.fixture(o)
+            let json = try o.choice("format", ["text", "json"], default: "text") == "json"
+            if o.has("flow") {
+                let flow = GradientFlow.lstm(fixture.problem)
+                out.write(json ? JSON.serialize(ExplainRender.flowJSON(flow)) + "\n" : ExplainRender.flowText(flow, fixture: fixture))
+                return ExitStatus.success
+            }
+            let key = try o.choice("param", Explain.keys, default: "Wo")
+            guard let e = Explain.split(fixture.problem, key: key) else { return ExitStatus.badInput }
+            let perStep = Comparison.compare(key, Method.perStep.compute(fixture.problem)[key]!,
+                                             reference: Method.bptt.compute(fixture.problem)[key]!, tolerance: 0).relativeError
+            out.write(json ? JSON.serialize(ExplainRender.json(e, perStepError: perStep)) + "\n"
+                      : ExplainRender.text(e, fixture: fixture, perStepError: perStep))
+            // The split is exact: a reconstruction off by more than rounding is a bug.
+            return e.reconstructionError <= 1e-12 ? ExitStatus.success : ExitStatus.mismatch
+        })
+}

@@ -1,0 +1,69 @@
+import LSTMGradCheck
+
+/// The split of one weight's gradient over time, and the flow of gradient back in time.
+enum ExplainRender {
+    static func pct(_ x: Double) -> String { "\(Int((x * 100).rounded()))%" }
+
+    static func conclusion(_ e: ExplainReport, perStepError: Double) -> String {
+        let name = GradientFile.fileKey(e.key)
+        return "On this network the terms carried back from later steps make up \(pct(e.carriedShare)) of \(name) "
+            + "(by projection on the whole gradient; ‖carried‖ = \(sci(e.carriedNorm)), ‖local‖ = \(sci(e.localNorm))). "
+            + "per-step keeps only the local \(pct(e.localShare)), which is why its \(name) is off by \(sci(perStepError)) relative. "
+            + "The t-1 contributions enter through the carry: when the loop calls the cell at step t-1 it feeds it da_prev "
+            + "(and dc_prev) from step t, and the cell's own formula turns that into the do_{t-1} term. No extra term in the "
+            + "cell formula is needed; adding one (the asker route) counts it twice."
+    }
+
+    static func text(_ e: ExplainReport, fixture: Fixture, perStepError: Double) -> String {
+        let name = GradientFile.fileKey(e.key)
+        var s = "lstm-gradcheck · explain \(name) · \(ReportText.headline(fixture))\n"
+        s += wrap("\(name) = Σ_t (local_t + via a_t + via c_t): local_t comes from the loss at step t alone (what per-step keeps); the other two arrive from later steps through the carried da_prev and dc_prev (what per-step drops).", indent: 0) + "\n\n"
+        var table = Table(header: ["t", "‖local‖", "‖via a‖", "‖via c‖", "local share", "carried share"],
+                          align: [.right, .right, .right, .right, .right, .right])
+        for st in e.steps {
+            table.rows.append(["\(st.t)", sci(st.local), sci(st.viaA), sci(st.viaC), pct(st.localShare), pct(st.carriedShare)])
+        }
+        table.rows.append(["all", sci(e.localNorm), "", sci(e.carriedNorm), pct(e.localShare), pct(e.carriedShare)])
+        s += table.render()
+        s += "\n‖carried‖ over t:  " + sparkline(e.steps.map { $0.viaA + $0.viaC }) + "\n"
+        s += "‖local‖ over t:    " + sparkline(e.steps.map(\.local)) + "\n"
+        s += "Σ parts vs bptt:   \(sci(e.reconstructionError)) relative (the split is exact; this is rounding)\n\n"
+        return s + wrap(conclusion(e, perStepError: perStepError), indent: 0) + "\n"
+    }
+
+    static func flowText(_ f: FlowReport, fixture: Fixture) -> String {
+        var s = "lstm-gradcheck · gradient flow · \(ReportText.headline(fixture))\n\n"
+        var table = Table(header: ["t", "‖∂L/∂a_t‖", "‖∂L/∂c_t‖"], align: [.right, .right, .right])
+        for t in f.hidden.indices { table.rows.append(["\(t)", sci(f.hidden[t]), f.cell.indices.contains(t) ? sci(f.cell[t]) : "-"]) }
+        s += table.render()
+        s += "\n‖∂L/∂a_t‖ over t:  " + sparkline(f.hidden) + "\n"
+        s += "\nGradient of one step's loss reaching k steps back (mean ‖∂L_s/∂a_{s−k}‖, relative to k = 0):\n"
+        var decay = Table(header: ["k", "mean norm", "relative"], align: [.right, .right, .right])
+        for (k, v) in f.byDistance.enumerated() { decay.rows.append(["\(k)", sci(v), sci(f.decay[k])]) }
+        s += decay.render()
+        s += "decay over k (log scale):  " + sparkline(f.decay, logarithmic: true) + "\n"
+        return s
+    }
+
+    static func json(_ e: ExplainReport, perStepError: Double) -> JSONValue {
+        .object([
+            JSONMember("parameter", .string(e.key)),
+            JSONMember("steps", .array(e.steps.map { st in .object([
+                JSONMember("t", .number(Double(st.t))), JSONMember("local", .number(st.local)),
+                JSONMember("via_a", .number(st.viaA)), JSONMember("via_c", .number(st.viaC)),
+                JSONMember("local_share", .number(st.localShare)), JSONMember("carried_share", .number(st.carriedShare)),
+            ]) })),
+            JSONMember("local_share", .number(e.localShare)), JSONMember("carried_share", .number(e.carriedShare)),
+            JSONMember("reconstruction_error", .number(e.reconstructionError)),
+            JSONMember("conclusion", .string(conclusion(e, perStepError: perStepError))),
+        ])
+    }
+
+    static func flowJSON(_ f: FlowReport) -> JSONValue {
+        .object([
+            JSONMember("hidden", .array(f.hidden.map(JSONValue.number))),
+            JSONMember("cell", .array(f.cell.map(JSONValue.number))),
+            JSONMember("by_distance", .array(f.byDistance.map(JSONValue.number))),
+        ])
+    }
+}
