@@ -16,6 +16,9 @@ public struct Method: Sendable {
     /// (expected correct) or the mistake it makes (expected wrong).
     public let reason: String
     public let compute: @Sendable (LSTMProblem<Double>) -> Gradients
+    /// The same derivation run in single precision, as learners' float32 code runs it
+    /// (nil for the finite differences, which are a reference, not a derivation).
+    public let computeSingle: (@Sendable (LSTMProblem<Float>) -> Gradients)?
 }
 
 extension Method {
@@ -23,7 +26,7 @@ extension Method {
         name: "bptt", expectation: .correct,
         summary: "Full backpropagation through time with stacked gates, written apart from the notebook's cell code.",
         reason: "it differentiates the whole unrolled network, every path through time included.",
-        compute: { BPTT.gradients($0) })
+        compute: { BPTT.gradients($0) }, computeSingle: { BPTT.gradients($0) })
 
     public static let coursera = loop(
         "coursera", .correct, LoopVariant(),
@@ -64,7 +67,7 @@ extension Method {
         name: "numerical", expectation: .correct,
         summary: "Central finite differences of the loss with step \(FiniteDifferences.defaultStep), element by element.",
         reason: "it differentiates the loss itself, with no derivation to get wrong; its error is the finite-difference error.",
-        compute: { FiniteDifferences.central($0) })
+        compute: { FiniteDifferences.central($0) }, computeSingle: nil)
 
     /// Truncated BPTT: the loss at step s flows back to steps s−K+1 … s (and, from the
     /// first K steps, to a0). K = 1 is `per-step`; K ≥ T_x is full BPTT, so correct.
@@ -99,6 +102,6 @@ extension Method {
     private static func loop(_ name: String, _ expectation: Expectation, _ variant: LoopVariant,
                              summary: String, reason: String) -> Method {
         Method(name: name, expectation: expectation, summary: summary, reason: reason,
-               compute: { CourseraLoop.gradients($0, variant) })
+               compute: { CourseraLoop.gradients($0, variant) }, computeSingle: { CourseraLoop.gradients($0, variant) })
     }
 }

@@ -20,8 +20,7 @@ enum Help {
         s += option("-h, --help", "Show help information.")
         s += "\nSUBCOMMANDS:\n"
         for c in Commands.all {
-            let label = c.name + (c.name == "check" ? " (default)" : "")
-            s += "  " + label.padding(toLength: width + 12, withPad: " ", startingAt: 0) + c.abstract + "\n"
+            s += option(c.name + (c.name == "check" ? " (default)" : ""), c.abstract, column: width + 14)
         }
         s += "\n  See 'lstm-gradcheck help <subcommand>' for detailed help.\n"
         return s
@@ -37,8 +36,7 @@ enum Help {
         return s
     }
 
-    private static func option(_ label: String, _ help: String) -> String {
-        let column = 26
+    private static func option(_ label: String, _ help: String, column: Int = 26) -> String {
         let head = "  " + label
         let body = wrap(help, indent: column)
         if head.count < column {
