@@ -19,9 +19,16 @@ enum Tool {
     }
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        try run(URL(fileURLWithPath: path), arguments, environment: environment)
+    }
+
+    /// Any program (the README's Python snippet too), in `directory` when given.
+    static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+                    in directory: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = executable
         process.arguments = arguments
+        process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         process.environment = env

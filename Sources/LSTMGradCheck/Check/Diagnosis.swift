@@ -31,15 +31,22 @@ public struct Diagnoser: Sendable {
         firstStateGradient = Tensor(BPTT.stateGradients(problem).da[0])
     }
 
-    /// The best explanation of `user` (in `key`'s Coursera shape) within `tolerance`, or nil.
-    public func diagnose(_ key: String, _ user: Tensor, tolerance: Double) -> Diagnosis? {
-        guard let right = reference[key] else { return nil }
-        var best: Diagnosis?
+    /// Every explanation of `user` (in `key`'s Coursera shape) within `tolerance`, the
+    /// closest first, one per kind. Several can fit exactly: per-step and carry-dc-only
+    /// give the same dWo (the output gate never sees dc), so the caller chooses among
+    /// them with the rest of the file in view.
+    public func explanations(_ key: String, _ user: Tensor, tolerance: Double) -> [Diagnosis] {
+        guard let right = reference[key] else { return [] }
+        var found: [Diagnosis] = []
         func consider(_ candidate: Tensor?, _ kind: String, _ finding: String, _ fix: String) {
             guard let candidate, candidate.shape == user.shape else { return }
             let e = Comparison.compare(key, user, reference: candidate, tolerance: tolerance).relativeError
-            if e <= tolerance && e < (best?.evidence ?? .infinity) {
-                best = Diagnosis(kind: kind, evidence: e, finding: finding, fix: fix)
+            guard e <= tolerance else { return }
+            let d = Diagnosis(kind: kind, evidence: e, finding: finding, fix: fix)
+            if let k = found.firstIndex(where: { $0.kind == kind }) {
+                if e < found[k].evidence { found[k] = d }
+            } else {
+                found.append(d)
             }
         }
         let d = problem.dims
@@ -74,7 +81,8 @@ public struct Diagnoser: Sendable {
             consider(firstStateGradient, "shifted-step", "da0 is ∂L/∂a⟨1⟩, the gradient at the first hidden output, one step too late.",
                      "Take da0 from the cell call at t = 0 (its da_prev), after the loop's last iteration.")
         }
-        return best
+        // Equal evidence keeps the order considered: the catalogue first.
+        return found.indices.sorted { (found[$0].evidence, $0) < (found[$1].evidence, $1) }.map { found[$0] }
     }
 
     /// `(finding, fix)` for a catalogue method.

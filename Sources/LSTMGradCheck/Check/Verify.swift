@@ -57,6 +57,8 @@ public enum Verify {
         let extra = user.tensors.map(\.key).filter { wanted[$0] == nil }
         var diagnoser: Diagnoser?
         var out: [VerifiedTensor] = []
+        // Every explanation of each wrong tensor (one per kind), by its position in `out`.
+        var explained: [Int: [Diagnosis]] = [:]
         for key in problem.inputKeys {
             let fileKey = GradientFile.fileKey(key)
             guard let r = reference[key] else { continue }
@@ -77,12 +79,23 @@ public enum Verify {
                                           fix: "Swap the product's operands so the gradient has the parameter's shape, e.g. np.dot(dft, concat.T).")
                 } else {
                     if diagnoser == nil { diagnoser = Diagnoser(problem: problem, reference: reference) }
-                    diagnosis = diagnoser?.diagnose(key, g, tolerance: bound)
+                    explained[out.count] = diagnoser?.explanations(key, g, tolerance: bound)
                 }
             }
             out.append(VerifiedTensor(key: key, fileKey: fileKey, status: matches ? .matches : .mismatch, comparison: c,
                                       worstElements: worst(g, r, count: 5), diagnosis: diagnosis,
                                       tolerance: bound, singlePrecision: given.singlePrecision))
+        }
+        // One mistake usually explains the whole file, so where several fit a tensor within
+        // tolerance (per-step and carry-dc-only give the same dWo) the one that explains
+        // most of the file's tensors is named, and the closest among those that tie.
+        var support: [String: Int] = [:]
+        for kind in explained.values.flatMap({ $0.map(\.kind) }) + out.compactMap(\.diagnosis?.kind) {
+            support[kind, default: 0] += 1
+        }
+        for (k, candidates) in explained {
+            let most = candidates.map { support[$0.kind] ?? 0 }.max()
+            out[k].diagnosis = candidates.first { support[$0.kind] == most }
         }
         return VerifyReport(name: name, dims: problem.dims, source: user.source, reference: referenceName,
                             tolerance: tolerance, tensors: out, extraKeys: extra)

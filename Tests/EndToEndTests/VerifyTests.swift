@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+
+/// Vectors/verify/, written by Vectors/make_verify_files.py: a fixture, gradient files
+/// with one known mistake each (JSON, .npz, compressed .npz, .npy folders), bad files,
+/// and manifest.json saying what verify must find in each.
+enum VerifyFiles {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Vectors").appendingPathComponent("verify")
+    static let fixture = path("fixture.json")
+
+    static func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    /// One file of one manifest case.
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var file: String
+        var status: Int32
+        /// Diagnosis kind by file key for the tensors the mistake touches; the rest must match.
+        var diagnoses: [String: String]
+        var testDescription: String { file }
+    }
+
+    /// Empty when the manifest cannot be read; `manifestCoversTheCatalogueAndEveryForm` then fails.
+    static let cases: [Case] = {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent("manifest.json")),
+              let manifest = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let entries = manifest["cases"] as? [[String: Any]] else { return [] }
+        return entries.flatMap { entry in
+            (entry["files"] as? [String] ?? []).map {
+                Case(name: entry["case"] as? String ?? "", file: $0, status: Int32(entry["status"] as? Int ?? -1),
+                     diagnoses: entry["diagnoses"] as? [String: String] ?? [:])
+            }
+        }
+    }()
+
+    static let keys: Set = ["dWf", "dbf", "dWi", "dbi", "dWc", "dbc", "dWo", "dbo", "dWy", "dby", "da0", "dx"]
+
+    /// `verify --format json` on `grads`: the exit status and the parsed report.
+    static func verify(_ grads: String) throws -> (status: Int32, report: [String: Any], gradients: [String: [String: Any]]) {
+        let r = try Tool.run(["verify", "--fixture", fixture, "--grads", grads, "--format", "json"])
+        #expect(r.stderr.isEmpty, "\(r.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let gradients = try #require(report["gradients"] as? [String: [String: Any]])
+        #expect(Set(gradients.keys) == keys)
+        return (r.status, report, gradients)
+    }
+}
+
+/// python3 with NumPy, which the README snippet needs; looked up once.
+private let pythonWithNumPy = (try? Tool.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import numpy"]).status == 0) ?? false
+
+@Suite struct VerifyTests {
+    @Test func manifestCoversTheCatalogueAndEveryForm() {
+        let kinds = Set(VerifyFiles.cases.flatMap(\.diagnoses.values))
+        #expect(kinds == ["per-step", "carry-da-only", "carry-dc-only", "asker", "asker-no-carry", "coursera-2018-printed",
+                          "truncated:2", "truncated:3", "sign", "mean-over-batch", "mean-over-time", "mean-over-both",
+                          "gate-swap", "transpose", "shifted-step"])
+        // 16 wrong cases in .json, .npz and compressed .npz, four also as .npy folders and
+        // per-step in float32; the right gradients in seven forms.
+        #expect(Set(VerifyFiles.cases.map(\.name)).count == 17)
+        #expect(VerifyFiles.cases.count == 16 * 3 + 4 + 1 + 7)
+        #expect(VerifyFiles.cases.filter { $0.status == 0 }.map(\.file).sorted() == [
+            "correct.compressed.npz", "correct.f4-be.npy", "correct.f4.compressed.npz", "correct.f4.npz",
+            "correct.fortran.npy", "correct.json", "correct.npz"])
+    }
+
+    @Test(arguments: VerifyFiles.cases)
+    func verifyNamesEachMistake(_ c: VerifyFiles.Case) throws {
+        let (status, report, gradients) = try VerifyFiles.verify(VerifyFiles.path(c.file))
+        #expect(status == c.status)
+        #expect(report["passed"] as? Bool == (c.status == 0))
+        #expect(report["ignored_keys"] as? [String] == [])
+        let singlePrecision = c.file.contains(".f4")
+        for (key, t) in gradients {
+            let tolerance = try #require(t["tolerance"] as? Double)
+            #expect(tolerance == (singlePrecision ? 1e-4 : 1e-6), "\(key)")
+            #expect(t["single_precision"] as? Bool == singlePrecision, "\(key)")
+            let error = try #require(t["relative_error"] as? Double)
+            if let kind = c.diagnoses[key] {
+                #expect(t["status"] as? String == "mismatch", "\(key)")
+                let diagnosis = try #require(t["diagnosis"] as? [String: Any], "\(key)")
+                #expect(diagnosis["kind"] as? String == kind, "\(key)")
+                #expect((diagnosis["evidence"] as? Double ?? 1) <= tolerance, "\(key)")
+                // A transposed weight's shape gives it away, and turned back its values are
+                // right; every other mistake is far off, the transpose of the square (3×3) da0 too.
+                let turnedBack = kind == "transpose" && key != "da0"
+                #expect(turnedBack ? error <= tolerance : error > 1e-3, "\(key): \(error)")
+            } else {
+                #expect(t["status"] as? String == "matches", "\(key)")
+                #expect(t["diagnosis"] == nil, "\(key)")
+                #expect(error <= tolerance, "\(key): \(error)")
+            }
+        }
+    }
+
+    @Test func tiesGoToTheMistakeThatExplainsTheFile() throws {
+        // carry-dc-only's dWo and dbo are exactly per-step's (the output gate never sees
+        // dc): the other eight tensors settle it.
+        let (_, _, gradients) = try VerifyFiles.verify(VerifyFiles.path("carry-dc-only.json"))
+        let dWo = try #require(gradients["dWo"]?["diagnosis"] as? [String: Any])
+        #expect(dWo["kind"] as? String == "carry-dc-only")
+        #expect(dWo["evidence"] as? Double == 0)
+        #expect(dWo["finding"] as? String == "dWo equals what carry-dc-only gives: dc_prev is carried but da_prev is not.")
+    }
+
+    @Test func anExtraKeyIsListedAndIgnored() throws {
+        let (status, report, gradients) = try VerifyFiles.verify(VerifyFiles.path("extra-key.npz"))
+        #expect(status == 0)
+        #expect(report["ignored_keys"] as? [String] == ["loss"])
+        #expect(gradients.values.allSatisfy { $0["status"] as? String == "matches" })
+    }
+
+    @Test(arguments: [("subset.npz", ["dWf", "dbf", "dWy", "dx"]), ("single/dWo.npy", ["dWo"])])
+    func missingKeysAreNotProvided(_ file: String, _ provided: [String]) throws {
+        let (status, report, gradients) = try VerifyFiles.verify(VerifyFiles.path(file))
+        #expect(status == 0)
+        #expect(report["passed"] as? Bool == true)
+        for (key, t) in gradients {
+            if provided.contains(key) {
+                #expect(t["status"] as? String == "matches", "\(key)")
+                #expect((t["relative_error"] as? Double ?? 1) < 1e-6, "\(key)")
+            } else {
+                #expect(t["status"] as? String == "not-provided", "\(key)")
+                #expect(t["relative_error"] == nil, "\(key)")
+            }
+        }
+    }
+
+    @Test(arguments: [
+        ("bad/shape.npz", "dWc: expected shape 3 × 5, found 3 × 4"),
+        ("bad/nan/dWf.npy", "dWf[1, 2]: expected finite numbers, found nan"),
+        ("bad/int64/dWf.npy", "expected a float64 or float32 array, found dtype '<i8'"),
+        ("bad/truncated.npz", "expected a zip archive (.npz) ending in an end-of-central-directory record, found none (truncated, or not a zip archive)"),
+    ])
+    func badGradientFilesAreOneLineAndStatusTwo(_ file: String, _ message: String) throws {
+        let path = VerifyFiles.path(file)
+        let r = try Tool.run(["verify", "--fixture", VerifyFiles.fixture, "--grads", path, "--format", "json"])
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr == "lstm-gradcheck: error: \(path): \(message)\n")
+    }
+
+    // Skipped where python3 or NumPy is missing: the snippet is Python, the tool is not.
+    @Test(.enabled(if: pythonWithNumPy, "needs python3 with NumPy"))
+    func readmeSnippetWritesGradientsVerifyReads() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lstm-gradcheck-readme-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(atPath: VerifyFiles.fixture, toPath: dir.appendingPathComponent("fixture.json").path)
+        let snippet = VerifyFiles.folder.deletingLastPathComponent().appendingPathComponent("readme_snippet.py").path
+        let python = try Tool.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", snippet], in: dir)
+        #expect(python.status == 0, "\(python.stderr)")
+
+        // The stand-in learner's loop drops the carry: the ten tensors it reaches are per-step's.
+        let (status, _, gradients) = try VerifyFiles.verify(dir.appendingPathComponent("my_grads.npz").path)
+        #expect(status == 1)
+        for (key, t) in gradients {
+            let kind = (t["diagnosis"] as? [String: Any])?["kind"] as? String
+            #expect(kind == (["dWy", "dby"].contains(key) ? nil : "per-step"), "\(key)")
+            #expect(t["status"] as? String == (["dWy", "dby"].contains(key) ? "matches" : "mismatch"), "\(key)")
+        }
+    }
+}
