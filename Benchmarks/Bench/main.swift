@@ -30,7 +30,7 @@ print("network   elements   bptt f+b    coursera f+b   per-step f+b   full numer
 for (name, d, runs) in networks {
     let p = LSTMProblem.random(d, seed: 1)
     let elements = p.inputKeys.reduce(0) { $0 + p.tensor($1).count }
-    let routes = [Method.bptt, .coursera, .perStep].map { m in median(runs: runs) { _ = m.compute(p) } }
+    let routes = [LSTMMethod.bptt, .coursera, .perStep].map { m in median(runs: runs) { _ = m.compute(p) } }
     // Element by element the full check on large takes minutes; it is timed once the
     // batched kernels land, and skipped here until then.
     let numerical = name == "large" ? nil : median(runs: 3) { _ = FiniteDifferences.central(p) }

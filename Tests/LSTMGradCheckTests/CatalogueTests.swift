@@ -14,13 +14,13 @@ import Testing
     @Test(arguments: randomDims(count: 10, seed: 31))
     func truncationSpansPerStepToBPTT(_ d: LSTMDims) {
         let p = LSTMProblem.random(d, seed: 13)
-        let bptt = Method.bptt.compute(p), perStep = Method.perStep.compute(p)
+        let bptt = LSTMMethod.bptt.compute(p), perStep = LSTMMethod.perStep.compute(p)
         // Two code paths (a carry-free loop, and one sweep per step's loss) give the same numbers.
-        #expect(worstRelativeError(Method.truncated(1, steps: d.steps).compute(p), perStep).error < 1e-13)
-        #expect(worstRelativeError(Method.truncated(d.steps, steps: d.steps).compute(p), bptt).error < 1e-12)
-        #expect(worstRelativeError(Method.truncated(d.steps + 3, steps: d.steps).compute(p), bptt).error < 1e-12)
-        #expect(Method.truncated(d.steps, steps: d.steps).expectation == .correct)
-        #expect(d.steps == 1 || Method.truncated(d.steps - 1, steps: d.steps).expectation == .wrong)
+        #expect(worstRelativeError(LSTMMethod.truncated(1, steps: d.steps).compute(p), perStep).error < 1e-13)
+        #expect(worstRelativeError(LSTMMethod.truncated(d.steps, steps: d.steps).compute(p), bptt).error < 1e-12)
+        #expect(worstRelativeError(LSTMMethod.truncated(d.steps + 3, steps: d.steps).compute(p), bptt).error < 1e-12)
+        #expect(LSTMMethod.truncated(d.steps, steps: d.steps).expectation == .correct)
+        #expect(d.steps == 1 || LSTMMethod.truncated(d.steps - 1, steps: d.steps).expectation == .wrong)
     }
 
     @Test func truncationCutsPathsLongerThanKMinusOne() {
@@ -31,7 +31,7 @@ import Testing
         for t in 0..<5 { da[t] = Matrix(rows: 3, cols: 2) }
         p.target = .upstream(da)
         for K in 1...6 {
-            let dx = Method.truncated(K, steps: 6).compute(p)["x"]!
+            let dx = LSTMMethod.truncated(K, steps: 6).compute(p)["x"]!
             for k in dx.data.indices {
                 let t = dx.index(ofFlat: k)[2]
                 if t < 6 - K { #expect(dx.data[k] == 0, "K \(K) t \(t)") }
@@ -46,8 +46,8 @@ import Testing
         // With T_x = 2 only step 0 receives a carry, and the cell is linear in
         // (da_next, dc_next): coursera = carry-da-only + carry-dc-only − per-step, exactly.
         let p = upstreamProblem(d, window: 2, seed: 17, withC0: true)
-        let full = Method.coursera.compute(p), daOnly = Method.carryDaOnly.compute(p)
-        let dcOnly = Method.carryDcOnly.compute(p), none = Method.perStep.compute(p)
+        let full = LSTMMethod.coursera.compute(p), daOnly = LSTMMethod.carryDaOnly.compute(p)
+        let dcOnly = LSTMMethod.carryDcOnly.compute(p), none = LSTMMethod.perStep.compute(p)
         for key in full.keys {
             let sum = Tensor(shape: full[key]!.shape, data: (0..<full[key]!.count).map {
                 daOnly[key]!.data[$0] + dcOnly[key]!.data[$0] - none[key]!.data[$0]
@@ -68,8 +68,8 @@ import Testing
         guard case .upstream(var da) = p.target else { return }
         da[0] = Matrix(rows: 4, cols: 3)
         p.target = .upstream(da)
-        let asker = Method.asker.compute(p), coursera = Method.coursera.compute(p)
-        let daOnly = Method.carryDaOnly.compute(p), perStep = Method.perStep.compute(p)
+        let asker = LSTMMethod.asker.compute(p), coursera = LSTMMethod.coursera.compute(p)
+        let daOnly = LSTMMethod.carryDaOnly.compute(p), perStep = LSTMMethod.perStep.compute(p)
         for key in weights(coursera) {
             #expect(relativeError(difference(asker, coursera, key), difference(daOnly, perStep, key)) < 1e-13, "\(key)")
         }
@@ -83,7 +83,7 @@ import Testing
         // o_{t−1} acts on the loss only through a_{t−1}, so the explicit one-step term is the
         // whole of what truncated:2 adds for Wo and bo.
         let p = LSTMProblem.random(d, seed: 29)
-        let a = Method.askerNoCarry.compute(p), t2 = Method.truncated(2, steps: d.steps).compute(p)
+        let a = LSTMMethod.askerNoCarry.compute(p), t2 = LSTMMethod.truncated(2, steps: d.steps).compute(p)
         #expect(relativeError(a["Wo"]!, t2["Wo"]!) < 1e-12)
         #expect(relativeError(a["bo"]!, t2["bo"]!) < 1e-12)
     }
@@ -94,24 +94,24 @@ import Testing
         // flows through them to a0 and x) are wrong, Wf Wi Wo right.
         let d = LSTMDims(n_x: 2, n_a: 3, n_y: 0, steps: 1, batch: 4)
         let p = upstreamProblem(d, window: 1, seed: 5)
-        let printed = Method.printed2018.compute(p), bptt = Method.bptt.compute(p)
+        let printed = LSTMMethod.printed2018.compute(p), bptt = LSTMMethod.bptt.compute(p)
         for key in ["Wf", "bf", "Wi", "bi", "Wo", "bo"] { #expect(relativeError(printed[key]!, bptt[key]!) < 1e-14, "\(key)") }
         for key in ["Wc", "bc", "x"] { #expect(relativeError(printed[key]!, bptt[key]!) > 1e-3, "\(key)") }
     }
 
     @Test func everyCatalogueEntryIsNamedAndLabelled() {
-        let all = Method.catalogue(steps: 7)
+        let all = LSTMMethod.catalogue(steps: 7)
         #expect(all.map(\.name) == ["bptt", "coursera", "per-step", "asker", "asker-no-carry", "carry-da-only",
                                     "carry-dc-only", "coursera-2018-printed", "truncated:2"])
         #expect(all.filter { $0.expectation == .correct }.map(\.name) == ["bptt", "coursera"])
-        for m in all { #expect(Method.named(m.name, steps: 7)?.name == m.name) }
-        #expect(Method.named("truncated:0", steps: 7) == nil && Method.named("truncated:x", steps: 7) == nil)
-        #expect(Method.named("numerical", steps: 7)?.expectation == .correct)
+        for m in all { #expect(LSTMMethod.named(m.name, steps: 7)?.name == m.name) }
+        #expect(LSTMMethod.named("truncated:0", steps: 7) == nil && LSTMMethod.named("truncated:x", steps: 7) == nil)
+        #expect(LSTMMethod.named("numerical", steps: 7)?.expectation == .correct)
     }
 
     @Test func catalogueVerdictsOnTheDefaultNetwork() {
         let p = LSTMProblem.random(LSTMDims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), seed: 1)
-        let report = GradCheck.check(p, name: "default", methods: Method.catalogue(steps: 7))
+        let report = GradCheck.check(p, name: "default", methods: LSTMMethod.catalogue(steps: 7))
         for m in report.methods { #expect(m.matches == (m.expectation == .correct), "\(m.name)") }
         #expect(report.passed)
     }

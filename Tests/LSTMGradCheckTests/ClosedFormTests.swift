@@ -27,7 +27,7 @@ import Testing
             "bc": [g / 4], "Wc": [g / 4 * a0, g / 4 * x],
             "a0": [0], "c0": [g / 4], "x": [0],
         ]
-        let grads = try #require(Method.named(method, steps: 1)).compute(p)
+        let grads = try #require(LSTMMethod.named(method, steps: 1)).compute(p)
         #expect(Set(grads.keys) == Set(expected.keys))
         let tolerance = method == "numerical" ? 1e-9 : 1e-15
         for (key, values) in expected {
@@ -51,7 +51,7 @@ import Testing
                 for c in 0..<4 { dby[c] += 0.25 - (c == k ? 1 : 0) }
             }
         }
-        for method in [Method.bptt, .coursera, .perStep] {
+        for method in [LSTMMethod.bptt, .coursera, .perStep] {
             let g = method.compute(p)
             #expect(zip(try #require(g["by"]).data, dby).allSatisfy { abs($0 - $1) < 1e-14 }, "\(method.name)")
             #expect(try #require(g["Wy"]).data.allSatisfy { $0 == 0 })
@@ -82,7 +82,7 @@ import Testing
         let p = LSTMProblem.random(LSTMDims(n_x: 2, n_a: 3, n_y: 2, steps: 4, batch: 2), seed: 2,
                                    scale: GenerationScale(weights: 1000, inputs: 1))
         #expect(LSTM.loss(p).isFinite)
-        let g = Method.bptt.compute(p)
+        let g = LSTMMethod.bptt.compute(p)
         #expect(g.keys.allSatisfy { g[$0]!.data.allSatisfy(\.isFinite) })
     }
 }

@@ -9,7 +9,7 @@ import Testing
         #expect(e.reconstructionError < 1e-12)
         #expect(abs(e.localShare + e.carriedShare - 1) < 1e-12)
         // The local parts alone are exactly what per-step computes.
-        let perStep = Method.perStep.compute(p)[key]!
+        let perStep = LSTMMethod.perStep.compute(p)[key]!
         #expect(abs(e.localNorm - Comparison.norm(perStep.data)) <= 1e-12 * e.localNorm)
         // Nothing is carried into the last step.
         #expect(e.steps.last!.viaA == 0 && e.steps.last!.viaC == 0)

@@ -92,7 +92,7 @@ import Testing
 
     @Test func gradientFileUsesCourseraNames() throws {
         let p = LSTMProblem.random(LSTMDims(n_x: 2, n_a: 2, n_y: 2, steps: 2, batch: 1), seed: 4)
-        let json = GradientFile.encode(Method.bptt.compute(p))
+        let json = GradientFile.encode(LSTMMethod.bptt.compute(p))
         guard case .object(let members) = json else { Issue.record("not an object"); return }
         #expect(members.map(\.key) == ["dWf", "dbf", "dWi", "dbi", "dWc", "dbc", "dWo", "dbo", "dWy", "dby", "da0", "dx"])
         #expect(try JSONArrays.tensor(#require(json["dx"]), source: "", key: "dx").shape == [2, 1, 2])

@@ -21,7 +21,7 @@ import Testing
     @Test(arguments: fixtures)
     func routesMatchFiniteDifferencesAsExpected(_ file: String) throws {
         let fixture = try FixtureFile.read(Self.folder.appendingPathComponent(file).path)
-        let report = GradCheck.check(fixture.problem, name: fixture.name, methods: Method.core)
+        let report = GradCheck.check(fixture.problem, name: fixture.name, methods: LSTMMethod.core)
         for m in report.methods {
             switch m.name {
             case "per-step":
@@ -42,7 +42,7 @@ import Testing
         let routes = try #require(expected["routes"])
         // Analytic routes agree to rounding; the numerical ones each carry their own
         // finite-difference error (~1e-9), so they agree to a looser bound.
-        let pairs: [(Method, String, Double)] = [(.bptt, "bptt", 1e-10), (.coursera, "bptt", 1e-10),
+        let pairs: [(LSTMMethod, String, Double)] = [(.bptt, "bptt", 1e-10), (.coursera, "bptt", 1e-10),
                                                  (.perStep, "per-step", 1e-10), (.numerical, "numerical", 1e-6)]
         for (method, key, tolerance) in pairs {
             let ours = method.compute(fixture.problem)

@@ -6,8 +6,8 @@ import Testing
     @Test(arguments: randomDims(count: 24, seed: 7))
     func bpttAndCourseraAgreeWithEachOtherAndWithFiniteDifferences(_ d: LSTMDims) {
         let p = LSTMProblem.random(d, seed: UInt64(d.n_x * 1000 + d.n_a * 100 + d.steps * 10 + d.batch))
-        let bptt = Method.bptt.compute(p)
-        let coursera = Method.coursera.compute(p)
+        let bptt = LSTMMethod.bptt.compute(p)
+        let coursera = LSTMMethod.coursera.compute(p)
         let numerical = FiniteDifferences.central(p)
         #expect(bptt.keys == ["Wf", "bf", "Wi", "bi", "Wc", "bc", "Wo", "bo", "Wy", "by", "a0", "x"])
         // Two analytic derivations of the same function agree to rounding.
@@ -22,7 +22,7 @@ import Testing
     // c_0 = 0, so dWf is right by accident (the other gates are still wrong).
     func perStepIsWrongWheneverACarryReachesAGate(_ d: LSTMDims) {
         let p = LSTMProblem.random(d, seed: 5)
-        let bptt = Method.bptt.compute(p), perStep = Method.perStep.compute(p)
+        let bptt = LSTMMethod.bptt.compute(p), perStep = LSTMMethod.perStep.compute(p)
         // The carry feeds every gate weight; dropping it costs far more than rounding.
         #expect(relativeError(perStep["Wo"]!, bptt["Wo"]!) > 1e-4, "\(d)")
         #expect(relativeError(perStep["Wf"]!, bptt["Wf"]!) > 1e-4, "\(d)")
@@ -34,7 +34,7 @@ import Testing
     @Test(arguments: [LSTMDims(n_x: 3, n_a: 5, n_y: 2, steps: 1, batch: 10), LSTMDims(n_x: 1, n_a: 1, n_y: 3, steps: 1, batch: 1)])
     func perStepIsExactWithOneStep(_ d: LSTMDims) {
         let p = LSTMProblem.random(d, seed: 3)
-        #expect(worstRelativeError(Method.perStep.compute(p), Method.bptt.compute(p)).error < 1e-14)
+        #expect(worstRelativeError(LSTMMethod.perStep.compute(p), LSTMMethod.bptt.compute(p)).error < 1e-14)
     }
 
     @Test func upstreamGradientModeMatchesFiniteDifferences() {
@@ -42,11 +42,11 @@ import Testing
         let p = upstreamProblem(d, window: 4, seed: 21, withC0: true)
         #expect(p.inputKeys == ["Wf", "bf", "Wi", "bi", "Wc", "bc", "Wo", "bo", "a0", "c0", "x"])
         let numerical = FiniteDifferences.central(p)
-        for method in [Method.bptt, .coursera] {
+        for method in [LSTMMethod.bptt, .coursera] {
             #expect(worstRelativeError(method.compute(p), numerical).error < 1e-6, "\(method.name)")
         }
         // Steps past T' = 4 do not reach the loss: their inputs get exactly zero gradient.
-        let dx = Method.bptt.compute(p)["x"]!
+        let dx = LSTMMethod.bptt.compute(p)["x"]!
         for k in dx.data.indices where dx.index(ofFlat: k)[2] >= 4 { #expect(dx.data[k] == 0) }
     }
 
@@ -59,7 +59,7 @@ import Testing
         guard case .upstream(var da) = p.target else { return }
         for t in 0..<3 { da[t] = Matrix(rows: 3, cols: 2) }
         p.target = .upstream(da)
-        let perStep = Method.perStep.compute(p)["x"]!, bptt = Method.bptt.compute(p)["x"]!
+        let perStep = LSTMMethod.perStep.compute(p)["x"]!, bptt = LSTMMethod.bptt.compute(p)["x"]!
         for k in perStep.data.indices where perStep.index(ofFlat: k)[2] < 3 {
             #expect(perStep.data[k] == 0)
         }

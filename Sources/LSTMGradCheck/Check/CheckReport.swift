@@ -33,7 +33,7 @@ public struct CheckReport: Sendable {
 
 public enum GradCheck {
     /// Runs `methods` on `problem` and compares each with central finite differences.
-    public static func check(_ problem: LSTMProblem<Double>, name: String, methods: [Method],
+    public static func check<P: GradientProblem>(_ problem: P, name: String, methods: [Method<P>],
                              tolerance: Double = Comparison.defaultTolerance,
                              step: Double = FiniteDifferences.defaultStep) -> CheckReport {
         let reference = FiniteDifferences.central(problem, step: step)

@@ -17,7 +17,7 @@ public struct Diagnoser: Sendable {
     let problem: LSTMProblem<Double>
     let reference: Gradients
     /// The catalogue's gradients, computed once.
-    let catalogue: [(method: Method, gradients: Gradients)]
+    let catalogue: [(method: LSTMMethod, gradients: Gradients)]
     /// ∂L/∂a_0, the gradient at the first hidden output (what a da0 off by one step holds).
     let firstStateGradient: Tensor
 
@@ -25,8 +25,8 @@ public struct Diagnoser: Sendable {
         self.problem = problem
         self.reference = reference
         let T = problem.dims.steps
-        let wrong = Method.catalogue(steps: T).filter { $0.expectation == .wrong }
-            + (3..<max(3, T)).map { Method.truncated($0, steps: T) }
+        let wrong = LSTMMethod.catalogue(steps: T).filter { $0.expectation == .wrong }
+            + (3..<max(3, T)).map { LSTMMethod.truncated($0, steps: T) }
         catalogue = wrong.map { ($0, $0.compute(problem)) }
         firstStateGradient = Tensor(BPTT.stateGradients(problem).da[0])
     }
@@ -86,7 +86,7 @@ public struct Diagnoser: Sendable {
     }
 
     /// `(finding, fix)` for a catalogue method.
-    static func advice(_ m: Method) -> (String, String) {
+    static func advice(_ m: LSTMMethod) -> (String, String) {
         let carryFix = "In lstm_backward call lstm_cell_backward(da[:,:,t] + da_prevt, dc_prevt, caches[t]) and set da_prevt, dc_prevt from its da_prev, dc_prev before the next (earlier) step."
         switch m.name {
         case "per-step": return ("nothing is carried back in time.", carryFix)

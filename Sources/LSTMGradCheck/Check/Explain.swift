@@ -42,7 +42,7 @@ public enum Explain {
             dc_prevt = local.dc_prev + viaA.dc_prev + viaC.dc_prev
         }
         parts.reverse()
-        let total = Method.bptt.compute(problem)[key]!.data
+        let total = LSTMMethod.bptt.compute(problem)[key]!.data
         let localSum = parts.reduce(Array(repeating: 0.0, count: total.count)) { add($0, $1.local.storage) }
         let carriedSum = parts.reduce(Array(repeating: 0.0, count: total.count)) { add(add($0, $1.viaA.storage), $1.viaC.storage) }
         let norm2 = max(dot(total, total), .leastNormalMagnitude)

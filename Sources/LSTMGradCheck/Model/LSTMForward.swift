@@ -40,28 +40,8 @@ public enum LSTM {
         return caches
     }
 
-    /// The logits `Wy·a_t + by` of every step.
-    public static func logits<S>(_ caches: [LSTMCellCache<S>], _ p: LSTMParameters<S>) -> [Matrix<S>] {
-        caches.map { matmul(p.Wy, $0.a_next).addingColumn(p.by) }
-    }
-
-    /// The loss of SPEC.md: cross-entropy of `softmax(Wy·a_t + by)` summed over steps and
-    /// batch, or `Σ da_t ⊙ a_t` for an upstream-gradient target.
+    /// The loss of SPEC.md on this network's hidden states.
     public static func loss<S>(_ problem: LSTMProblem<S>) -> S {
-        let caches = forward(problem)
-        switch problem.target {
-        case .labels(let labels):
-            var L = S.zero
-            for (z, y) in zip(logits(caches, problem.parameters), labels) {
-                L = L - Softmax.logLikelihood(z, labels: y)
-            }
-            return L
-        case .upstream(let da):
-            var L = S.zero
-            for (dat, cache) in zip(da, caches) {
-                L = L + (dat.converted(to: S.self) * cache.a_next).sum()
-            }
-            return L
-        }
+        OutputLayer.loss(problem.parameters.Wy, problem.parameters.by, problem.target, forward(problem).map(\.a_next))
     }
 }

@@ -82,24 +82,15 @@ public struct LSTMProblem<S: Scalar>: Sendable {
     }
 }
 
-extension LSTMProblem where S == Double {
+extension LSTMProblem: GradientProblem where S == Double {
+    public func loss<T: Scalar>(lifting lift: (String, Int, Double) -> T) -> T { LSTM.loss(lifted(lift)) }
+
     /// The same problem with every input element passed through `lift(key, flatIndex, value)`,
     /// where `flatIndex` is the element's C-order position in the Coursera shape of `key`.
     /// This is how a perturbation (finite differences) or a tangent seed (dual numbers) enters.
     public func lifted<T: Scalar>(_ lift: (String, Int, Double) -> T) -> LSTMProblem<T> {
-        func liftMatrix(_ key: String, _ m: Matrix<Double>) -> Matrix<T> {
-            Matrix<T>(rows: m.rows, cols: m.cols, storage: m.storage.enumerated().map { lift(key, $0.offset, $0.element) })
-        }
-        let T = x.count, m = a0.cols
-        let xs: [Matrix<T>] = x.enumerated().map { t, xt in
-            var out = Matrix<T>(rows: xt.rows, cols: xt.cols)
-            for i in 0..<xt.rows {
-                for j in 0..<xt.cols { out[i, j] = lift("x", (i * m + j) * T + t, xt[i, j]) }
-            }
-            return out
-        }
-        var p = LSTMProblem<T>(parameters: parameters.map(liftMatrix), a0: liftMatrix("a0", a0),
-                               c0: liftMatrix("c0", c0), x: xs, target: target)
+        var p = LSTMProblem<T>(parameters: parameters.map { Lifting.matrix($0, $1, lift) }, a0: Lifting.matrix("a0", a0, lift),
+                               c0: Lifting.matrix("c0", c0, lift), x: Lifting.steps(x, lift), target: target)
         p.hasC0 = hasC0
         return p
     }
@@ -122,10 +113,7 @@ extension LSTMProblem where S == Double {
         switch key {
         case "a0": a0.storage[flat] = value
         case "c0": c0.storage[flat] = value
-        case "x":
-            let T = x.count, m = a0.cols
-            let t = flat % T, j = (flat / T) % m, i = flat / (T * m)
-            x[t][i, j] = value
+        case "x": Lifting.set(&x, flat, to: value)
         default: parameters[keyPath: Self.path(key)].storage[flat] = value
         }
     }

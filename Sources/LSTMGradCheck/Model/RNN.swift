@@ -61,21 +61,83 @@ public enum RNN {
         }
     }
 
-    /// The LSTM's loss on the RNN's hidden states: cross-entropy of `softmax(Wya·a_t + by)`
-    /// summed over steps and batch, or `Σ da_t ⊙ a_t` for an upstream gradient.
+    /// The LSTM's loss on the RNN's hidden states.
     public static func loss<S>(_ problem: RNNProblem<S>) -> S {
-        let caches = forward(problem)
-        switch problem.target {
-        case .labels(let labels):
-            var L = S.zero
-            for (cache, y) in zip(caches, labels) {
-                L = L - Softmax.logLikelihood(matmul(problem.parameters.Wya, cache.a_next).addingColumn(problem.parameters.by), labels: y)
-            }
-            return L
-        case .upstream(let da):
-            var L = S.zero
-            for (dat, cache) in zip(da, caches) { L = L + (dat.converted(to: S.self) * cache.a_next).sum() }
-            return L
+        OutputLayer.loss(problem.parameters.Wya, problem.parameters.by, problem.target, forward(problem).map(\.a_next))
+    }
+}
+
+extension RNNProblem {
+    public var hasOutputLayer: Bool {
+        if case .labels = target { return true }
+        return false
+    }
+
+    /// `Waa Wax ba Wya by a0 x` (no `Wya by` without an output layer).
+    public var inputKeys: [String] {
+        RNNParameters<S>.fields.map(\.name).filter { hasOutputLayer || ($0 != "Wya" && $0 != "by") } + ["a0", "x"]
+    }
+
+    public func shape(of key: String) -> [Int] {
+        switch key {
+        case "a0": return [a0.rows, a0.cols]
+        case "x": return [parameters.n_x, a0.cols, x.count]
+        default:
+            let m = parameters[keyPath: Self.path(key)]
+            return [m.rows, m.cols]
         }
+    }
+
+    static func path(_ key: String) -> WritableKeyPath<RNNParameters<S>, Matrix<S>> {
+        guard let f = RNNParameters<S>.fields.first(where: { $0.name == key }) else {
+            preconditionFailure("internal: unknown RNN input \(key)")   // keys come from inputKeys only
+        }
+        return f.path
+    }
+}
+
+extension RNNProblem: GradientProblem where S == Double {
+    public func lifted<T: Scalar>(_ lift: (String, Int, Double) -> T) -> RNNProblem<T> {
+        RNNProblem<T>(parameters: parameters.map { Lifting.matrix($0, $1, lift) }, a0: Lifting.matrix("a0", a0, lift),
+                      x: Lifting.steps(x, lift), target: target)
+    }
+
+    public func converted<T: Scalar>(to _: T.Type) -> RNNProblem<T> { lifted { T($2) } }
+
+    public func loss<T: Scalar>(lifting lift: (String, Int, Double) -> T) -> T { RNN.loss(lifted(lift)) }
+
+    public func tensor(_ key: String) -> Tensor {
+        switch key {
+        case "a0": return Tensor(a0)
+        case "x": return Tensor(steps: x, rows: parameters.n_x, cols: a0.cols)
+        default: return Tensor(parameters[keyPath: Self.path(key)])
+        }
+    }
+
+    public mutating func set(_ key: String, _ flat: Int, to value: Double) {
+        switch key {
+        case "a0": a0.storage[flat] = value
+        case "x": Lifting.set(&x, flat, to: value)
+        default: parameters[keyPath: Self.path(key)].storage[flat] = value
+        }
+    }
+
+    /// A plain RNN drawn like `LSTMProblem.random`: `Waa Wax ba Wya by`, then `a0`, `x`, `y`.
+    public static func random(_ dims: LSTMDims, seed: UInt64, scale: GenerationScale = .standard) -> RNNProblem {
+        var g = SeededGenerator(seed: seed)
+        func draw(_ rows: Int, _ cols: Int, _ s: Double) -> Matrix<Double> {
+            Matrix(rows: rows, cols: cols, storage: (0..<(rows * cols)).map { _ in g.symmetric(s) })
+        }
+        let (n_x, n_a, n_y, T, m) = (dims.n_x, dims.n_a, dims.n_y, dims.steps, dims.batch)
+        let w = scale.weights
+        let p = RNNParameters(Waa: draw(n_a, n_a, w), Wax: draw(n_a, n_x, w), ba: draw(n_a, 1, w),
+                              Wya: draw(n_y, n_a, w), by: draw(n_y, 1, w))
+        let a0 = draw(n_a, m, scale.inputs)
+        let x = Tensor(shape: [n_x, m, T], data: (0..<(n_x * m * T)).map { _ in g.symmetric(scale.inputs) }).steps
+        var labels = Array(repeating: Array(repeating: 0, count: m), count: T)
+        for j in 0..<m {
+            for t in 0..<T { labels[t][j] = g.index(n_y) }
+        }
+        return RNNProblem(parameters: p, a0: a0, x: x, target: .labels(labels))
     }
 }

@@ -113,7 +113,7 @@ public enum Notebook {
     /// (`coursera`) and without it (`per-step`).
     public static func backwardTest() -> Result {
         let problem = backwardProblem()
-        let routes = [Method.coursera, .perStep, .bptt]
+        let routes = [LSTMMethod.coursera, .perStep, .bptt]
         let grads = routes.map { $0.compute(problem) }
         func value(_ g: Gradients, _ key: String, _ index: [Int]) -> Double {
             guard let t = g[key] else { return .nan }

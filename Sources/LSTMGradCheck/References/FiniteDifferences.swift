@@ -9,7 +9,7 @@ public enum FiniteDifferences {
     /// `∂L/∂θ ≈ (L(θ + h) − L(θ − h)) / ((θ + h) − (θ − h))` for every element θ of
     /// every input. The denominator is the step as actually represented, so θ's
     /// rounding does not bias the quotient.
-    public static func central(_ problem: LSTMProblem<Double>, step h: Double = defaultStep) -> Gradients {
+    public static func central<P: GradientProblem>(_ problem: P, step h: Double = defaultStep) -> Gradients {
         var out = Gradients()
         var p = problem
         for key in problem.inputKeys {
@@ -18,9 +18,9 @@ public enum FiniteDifferences {
                 let theta = tensor.data[flat]
                 let up = theta + h, down = theta - h
                 p.set(key, flat, to: up)
-                let lossUp = LSTM.loss(p)
+                let lossUp = p.loss()
                 p.set(key, flat, to: down)
-                let lossDown = LSTM.loss(p)
+                let lossDown = p.loss()
                 p.set(key, flat, to: theta)
                 tensor.data[flat] = (lossUp - lossDown) / (up - down)
             }

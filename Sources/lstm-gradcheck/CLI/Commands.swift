@@ -55,13 +55,13 @@ enum Commands {
             """,
         usage: "lstm-gradcheck grads [--fixture FILE | size and seed options] --method METHOD",
         options: ProblemOptions.specs + [
-            OptionSpec(name: "method", value: "METHOD", help: "One of \(Method.names.joined(separator: ", ")) (default bptt)."),
+            OptionSpec(name: "method", value: "METHOD", help: "One of \(LSTMMethod.names.joined(separator: ", ")) (default bptt)."),
         ],
         run: { o, out in
             let fixture = try ProblemOptions.fixture(o)
             let name = o.string("method") ?? "bptt"
-            guard let method = Method.named(name, steps: fixture.problem.dims.steps) else {
-                throw UsageError(message: "unknown method '\(name)'; choose from \(Method.names.joined(separator: ", "))", command: o.command)
+            guard let method = LSTMMethod.named(name, steps: fixture.problem.dims.steps) else {
+                throw UsageError(message: "unknown method '\(name)'; choose from \(LSTMMethod.names.joined(separator: ", "))", command: o.command)
             }
             out.write(JSON.serialize(GradientFile.encode(method.compute(fixture.problem))) + "\n")
             return ExitStatus.success
@@ -89,15 +89,15 @@ enum Commands {
             return ExitStatus.success
         })
 
-    static let derivationNames = Method.names.filter { $0 != "numerical" }.joined(separator: ", ")
+    static let derivationNames = LSTMMethod.names.filter { $0 != "numerical" }.joined(separator: ", ")
 
     /// `--methods a,b` resolved against the catalogue; unknown names are usage errors.
-    static func methodList(_ o: ParsedOptions, steps: Int) throws(UsageError) -> [Method] {
-        guard let text = o.string("methods") else { return Method.core }
-        if text == "all" { return Method.catalogue(steps: steps) }
-        var methods: [Method] = []
+    static func methodList(_ o: ParsedOptions, steps: Int) throws(UsageError) -> [LSTMMethod] {
+        guard let text = o.string("methods") else { return LSTMMethod.core }
+        if text == "all" { return LSTMMethod.catalogue(steps: steps) }
+        var methods: [LSTMMethod] = []
         for name in text.split(separator: ",", omittingEmptySubsequences: false).map({ String($0).trimmingSpaces }) {
-            guard name != "numerical", let m = Method.named(name, steps: steps) else {
+            guard name != "numerical", let m = LSTMMethod.named(name, steps: steps) else {
                 let hint = name == "numerical" ? " (numerical is the reference every method is compared with)" : ""
                 throw UsageError(message: "unknown method '\(name)'\(hint); choose from \(derivationNames) or all", command: o.command)
             }

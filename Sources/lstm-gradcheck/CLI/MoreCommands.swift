@@ -17,7 +17,7 @@ extension Commands {
             let format = try o.choice("format", ["text", "json", "markdown"], default: "text")
             let T = fixture.problem.dims.steps
             let report = GradCheck.check(fixture.problem, name: fixture.name,
-                                         methods: (1...T).map { Method.truncated($0, steps: T) })
+                                         methods: (1...T).map { LSTMMethod.truncated($0, steps: T) })
             out.write(TruncationReport.render(report, fixture: fixture, format: format))
             return report.passed ? ExitStatus.success : ExitStatus.mismatch
         })
@@ -124,8 +124,8 @@ extension Commands {
             }
             let key = try o.choice("param", Explain.keys, default: "Wo")
             guard let e = Explain.split(fixture.problem, key: key) else { return ExitStatus.badInput }
-            let perStep = Comparison.compare(key, Method.perStep.compute(fixture.problem)[key]!,
-                                             reference: Method.bptt.compute(fixture.problem)[key]!, tolerance: 0).relativeError
+            let perStep = Comparison.compare(key, LSTMMethod.perStep.compute(fixture.problem)[key]!,
+                                             reference: LSTMMethod.bptt.compute(fixture.problem)[key]!, tolerance: 0).relativeError
             out.write(json ? JSON.serialize(ExplainRender.json(e, perStepError: perStep)) + "\n"
                       : ExplainRender.text(e, fixture: fixture, perStepError: perStep))
             // The split is exact: a reconstruction off by more than rounding is a bug.

@@ -1,0 +1,53 @@
+/// The softmax output layer and the loss, shared by the LSTM and the plain RNN:
+/// both read only the hidden states `a_t`.
+enum OutputLayer {
+    /// SPEC.md's loss on hidden states `a[t]`: cross-entropy of `softmax(Wy·a_t + by)` summed
+    /// over steps and batch, or `Σ da_t ⊙ a_t` for an upstream-gradient target.
+    static func loss<S>(_ Wy: Matrix<S>, _ by: Matrix<S>, _ target: LSTMTarget, _ a: [Matrix<S>]) -> S {
+        var L = S.zero
+        switch target {
+        case .labels(let labels):
+            for (at, y) in zip(a, labels) {
+                L = L - Softmax.logLikelihood(matmul(Wy, at).addingColumn(by), labels: y)
+            }
+        case .upstream(let da):
+            for (dat, at) in zip(da, a) { L = L + (dat.converted(to: S.self) * at).sum() }
+        }
+        return L
+    }
+
+    struct Backward<S: Scalar> {
+        /// `da[t] = Wyᵀ(ŷ_t − y_t)`, or the given upstream gradient (zeros past T').
+        var da: [Matrix<S>]
+        var dWy: Matrix<S>
+        var dby: Matrix<S>
+    }
+
+    /// What reaches each `a_t` from the loss at step t (the notebook's `da[:,:,t]`), and `dWy`, `dby`.
+    static func backward<S>(_ Wy: Matrix<S>, _ by: Matrix<S>, _ target: LSTMTarget, _ a: [Matrix<S>]) -> Backward<S> {
+        var dWy = Matrix<S>(rows: Wy.rows, cols: Wy.cols)
+        var dby = Matrix<S>(rows: by.rows, cols: by.cols)
+        switch target {
+        case .labels(let labels):
+            let da = zip(a, labels).map { at, y in
+                // ∂L/∂z for softmax with cross-entropy: ŷ − onehot(y).
+                var dz = Softmax.probabilities(matmul(Wy, at).addingColumn(by))
+                for (j, k) in y.enumerated() { dz[k, j] = dz[k, j] - S(1) }
+                dWy += matmulTB(dz, at)
+                dby += dz.rowSums()
+                return matmulTA(Wy, dz)
+            }
+            return Backward(da: da, dWy: dWy, dby: dby)
+        case .upstream(let given):
+            let da = a.indices.map { t in
+                t < given.count ? given[t].converted(to: S.self) : Matrix<S>(rows: a[t].rows, cols: a[t].cols)
+            }
+            return Backward(da: da, dWy: dWy, dby: dby)
+        }
+    }
+
+    /// The LSTM's output layer over its caches.
+    static func backward<S>(_ problem: LSTMProblem<S>, _ caches: [LSTMCellCache<S>]) -> Backward<S> {
+        backward(problem.parameters.Wy, problem.parameters.by, problem.target, caches.map(\.a_next))
+    }
+}
