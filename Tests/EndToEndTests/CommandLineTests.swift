@@ -137,6 +137,39 @@ import Testing
         #expect(bad.status == 2 && bad.stderr.contains("say which test cell"))
     }
 
+    @Test func plainRNNHasTheSameReport() throws {
+        let r = try Tool.run(["check", "--cell", "rnn", "--format", "json"])
+        #expect(r.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let methods = try #require(json["methods"] as? [String: [String: Any]])
+        #expect(methods.mapValues { $0["matches"] as? Bool } == ["bptt": true, "coursera": true, "per-step": false])
+        let params = try #require(methods["bptt"]?["parameters"] as? [String: Any])
+        #expect(Set(params.keys) == ["Waa", "Wax", "ba", "Wya", "by", "a0", "x"])
+        let grads = try Tool.run(["grads", "--cell", "rnn", "--method", "per-step"])
+        #expect(grads.status == 0 && grads.stdout.contains("\"dWaa\""))
+        let lstmOnly = try Tool.run(["truncation", "--cell", "rnn"])
+        #expect(lstmOnly.status == 2 && lstmOnly.stderr.contains("'truncation' works on the LSTM"))
+    }
+
+    @Test func explainSplitsWoAndComparesTheCells() throws {
+        let e = try Tool.run(["explain", "--param", "Wo", "--format", "json"])
+        #expect(e.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as? [String: Any])
+        #expect((json["reconstruction_error"] as? Double ?? 1) < 1e-12)
+        #expect((json["steps"] as? [Any])?.count == 7)
+        #expect((json["conclusion"] as? String ?? "").contains("make up"))
+        let c = try Tool.run(["explain", "--flow", "--compare", "--steps", "100", "--format", "json"])
+        #expect(c.status == 0)
+        let cj = try #require(try JSONSerialization.jsonObject(with: Data(c.stdout.utf8)) as? [String: Any])
+        let lstm = try #require((cj["lstm"] as? [String: Any])?["by_distance"] as? [Double])
+        let rnn = try #require((cj["rnn"] as? [String: Any])?["by_distance"] as? [Double])
+        #expect(lstm.count == 100 && rnn.count == 100)
+        // The conclusion follows the fitted rates, whichever way they come out.
+        let further = try #require(cj["lstm_carries_further"] as? Bool)
+        #expect(further == ((cj["lstm_decay_per_step"] as? Double ?? 0) > (cj["rnn_decay_per_step"] as? Double ?? 0)))
+        #expect((cj["conclusion"] as? String ?? "").contains(further ? "carries gradient further" : "does not hold"))
+    }
+
     @Test(arguments: [
         (["--bogus"], "lstm-gradcheck: error: unknown option '--bogus' for 'check' (see 'lstm-gradcheck check --help')"),
         (["frobnicate"], "lstm-gradcheck: error: unknown subcommand 'frobnicate'; choose from check, verify, grads, fixture, explain, truncation, notebook (see 'lstm-gradcheck --help')"),

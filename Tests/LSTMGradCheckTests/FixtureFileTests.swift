@@ -29,15 +29,15 @@ import Testing
     @Test func readsShapesAndLabelsInCourseraLayout() throws {
         let f = try decode(text())
         #expect(f.name == "tiny")
-        #expect(f.problem.dims == LSTMDims(n_x: 1, n_a: 1, n_y: 2, steps: 3, batch: 2))
+        #expect(f.lstm!.dims == LSTMDims(n_x: 1, n_a: 1, n_y: 2, steps: 3, batch: 2))
         // x is n_x × m × T_x: x[0][1][2] = 6 is batch column 1 at step 2.
-        #expect(f.problem.x[2][0, 1] == 6)
-        #expect(f.problem.target == .labels([[0, 1], [1, 0], [1, 0]]))
+        #expect(f.lstm!.x[2][0, 1] == 6)
+        #expect(f.lstm!.target == .labels([[0, 1], [1, 0], [1, 0]]))
     }
 
     @Test func oneHotLabelsEqualIndices() throws {
         let oneHot = "[[[1, 0, 0], [0, 1, 1]], [[0, 1, 1], [1, 0, 0]]]"
-        #expect(try decode(text(["y": oneHot])).problem.target == decode(text()).problem.target)
+        #expect(try decode(text(["y": oneHot])).lstm!.target == decode(text()).lstm!.target)
     }
 
     @Test func roundTripsThroughJSON() throws {
@@ -45,15 +45,15 @@ import Testing
             let fixture = Fixture(name: "r", description: "d", problem: LSTMProblem.random(d, seed: seed))
             let back = try FixtureFile.decode(try JSON.parse(JSON.serialize(FixtureFile.encode(fixture))), source: "s", defaultName: "x")
             #expect(back.name == "r" && back.description == "d")
-            for key in fixture.problem.inputKeys { #expect(back.problem.tensor(key) == fixture.problem.tensor(key)) }
-            #expect(back.problem.target == fixture.problem.target)
+            for key in fixture.lstm!.inputKeys { #expect(back.lstm!.tensor(key) == fixture.lstm!.tensor(key)) }
+            #expect(back.lstm!.target == fixture.lstm!.target)
         }
     }
 
     @Test func upstreamGradientFixture() throws {
         let f = try decode(text(["y": "", "da": "[[[1, 2], [3, 4]]]"]))
-        #expect(f.problem.target == .upstream([Matrix(rows: 1, cols: 2, storage: [1, 3]), Matrix(rows: 1, cols: 2, storage: [2, 4])]))
-        #expect(!f.problem.inputKeys.contains("Wy"))
+        #expect(f.lstm!.target == .upstream([Matrix(rows: 1, cols: 2, storage: [1, 3]), Matrix(rows: 1, cols: 2, storage: [2, 4])]))
+        #expect(!f.lstm!.inputKeys.contains("Wy"))
     }
 
     @Test(arguments: [
@@ -96,5 +96,28 @@ import Testing
         guard case .object(let members) = json else { Issue.record("not an object"); return }
         #expect(members.map(\.key) == ["dWf", "dbf", "dWi", "dbi", "dWc", "dbc", "dWo", "dbo", "dWy", "dby", "da0", "dx"])
         #expect(try JSONArrays.tensor(#require(json["dx"]), source: "", key: "dx").shape == [2, 1, 2])
+    }
+}
+
+@Suite struct RNNFixtureFileTests {
+    @Test func rnnFixturesRoundTripAndNameTheCell() throws {
+        let p = RNNProblem.random(LSTMDims(n_x: 2, n_a: 3, n_y: 2, steps: 4, batch: 2), seed: 6)
+        let json = FixtureFile.encode(Fixture(name: "r", network: .rnn(p)))
+        #expect(json["cell"] == .string("rnn"))
+        let back = try FixtureFile.decode(try JSON.parse(JSON.serialize(json)), source: "s", defaultName: "x")
+        guard case .rnn(let q) = back.network else { Issue.record("not an RNN"); return }
+        for key in p.inputKeys { #expect(q.tensor(key) == p.tensor(key)) }
+        #expect(q.target == p.target)
+    }
+
+    @Test func rnnFixtureErrors() throws {
+        let bad = #"{"cell": "rnn", "parameters": {"Waa": [[1, 2]], "Wax": [[1]], "ba": [[0]]}, "x": [[[1]]], "da": [[[1]]]}"#
+        #expect(throws: InputError(source: "f.json", key: "parameters.Waa", expected: "a square n_a × n_a matrix", found: "1 × 2")) {
+            try FixtureFile.decode(try JSON.parse(bad), source: "f.json", defaultName: "f")
+        }
+        let gru = #"{"cell": "gru"}"#
+        #expect(throws: InputError(source: "f.json", key: "cell", expected: "\"lstm\" or \"rnn\"", found: "a string")) {
+            try FixtureFile.decode(try JSON.parse(gru), source: "f.json", defaultName: "f")
+        }
     }
 }

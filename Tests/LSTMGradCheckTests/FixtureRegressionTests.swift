@@ -21,12 +21,17 @@ import Testing
     @Test(arguments: fixtures)
     func routesMatchFiniteDifferencesAsExpected(_ file: String) throws {
         let fixture = try FixtureFile.read(Self.folder.appendingPathComponent(file).path)
-        let report = GradCheck.check(fixture.problem, name: fixture.name, methods: LSTMMethod.core)
+        let report: CheckReport
+        switch fixture.network {
+        case .lstm(let p): report = GradCheck.check(p, name: fixture.name, methods: LSTMMethod.core)
+        case .rnn(let p): report = GradCheck.check(p, name: fixture.name, methods: RNNMethod.core)
+        }
+        #expect(report.methods.map(\.name) == ["bptt", "coursera", "per-step"])
         for m in report.methods {
             switch m.name {
             case "per-step":
                 // Exact with one step; wrong whenever there is an earlier step to carry to.
-                #expect(m.matches == (fixture.problem.dims.steps == 1), "\(file): per-step")
+                #expect(m.matches == (fixture.network.dims.steps == 1), "\(file): per-step")
             default:
                 #expect(m.matches, "\(file): \(m.name) worst \(m.worst.map { "\($0.key) \($0.relativeError)" } ?? "-")")
             }
@@ -42,18 +47,24 @@ import Testing
         let routes = try #require(expected["routes"])
         // Analytic routes agree to rounding; the numerical ones each carry their own
         // finite-difference error (~1e-9), so they agree to a looser bound.
-        let pairs: [(LSTMMethod, String, Double)] = [(.bptt, "bptt", 1e-10), (.coursera, "bptt", 1e-10),
-                                                 (.perStep, "per-step", 1e-10), (.numerical, "numerical", 1e-6)]
-        for (method, key, tolerance) in pairs {
-            let ours = method.compute(fixture.problem)
+        let computed: [(name: String, against: String, tolerance: Double, gradients: Gradients)]
+        switch fixture.network {
+        case .lstm(let p):
+            computed = [("bptt", "bptt", 1e-10, LSTMMethod.bptt.compute(p)), ("coursera", "bptt", 1e-10, LSTMMethod.coursera.compute(p)),
+                        ("per-step", "per-step", 1e-10, LSTMMethod.perStep.compute(p)), ("numerical", "numerical", 1e-6, LSTMMethod.numerical.compute(p))]
+        case .rnn(let p):
+            computed = [("bptt", "bptt", 1e-10, RNNMethod.bptt.compute(p)), ("coursera", "bptt", 1e-10, RNNMethod.coursera.compute(p)),
+                        ("per-step", "per-step", 1e-10, RNNMethod.perStep.compute(p)), ("numerical", "numerical", 1e-6, RNNMethod.numerical.compute(p))]
+        }
+        for (name, key, tolerance, ours) in computed {
             let theirs = try #require(routes[key], "\(stem): no \(key) in the expected file")
-            for name in ours.keys {
-                let fileKey = GradientFile.fileKey(name)
+            for input in ours.keys {
+                let fileKey = GradientFile.fileKey(input)
                 let value = try #require(theirs[fileKey], "\(stem): \(key) has no \(fileKey)")
                 let t = try JSONArrays.tensor(value, source: expectedPath, key: fileKey)
-                let g = try #require(ours[name])
+                let g = try #require(ours[input])
                 #expect(t.shape == g.shape, "\(stem) \(fileKey)")
-                #expect(relativeError(g, t) <= tolerance, "\(stem): \(method.name) \(fileKey) vs NumPy \(key): \(relativeError(g, t))")
+                #expect(relativeError(g, t) <= tolerance, "\(stem): \(name) \(fileKey) vs NumPy \(key): \(relativeError(g, t))")
             }
         }
     }

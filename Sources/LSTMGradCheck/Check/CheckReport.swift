@@ -18,6 +18,8 @@ public struct MethodReport: Sendable {
 /// is a view of this, so they cannot disagree.
 public struct CheckReport: Sendable {
     public var name: String
+    /// `lstm` or `rnn`.
+    public var cell: String
     public var dims: LSTMDims
     /// The reference's name (`numerical`) and its step.
     public var reference: String
@@ -46,7 +48,7 @@ public enum GradCheck {
             return MethodReport(name: method.name, expectation: method.expectation, summary: method.summary,
                                 reason: method.reason, tensors: tensors)
         }
-        return CheckReport(name: name, dims: problem.dims, reference: "numerical", step: step,
+        return CheckReport(name: name, cell: problem.cell, dims: problem.dims, reference: "numerical", step: step,
                            tolerance: tolerance, methods: reports)
     }
 }

@@ -62,7 +62,8 @@ extension CheckReport {
             s += " \(list(wrong)) \(wrong.count == 1 ? "does" : "do") not, as expected."
         }
         if correct.contains("coursera") {
-            s += " The notebook's per-cell formulas are the local terms; its loop carrying da_prev and dc_prev back and summing dW over t is backpropagation through time."
+            let carried = cell == "rnn" ? "da_prev" : "da_prev and dc_prev"
+            s += " The notebook's per-cell formulas are the local terms; its loop carrying \(carried) back and summing dW over t is backpropagation through time."
         }
         return s
     }

@@ -1,13 +1,57 @@
-/// A named problem, as stored in `Fixtures/*.json`.
+/// The network a fixture holds: the LSTM, or the course's plain RNN (`"cell": "rnn"`).
+public enum Network: Sendable {
+    case lstm(LSTMProblem<Double>)
+    case rnn(RNNProblem<Double>)
+
+    public var cell: String {
+        switch self {
+        case .lstm: return "lstm"
+        case .rnn: return "rnn"
+        }
+    }
+
+    public var dims: LSTMDims {
+        switch self {
+        case .lstm(let p): return p.dims
+        case .rnn(let p): return p.dims
+        }
+    }
+
+    public var target: LSTMTarget {
+        switch self {
+        case .lstm(let p): return p.target
+        case .rnn(let p): return p.target
+        }
+    }
+
+    public func shape(of key: String) -> [Int] {
+        switch self {
+        case .lstm(let p): return p.shape(of: key)
+        case .rnn(let p): return p.shape(of: key)
+        }
+    }
+}
+
+/// A named network with its inputs and target, as stored in `Fixtures/*.json`.
 public struct Fixture: Sendable {
     public var name: String
     public var description: String?
-    public var problem: LSTMProblem<Double>
+    public var network: Network
 
-    public init(name: String, description: String? = nil, problem: LSTMProblem<Double>) {
+    public init(name: String, description: String? = nil, network: Network) {
         self.name = name
         self.description = description
-        self.problem = problem
+        self.network = network
+    }
+
+    public init(name: String, description: String? = nil, problem: LSTMProblem<Double>) {
+        self.init(name: name, description: description, network: .lstm(problem))
+    }
+
+    /// The LSTM, when the fixture holds one.
+    public var lstm: LSTMProblem<Double>? {
+        if case .lstm(let p) = network { return p }
+        return nil
     }
 }
 
@@ -22,51 +66,40 @@ public enum FixtureFile {
     }
 
     /// Validates a parsed fixture: every array rectangular and finite, every shape
-    /// consistent with `Wf` and `x`, class indices in range.
+    /// consistent with the first weight and `x`, class indices in range.
     public static func decode(_ json: JSONValue, source: String, defaultName: String) throws(InputError) -> Fixture {
         guard case .object = json else {
             throw InputError(source: source, expected: "a JSON object with \"parameters\", \"x\" and \"y\" or \"da\"", found: json.kindDescription)
         }
-        if let cell = json["cell"], cell != .string("lstm") {
-            throw InputError(source: source, key: "cell", expected: "\"lstm\"", found: cell.kindDescription)
-        }
-        var reader = Reader(json: json, source: source)
-        let p = try reader.parameters()
-        let (n_a, n_x) = (p.Wf.rows, p.Wf.cols - p.Wf.rows)
-
-        let xTensor = try reader.tensor("x", in: json)
-        guard xTensor.shape.count == 3, xTensor.shape[0] == n_x, xTensor.shape[1] >= 1, xTensor.shape[2] >= 1 else {
-            throw InputError(source: source, key: "x", expected: "shape n_x × m × T_x with n_x = \(n_x) (from Wf)", found: shapeText(xTensor.shape))
-        }
-        let (m, T) = (xTensor.shape[1], xTensor.shape[2])
-        let a0 = try reader.optionalMatrix("a0", rows: n_a, cols: m, what: "n_a × m") ?? Matrix(rows: n_a, cols: m)
-        let c0 = try reader.optionalMatrix("c0", rows: n_a, cols: m, what: "n_a × m")
-
-        let target: LSTMTarget
-        var params = p
-        switch (json["y"], json["da"]) {
-        case (.some, .some):
-            throw InputError(source: source, key: "da", expected: "either \"y\" (with Wy, by) or \"da\", not both")
-        case (nil, nil):
-            throw InputError(source: source, key: "y", expected: "class labels \"y\" (m × T_x) or an upstream gradient \"da\" (n_a × m × T')", found: "neither")
-        case (.some(let y), nil):
-            guard let Wy = try reader.optionalMatrix("Wy", in: "parameters", rows: nil, cols: n_a, what: "n_y × n_a"),
-                  let by = try reader.optionalMatrix("by", in: "parameters", rows: Wy.rows, cols: 1, what: "n_y × 1 (n_y from Wy)") else {
-                throw InputError(source: source, key: "parameters.Wy", expected: "the output layer Wy (n_y × n_a) and by (n_y × 1) when \"y\" is given", found: "none")
+        var cell = "lstm"
+        if let c = json["cell"] {
+            guard case .string(let name) = c, name == "lstm" || name == "rnn" else {
+                throw InputError(source: source, key: "cell", expected: "\"lstm\" or \"rnn\"", found: c.kindDescription)
             }
-            params.Wy = Wy
-            params.by = by
-            target = .labels(try reader.labels(y, n_y: Wy.rows, m: m, T: T))
-        case (nil, .some):
-            let t = try reader.tensor("da", in: json)
-            guard t.shape.count == 3, t.shape[0] == n_a, t.shape[1] == m, (1...T).contains(t.shape[2]) else {
-                throw InputError(source: source, key: "da", expected: "shape n_a × m × T' = \(n_a) × \(m) × (1 to \(T))", found: shapeText(t.shape))
-            }
-            target = .upstream(t.steps)
+            cell = name
         }
-
-        let problem = LSTMProblem(parameters: params, a0: a0, c0: c0, x: xTensor.steps, target: target)
-        try reader.checkDims(problem.dims)
+        let reader = Reader(json: json, source: source)
+        let network: Network
+        if cell == "rnn" {
+            let p = try reader.rnnParameters()
+            let (x, a0, target, output) = try reader.sequence(n_a: p.n_a, n_x: p.n_x, from: "Wax", output: ("Wya", "by"))
+            if json["c0"] != nil {
+                throw InputError(source: source, key: "c0", expected: "no cell state for a plain RNN (\"cell\": \"rnn\")")
+            }
+            var parameters = p
+            parameters.Wya = output.Wy
+            parameters.by = output.by
+            network = .rnn(RNNProblem(parameters: parameters, a0: a0, x: x, target: target))
+        } else {
+            let p = try reader.parameters()
+            let (x, a0, target, output) = try reader.sequence(n_a: p.n_a, n_x: p.n_x, from: "Wf", output: ("Wy", "by"))
+            let c0 = try reader.optionalMatrix("c0", rows: p.n_a, cols: a0.cols, what: "n_a × m")
+            var parameters = p
+            parameters.Wy = output.Wy
+            parameters.by = output.by
+            network = .lstm(LSTMProblem(parameters: parameters, a0: a0, c0: c0, x: x, target: target))
+        }
+        try reader.checkDims(network.dims)
         var description: String?
         if let d = json["description"] {
             guard case .string(let s) = d else {
@@ -81,28 +114,37 @@ public enum FixtureFile {
             }
             name = s
         }
-        return Fixture(name: name, description: description, problem: problem)
+        return Fixture(name: name, description: description, network: network)
     }
 
     /// The fixture as JSON, in the layout `decode` reads (and SPEC.md describes).
     public static func encode(_ fixture: Fixture) -> JSONValue {
-        let problem = fixture.problem
-        let d = problem.dims
+        let d = fixture.network.dims
         var members: [JSONMember] = [JSONMember("name", .string(fixture.name))]
         if let description = fixture.description { members.append(JSONMember("description", .string(description))) }
+        if case .rnn = fixture.network { members.append(JSONMember("cell", .string("rnn"))) }
         members.append(JSONMember("dims", .object([
             JSONMember("n_x", .number(Double(d.n_x))), JSONMember("n_a", .number(Double(d.n_a))),
             JSONMember("n_y", .number(Double(d.n_y))), JSONMember("steps", .number(Double(d.steps))),
             JSONMember("batch", .number(Double(d.batch))),
         ])))
-        let keys = LSTMParameters<Double>.fields.filter { problem.hasOutputLayer || ($0.name != "Wy" && $0.name != "by") }
-        members.append(JSONMember("parameters", .object(keys.map {
-            JSONMember($0.name, JSONArrays.json(Tensor(problem.parameters[keyPath: $0.path])))
+        let inputs: [String: Tensor]
+        let parameterKeys: [String]
+        switch fixture.network {
+        case .lstm(let p):
+            parameterKeys = p.inputKeys.filter { $0 != "a0" && $0 != "c0" && $0 != "x" }
+            inputs = Dictionary(uniqueKeysWithValues: p.inputKeys.map { ($0, p.tensor($0)) })
+        case .rnn(let p):
+            parameterKeys = p.inputKeys.filter { $0 != "a0" && $0 != "x" }
+            inputs = Dictionary(uniqueKeysWithValues: p.inputKeys.map { ($0, p.tensor($0)) })
+        }
+        members.append(JSONMember("parameters", .object(parameterKeys.compactMap { key in
+            inputs[key].map { JSONMember(key, JSONArrays.json($0)) }
         })))
-        members.append(JSONMember("a0", JSONArrays.json(problem.tensor("a0"))))
-        if problem.hasC0 { members.append(JSONMember("c0", JSONArrays.json(problem.tensor("c0")))) }
-        members.append(JSONMember("x", JSONArrays.json(problem.tensor("x"))))
-        switch problem.target {
+        for key in ["a0", "c0", "x"] {
+            if let t = inputs[key] { members.append(JSONMember(key, JSONArrays.json(t))) }
+        }
+        switch fixture.network.target {
         case .labels(let labels):
             let y = (0..<d.batch).map { j in JSONValue.array(labels.map { .number(Double($0[j])) }) }
             members.append(JSONMember("y", .array(y)))
@@ -144,7 +186,7 @@ private struct Reader {
         return try matrix(key, in: parent, rows: rows, cols: cols, what: what)
     }
 
-    mutating func parameters() throws(InputError) -> LSTMParameters<Double> {
+    func parameters() throws(InputError) -> LSTMParameters<Double> {
         guard let params = json["parameters"] else {
             throw InputError(source: source, key: "parameters", expected: "an object with Wf bf Wi bi Wc bc Wo bo (and Wy by)", found: "none")
         }
@@ -165,6 +207,51 @@ private struct Reader {
         return LSTMParameters(Wf: Wf, bf: try bias("bf"), Wi: try gate("Wi"), bi: try bias("bi"),
                               Wc: try gate("Wc"), bc: try bias("bc"), Wo: try gate("Wo"), bo: try bias("bo"),
                               Wy: Matrix(rows: 0, cols: n_a), by: Matrix(rows: 0, cols: 1))
+    }
+
+    func rnnParameters() throws(InputError) -> RNNParameters<Double> {
+        guard let params = json["parameters"], case .object = params else {
+            throw InputError(source: source, key: "parameters", expected: "an object with Waa Wax ba (and Wya by)",
+                             found: json["parameters"]?.kindDescription ?? "none")
+        }
+        let Waa = try matrix("Waa", in: "parameters", rows: nil, cols: nil, what: "n_a × n_a")
+        guard Waa.rows == Waa.cols else {
+            throw InputError(source: source, key: "parameters.Waa", expected: "a square n_a × n_a matrix", found: shapeText([Waa.rows, Waa.cols]))
+        }
+        let Wax = try matrix("Wax", in: "parameters", rows: Waa.rows, cols: nil, what: "n_a × n_x")
+        let ba = try matrix("ba", in: "parameters", rows: Waa.rows, cols: 1, what: "n_a × 1")
+        return RNNParameters(Waa: Waa, Wax: Wax, ba: ba, Wya: Matrix(rows: 0, cols: Waa.rows), by: Matrix(rows: 0, cols: 1))
+    }
+
+    /// `x`, `a0` and the target, shaped by n_a and n_x (named after the weight `from` that
+    /// fixed them), and the output layer `output` when the target is labels.
+    func sequence(n_a: Int, n_x: Int, from: String, output: (String, String)) throws(InputError)
+        -> (x: [Matrix<Double>], a0: Matrix<Double>, target: LSTMTarget, output: (Wy: Matrix<Double>, by: Matrix<Double>)) {
+        let xTensor = try tensor("x", in: json)
+        guard xTensor.shape.count == 3, xTensor.shape[0] == n_x, xTensor.shape[1] >= 1, xTensor.shape[2] >= 1 else {
+            throw InputError(source: source, key: "x", expected: "shape n_x × m × T_x with n_x = \(n_x) (from \(from))", found: shapeText(xTensor.shape))
+        }
+        let (m, T) = (xTensor.shape[1], xTensor.shape[2])
+        let a0 = try optionalMatrix("a0", rows: n_a, cols: m, what: "n_a × m") ?? Matrix(rows: n_a, cols: m)
+        let (wyName, byName) = output
+        switch (json["y"], json["da"]) {
+        case (.some, .some):
+            throw InputError(source: source, key: "da", expected: "either \"y\" (with \(wyName), \(byName)) or \"da\", not both")
+        case (nil, nil):
+            throw InputError(source: source, key: "y", expected: "class labels \"y\" (m × T_x) or an upstream gradient \"da\" (n_a × m × T')", found: "neither")
+        case (.some(let y), nil):
+            guard let Wy = try optionalMatrix(wyName, in: "parameters", rows: nil, cols: n_a, what: "n_y × n_a"),
+                  let by = try optionalMatrix(byName, in: "parameters", rows: Wy.rows, cols: 1, what: "n_y × 1 (n_y from \(wyName))") else {
+                throw InputError(source: source, key: "parameters.\(wyName)", expected: "the output layer \(wyName) (n_y × n_a) and \(byName) (n_y × 1) when \"y\" is given", found: "none")
+            }
+            return (xTensor.steps, a0, .labels(try labels(y, n_y: Wy.rows, m: m, T: T)), (Wy, by))
+        case (nil, .some):
+            let t = try tensor("da", in: json)
+            guard t.shape.count == 3, t.shape[0] == n_a, t.shape[1] == m, (1...T).contains(t.shape[2]) else {
+                throw InputError(source: source, key: "da", expected: "shape n_a × m × T' = \(n_a) × \(m) × (1 to \(T))", found: shapeText(t.shape))
+            }
+            return (xTensor.steps, a0, .upstream(t.steps), (Matrix(rows: 0, cols: n_a), Matrix(rows: 0, cols: 1)))
+        }
     }
 
     /// `y` as m × T_x class indices, or one-hot n_y × m × T_x; returned per step.

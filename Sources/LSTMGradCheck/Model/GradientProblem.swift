@@ -2,6 +2,8 @@
 /// named inputs in report order, element access in their Coursera shapes, and the
 /// loss — in `Double`, or lifted into another scalar (a perturbation, a dual number).
 public protocol GradientProblem: Sendable {
+    /// `lstm` or `rnn`.
+    var cell: String { get }
     var dims: LSTMDims { get }
     /// The tensors the loss is differentiated with respect to, in report order.
     var inputKeys: [String] { get }

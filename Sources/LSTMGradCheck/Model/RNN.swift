@@ -97,6 +97,8 @@ extension RNNProblem {
 }
 
 extension RNNProblem: GradientProblem where S == Double {
+    public var cell: String { "rnn" }
+
     public func lifted<T: Scalar>(_ lift: (String, Int, Double) -> T) -> RNNProblem<T> {
         RNNProblem<T>(parameters: parameters.map { Lifting.matrix($0, $1, lift) }, a0: Lifting.matrix("a0", a0, lift),
                       x: Lifting.steps(x, lift), target: target)
@@ -139,5 +141,26 @@ extension RNNProblem: GradientProblem where S == Double {
             for t in 0..<T { labels[t][j] = g.index(n_y) }
         }
         return RNNProblem(parameters: p, a0: a0, x: x, target: .labels(labels))
+    }
+}
+
+extension RNNProblem where S == Double {
+    /// A plain RNN beside `lstm`: its own weights drawn from `seed` at `scale`, and the LSTM's
+    /// very inputs, initial state and target, so the two cells can be compared step for step.
+    public static func beside(_ lstm: LSTMProblem<Double>, seed: UInt64, scale: GenerationScale = .standard) -> RNNProblem {
+        var d = lstm.dims
+        d.n_y = max(d.n_y, 1)
+        var p = random(d, seed: seed, scale: scale)
+        p.a0 = lstm.a0
+        p.x = lstm.x
+        p.target = lstm.target
+        if !lstm.hasOutputLayer {
+            p.parameters.Wya = Matrix(rows: 0, cols: d.n_a)
+            p.parameters.by = Matrix(rows: 0, cols: 1)
+        } else {
+            p.parameters.Wya = lstm.parameters.Wy
+            p.parameters.by = lstm.parameters.by
+        }
+        return p
     }
 }

@@ -32,11 +32,17 @@ enum Commands {
         ],
         run: { o, out in
             let fixture = try ProblemOptions.fixture(o)
-            let methods = try methodList(o, steps: fixture.problem.dims.steps)
             let format = try o.choice("format", ["text", "json", "markdown"], default: "text")
-            let report = GradCheck.check(fixture.problem, name: fixture.name, methods: methods,
-                                         tolerance: try o.positive("tolerance", default: Comparison.defaultTolerance),
-                                         step: try o.positive("step", default: FiniteDifferences.defaultStep))
+            let tolerance = try o.positive("tolerance", default: Comparison.defaultTolerance)
+            let step = try o.positive("step", default: FiniteDifferences.defaultStep)
+            let report: CheckReport
+            switch fixture.network {
+            case .lstm(let p):
+                report = GradCheck.check(p, name: fixture.name, methods: try methodList(o, steps: p.dims.steps),
+                                         tolerance: tolerance, step: step)
+            case .rnn(let p):
+                report = GradCheck.check(p, name: fixture.name, methods: try rnnMethodList(o), tolerance: tolerance, step: step)
+            }
             switch format {
             case "json": out.write(JSON.serialize(JSONReport.json(report)) + "\n")
             case "markdown": out.write(MarkdownReport.render(report, fixture: fixture))
@@ -60,10 +66,16 @@ enum Commands {
         run: { o, out in
             let fixture = try ProblemOptions.fixture(o)
             let name = o.string("method") ?? "bptt"
-            guard let method = LSTMMethod.named(name, steps: fixture.problem.dims.steps) else {
-                throw UsageError(message: "unknown method '\(name)'; choose from \(LSTMMethod.names.joined(separator: ", "))", command: o.command)
+            let gradients: Gradients?
+            switch fixture.network {
+            case .lstm(let p): gradients = LSTMMethod.named(name, steps: p.dims.steps)?.compute(p)
+            case .rnn(let p): gradients = RNNMethod.named(name)?.compute(p)
             }
-            out.write(JSON.serialize(GradientFile.encode(method.compute(fixture.problem))) + "\n")
+            guard let gradients else {
+                let names = fixture.network.cell == "rnn" ? RNNMethod.names : LSTMMethod.names
+                throw UsageError(message: "unknown method '\(name)'; choose from \(names.joined(separator: ", "))", command: o.command)
+            }
+            out.write(JSON.serialize(GradientFile.encode(gradients)) + "\n")
             return ExitStatus.success
         })
 
@@ -88,6 +100,19 @@ enum Commands {
             out.write(JSON.serialize(FixtureFile.encode(fixture)) + "\n")
             return ExitStatus.success
         })
+
+    /// `--methods` for the plain RNN: its notebook loop, BPTT and per-step.
+    static func rnnMethodList(_ o: ParsedOptions) throws(UsageError) -> [RNNMethod] {
+        guard let text = o.string("methods"), text != "all" else { return RNNMethod.core }
+        var methods: [RNNMethod] = []
+        for name in text.split(separator: ",", omittingEmptySubsequences: false).map({ String($0).trimmingSpaces }) {
+            guard name != "numerical", let m = RNNMethod.named(name) else {
+                throw UsageError(message: "unknown method '\(name)' for the plain RNN; choose from bptt, coursera, per-step or all", command: o.command)
+            }
+            if !methods.contains(where: { $0.name == m.name }) { methods.append(m) }
+        }
+        return methods
+    }
 
     static let derivationNames = LSTMMethod.names.filter { $0 != "numerical" }.joined(separator: ", ")
 

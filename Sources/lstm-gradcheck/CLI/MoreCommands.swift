@@ -14,9 +14,10 @@ extension Commands {
         options: ProblemOptions.specs + [formatSpec],
         run: { o, out in
             let fixture = try ProblemOptions.fixture(o)
+            let problem = try ProblemOptions.lstm(fixture, o)
             let format = try o.choice("format", ["text", "json", "markdown"], default: "text")
-            let T = fixture.problem.dims.steps
-            let report = GradCheck.check(fixture.problem, name: fixture.name,
+            let T = problem.dims.steps
+            let report = GradCheck.check(problem, name: fixture.name,
                                          methods: (1...T).map { LSTMMethod.truncated($0, steps: T) })
             out.write(TruncationReport.render(report, fixture: fixture, format: format))
             return report.passed ? ExitStatus.success : ExitStatus.mismatch
@@ -83,9 +84,10 @@ extension Commands {
             let format = try o.choice("format", ["text", "json", "markdown"], default: "text")
             let tolerance = try o.positive("tolerance", default: Comparison.defaultTolerance)
             let fixture = try FixtureFile.read(fixturePath)
+            let problem = try ProblemOptions.lstm(fixture, o)
             let user = try GradientFile.read(gradsPath)
-            let reference = FiniteDifferences.central(fixture.problem)
-            let report = try Verify.run(fixture.problem, name: fixture.name, user: user, reference: reference,
+            let reference = FiniteDifferences.central(problem)
+            let report = try Verify.run(problem, name: fixture.name, user: user, reference: reference,
                                         referenceName: "numerical", tolerance: tolerance)
             switch format {
             case "json": out.write(JSON.serialize(VerifyRender.json(report)) + "\n")
@@ -112,20 +114,34 @@ extension Commands {
         options: ProblemOptions.specs + [
             OptionSpec(name: "param", value: "NAME", help: "The weight to split: \(Explain.keys.joined(separator: ", ")) (default Wo)."),
             OptionSpec(name: "flow", value: nil, help: "Show the gradient's flow over time instead of one weight's split."),
+            OptionSpec(name: "compare", value: nil, help: "With --flow: run the LSTM and a plain RNN on the same inputs and compare how their gradients decay with distance."),
             OptionSpec(name: "format", value: "FORMAT", help: "text (default) or json."),
         ],
         run: { o, out in
             let fixture = try ProblemOptions.fixture(o)
             let json = try o.choice("format", ["text", "json"], default: "text") == "json"
+            if o.has("compare") {
+                guard o.has("flow") else { throw UsageError(message: "--compare goes with --flow", command: o.command) }
+                let lstm = try ProblemOptions.lstm(fixture, o)
+                let seed = UInt64(try o.int("seed", default: Int(ProblemOptions.defaultSeed), in: 0...Int.max))
+                let comparison = FlowComparison(lstm: GradientFlow.lstm(lstm), rnn: GradientFlow.rnn(RNNProblem.beside(lstm, seed: seed &+ 1)))
+                out.write(json ? JSON.serialize(ExplainRender.compareJSON(comparison)) + "\n" : ExplainRender.compareText(comparison, fixture: fixture))
+                return ExitStatus.success
+            }
             if o.has("flow") {
-                let flow = GradientFlow.lstm(fixture.problem)
+                let flow: FlowReport
+                switch fixture.network {
+                case .lstm(let p): flow = GradientFlow.lstm(p)
+                case .rnn(let p): flow = GradientFlow.rnn(p)
+                }
                 out.write(json ? JSON.serialize(ExplainRender.flowJSON(flow)) + "\n" : ExplainRender.flowText(flow, fixture: fixture))
                 return ExitStatus.success
             }
+            let problem = try ProblemOptions.lstm(fixture, o)
             let key = try o.choice("param", Explain.keys, default: "Wo")
-            guard let e = Explain.split(fixture.problem, key: key) else { return ExitStatus.badInput }
-            let perStep = Comparison.compare(key, LSTMMethod.perStep.compute(fixture.problem)[key]!,
-                                             reference: LSTMMethod.bptt.compute(fixture.problem)[key]!, tolerance: 0).relativeError
+            guard let e = Explain.split(problem, key: key) else { return ExitStatus.badInput }
+            let perStep = Comparison.compare(key, LSTMMethod.perStep.compute(problem)[key]!,
+                                             reference: LSTMMethod.bptt.compute(problem)[key]!, tolerance: 0).relativeError
             out.write(json ? JSON.serialize(ExplainRender.json(e, perStepError: perStep)) + "\n"
                       : ExplainRender.text(e, fixture: fixture, perStepError: perStep))
             // The split is exact: a reconstruction off by more than rounding is a bug.

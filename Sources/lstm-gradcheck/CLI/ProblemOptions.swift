@@ -8,6 +8,7 @@ enum ProblemOptions {
 
     static let specs: [OptionSpec] = [
         OptionSpec(name: "fixture", value: "FILE", help: "Check the network in this fixture file (JSON, see the README) instead of a generated one."),
+        OptionSpec(name: "cell", value: "CELL", help: "lstm (default) or rnn, the course's plain RNN, for a generated network."),
         OptionSpec(name: "n-x", value: "N", help: "Input size n_x of a generated network (default \(defaults.n_x))."),
         OptionSpec(name: "n-a", value: "N", help: "Hidden size n_a (default \(defaults.n_a))."),
         OptionSpec(name: "n-y", value: "N", help: "Number of classes n_y (default \(defaults.n_y))."),
@@ -17,7 +18,15 @@ enum ProblemOptions {
         OptionSpec(name: "scale", value: "S", help: "Weights and biases uniform in [-S, S) (default 1); larger S saturates the gates."),
     ]
 
-    private static let sizeNames = ["n-x", "n-a", "n-y", "steps", "batch", "seed", "scale"]
+    private static let sizeNames = ["n-x", "n-a", "n-y", "steps", "batch", "seed", "scale", "cell"]
+
+    /// The LSTM of `fixture`, or a usage error for commands that only the LSTM has.
+    static func lstm(_ fixture: Fixture, _ o: ParsedOptions) throws(UsageError) -> LSTMProblem<Double> {
+        guard let p = fixture.lstm else {
+            throw UsageError(message: "'\(o.command)' works on the LSTM; \(fixture.name) is a plain RNN (cell rnn)", command: o.command)
+        }
+        return p
+    }
 
     /// The fixture named by `--fixture`, or a generated one.
     static func fixture(_ o: ParsedOptions) throws -> Fixture {
@@ -37,11 +46,14 @@ enum ProblemOptions {
         let seed = try o.int("seed", default: Int(defaultSeed), in: 0...Int.max)
         let weights = try o.positive("scale", default: GenerationScale.standard.weights)
         try Limits.check(dims, source: "command line")
-        let problem = LSTMProblem.random(dims, seed: UInt64(seed), scale: GenerationScale(weights: weights, inputs: 1))
+        let cell = try o.choice("cell", ["lstm", "rnn"], default: "lstm")
+        let scale = GenerationScale(weights: weights, inputs: 1)
+        let network: Network = cell == "rnn" ? .rnn(RNNProblem.random(dims, seed: UInt64(seed), scale: scale))
+            : .lstm(LSTMProblem.random(dims, seed: UInt64(seed), scale: scale))
         let isDefault = dims == defaults && seed == Int(defaultSeed) && weights == GenerationScale.standard.weights
-        let name = isDefault ? "default" : "generated"
+        let name = (isDefault ? "default" : "generated") + (cell == "rnn" ? "-rnn" : "")
         let description = "n_x \(dims.n_x), n_a \(dims.n_a), n_y \(dims.n_y), T_x \(dims.steps), m \(dims.batch), seed \(seed)"
             + (weights == 1 ? "" : ", scale \(weights)")
-        return Fixture(name: name, description: description, problem: problem)
+        return Fixture(name: name, description: description, network: network)
     }
 }

@@ -67,3 +67,27 @@ enum ExplainRender {
         ])
     }
 }
+
+extension ExplainRender {
+    static func compareText(_ c: FlowComparison, fixture: Fixture) -> String {
+        var s = "lstm-gradcheck · gradient flow, LSTM beside a plain RNN · \(ReportText.headline(fixture))\n"
+        s += wrap("Both cells read the same x, a0 and target; the RNN's weights are drawn at the same scale. Mean ‖∂L_s/∂a_{s−k}‖ relative to k = 0:", indent: 0) + "\n\n"
+        var table = Table(header: ["k", "LSTM", "RNN"], align: [.right, .right, .right])
+        for k in c.lstm.decay.indices { table.rows.append(["\(k)", sci(c.lstm.decay[k]), sci(c.rnn.decay[k])]) }
+        s += table.render()
+        let range = logRange([c.lstm.decay, c.rnn.decay])
+        s += "\nLSTM (log scale, shared):  " + sparkline(c.lstm.decay, logarithmic: true, range: range) + "\n"
+        s += "RNN  (log scale, shared):  " + sparkline(c.rnn.decay, logarithmic: true, range: range) + "\n\n"
+        return s + wrap(c.conclusion, indent: 0) + "\n"
+    }
+
+    static func compareJSON(_ c: FlowComparison) -> JSONValue {
+        .object([
+            JSONMember("lstm", flowJSON(c.lstm)), JSONMember("rnn", flowJSON(c.rnn)),
+            JSONMember("lstm_decay_per_step", .number(c.lstm.decayPerStep)),
+            JSONMember("rnn_decay_per_step", .number(c.rnn.decayPerStep)),
+            JSONMember("lstm_carries_further", .bool(c.lstmCarriesFurther)),
+            JSONMember("conclusion", .string(c.conclusion)),
+        ])
+    }
+}

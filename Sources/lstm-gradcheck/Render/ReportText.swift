@@ -3,13 +3,13 @@ import LSTMGradCheck
 /// Pieces of wording every human-readable renderer shares.
 enum ReportText {
     static func headline(_ fixture: Fixture) -> String {
-        let d = fixture.problem.dims
+        let d = fixture.network.dims
         var sizes = "n_x \(d.n_x), n_a \(d.n_a), n_y \(d.n_y), T_x \(d.steps), m \(d.batch)"
-        if case .upstream(let da) = fixture.problem.target {
+        if case .upstream(let da) = fixture.network.target {
             sizes = "n_x \(d.n_x), n_a \(d.n_a), T_x \(d.steps), m \(d.batch), upstream da over T' = \(da.count)"
         }
         let description = fixture.description.map { $0 == sizes || $0.hasPrefix(sizes) ? $0 : "\(sizes) — \($0)" } ?? sizes
-        return "\(fixture.name): \(description)"
+        return "\(fixture.name)\(fixture.network.cell == "rnn" ? " (plain RNN)" : ""): \(description)"
     }
 
     static func reference(_ r: CheckReport) -> String {
@@ -18,7 +18,7 @@ enum ReportText {
     }
 
     static func shape(_ fixture: Fixture, _ key: String) -> String {
-        fixture.problem.shape(of: key).map(String.init).joined(separator: "×")
+        fixture.network.shape(of: key).map(String.init).joined(separator: "×")
     }
 
     static func index(_ key: String, _ index: [Int]) -> String {
