@@ -11,7 +11,13 @@ public struct TensorComparison: Sendable, Equatable {
     /// `‖g‖₂` and `‖r‖₂`, so a reader can tell a wrong gradient from a tiny one.
     public var norm: Double
     public var referenceNorm: Double
+    /// Per element `|g − r| / max(|g| + |r|, floor)`, in C order: the score the cs231n
+    /// notes read element by element, for heat maps and the worst elements.
+    public var elementScores: [Double]
     public var pass: Bool
+
+    /// The largest per-element score.
+    public var maxElementScore: Double { elementScores.max() ?? 0 }
 }
 
 public enum Comparison {
@@ -20,7 +26,9 @@ public enum Comparison {
     public static let defaultTolerance = 1e-6
 
     /// Compares `g` with reference `r` (same shape, an internal invariant).
-    public static func compare(_ key: String, _ g: Tensor, reference r: Tensor, tolerance: Double) -> TensorComparison {
+    /// `floor` keeps the per-element score from dividing noise by noise where both values are tiny.
+    public static func compare(_ key: String, _ g: Tensor, reference r: Tensor, tolerance: Double,
+                               floor: Double = .leastNormalMagnitude) -> TensorComparison {
         assert(g.shape == r.shape, "\(key): \(g.shape) vs \(r.shape)")
         var worst = 0
         var maxAbs = 0.0
@@ -34,8 +42,9 @@ public enum Comparison {
         }
         let ng = norm(g.data), nr = norm(r.data)
         let rel = ng + nr == 0 ? 0 : norm(diff) / (ng + nr)
+        let scores = diff.indices.map { abs(diff[$0]) / max(abs(g.data[$0]) + abs(r.data[$0]), floor) }
         return TensorComparison(key: key, relativeError: rel, maxAbsError: maxAbs, worstIndex: g.index(ofFlat: worst),
-                                norm: ng, referenceNorm: nr, pass: rel <= tolerance)
+                                norm: ng, referenceNorm: nr, elementScores: scores, pass: rel <= tolerance)
     }
 
     /// The Euclidean norm, scaled by the largest magnitude so squares cannot overflow.

@@ -30,6 +30,13 @@ public enum Network: Sendable {
         case .rnn(let p): return p.shape(of: key)
         }
     }
+
+    public var inputKeys: [String] {
+        switch self {
+        case .lstm(let p): return p.inputKeys
+        case .rnn(let p): return p.inputKeys
+        }
+    }
 }
 
 /// A named network with its inputs and target, as stored in `Fixtures/*.json`.

@@ -2,7 +2,7 @@ import LSTMGradCheck
 
 /// The subcommands, in the order help lists them.
 enum Commands {
-    static let all: [Command] = [check, verify, grads, fixture, explain, truncation, notebook]
+    static let all: [Command] = [check, verify, grads, fixture, explain, report, truncation, notebook]
 
     static func named(_ name: String) -> Command? { all.first { $0.name == name } }
 
@@ -29,12 +29,19 @@ enum Commands {
             OptionSpec(name: "tolerance", value: "T", help: "A tensor passes when its relative error is at most T (default \(sci(Comparison.defaultTolerance)))."),
             OptionSpec(name: "step", value: "H", help: "Finite-difference step (default \(sci(FiniteDifferences.defaultStep)))."),
             OptionSpec(name: "detail", value: nil, help: "Text format: also print each method's table with its largest absolute error and worst element."),
+            OptionSpec(name: "heatmap", value: "PARAM", help: "Text format: also print a heat map of PARAM's per-element error for each method (e.g. Wo)."),
         ],
         run: { o, out in
             let fixture = try ProblemOptions.fixture(o)
             let format = try o.choice("format", ["text", "json", "markdown"], default: "text")
             let tolerance = try o.positive("tolerance", default: Comparison.defaultTolerance)
             let step = try o.positive("step", default: FiniteDifferences.defaultStep)
+            let heatmap = try o.string("heatmap").map { (key) throws(UsageError) -> String in
+                guard fixture.network.inputKeys.contains(key) else {
+                    throw UsageError(message: "option '--heatmap' takes one of \(fixture.network.inputKeys.joined(separator: ", ")), not '\(key)'", command: o.command)
+                }
+                return key
+            }
             let report: CheckReport
             switch fixture.network {
             case .lstm(let p):
@@ -46,7 +53,9 @@ enum Commands {
             switch format {
             case "json": out.write(JSON.serialize(JSONReport.json(report)) + "\n")
             case "markdown": out.write(MarkdownReport.render(report, fixture: fixture))
-            default: out.write(TextReport.render(report, fixture: fixture, colour: out.colour, detail: o.has("detail")))
+            default:
+                out.write(TextReport.render(report, fixture: fixture, colour: out.colour, detail: o.has("detail")))
+                if let key = heatmap { out.write("\n" + HeatMap.text(report, key: key, fixture: fixture)) }
             }
             return report.passed ? ExitStatus.success : ExitStatus.mismatch
         })

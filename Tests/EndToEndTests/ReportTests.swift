@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+@Suite struct ReportTests {
+    static func path(_ name: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lstm-gradcheck-report-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let p = dir.appendingPathComponent(name).path
+        try? FileManager.default.removeItem(atPath: p)
+        return p
+    }
+
+    @Test func reportIsOneSelfContainedPage() throws {
+        let out = try Self.path("report.html")
+        let r = try Tool.run(["report", "--out", out])
+        #expect(r.status == 0 && r.stdout == "wrote \(out)\n")
+        let html = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        // Nothing to fetch and nothing to run.
+        for forbidden in ["<script", "src=\"http", "href=\"http", "@import", "url("] { #expect(!html.contains(forbidden), "\(forbidden)") }
+        // The table, the verdict, a heat map per method and tensor, and the two flow charts.
+        #expect(html.contains("Relative error per weight") && html.contains("Verdict"))
+        #expect(html.components(separatedBy: "<figure>").count - 1 == 3 * 12 + 2)
+        #expect(html.contains("plain RNN"))
+    }
+
+    @Test func reportNeverOverwritesWithoutForceOrWritesOverItsInput() throws {
+        let out = try Self.path("twice.html")
+        #expect(try Tool.run(["report", "--out", out]).status == 0)
+        let again = try Tool.run(["report", "--out", out])
+        #expect(again.status == 2 && again.stdout.isEmpty && again.stderr.contains("exists; pass --force"))
+        #expect(try Tool.run(["report", "--out", out, "--force"]).status == 0)
+        let fixture = Tool.root.appendingPathComponent("Fixtures/default.json").path
+        let before = try Data(contentsOf: URL(fileURLWithPath: fixture))
+        let over = try Tool.run(["report", "--fixture", fixture, "--out", fixture, "--force"])
+        #expect(over.status == 2 && over.stderr.contains("refusing to write over the input"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: fixture)) == before)
+    }
+
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// Renders the page in a real headless browser; skipped where none is installed
+    /// (Debian's `chromium` package provides one).
+    @Test(.enabled(if: chromium != nil, "needs headless Chromium (apt-get install chromium)"))
+    func reportRendersInHeadlessChromium() throws {
+        let out = try Self.path("shown.html"), shot = try Self.path("shown.png")
+        #expect(try Tool.run(["report", "--out", out]).status == 0)
+        let r = try Tool.run(URL(fileURLWithPath: Self.chromium!), ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                                                                    "--window-size=1200,4200", "--screenshot=\(shot)", "file://\(out)"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let png = try Data(contentsOf: URL(fileURLWithPath: shot))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        // A blank page compresses to a few kilobytes; tables, heat maps and charts do not.
+        #expect(png.count > 50_000, "\(png.count) bytes")
+    }
+}
