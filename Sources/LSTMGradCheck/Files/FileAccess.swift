@@ -2,14 +2,20 @@ import Foundation
 
 /// Reading whole files with errors a user can act on.
 enum FileAccess {
-    /// The bytes of `path`, or an InputError saying why not (missing, a directory, unreadable).
-    static func read(_ path: String) throws(InputError) -> [UInt8] {
+    /// The bytes of `path`, or an InputError saying why not (missing, a directory, unreadable,
+    /// larger than `maxBytes` — checked before reading, so a huge file costs nothing).
+    static func read(_ path: String, maxBytes: Int = Limits.machineDefault.maxFileBytes) throws(InputError) -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw InputError(source: path, expected: "an existing file", found: "no such file")
         }
         guard !isDirectory.boolValue else {
             throw InputError(source: path, expected: "a file", found: "a directory")
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= maxBytes else {
+            throw InputError(source: path, expected: "a file of at most \(byteCount(maxBytes)) (raise --max-memory)",
+                             found: byteCount(size))
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(source: path, expected: "a readable file", found: "permission denied or a read error")

@@ -66,8 +66,8 @@ public struct Fixture: Sendable {
 /// `json.dump` their arrays unchanged.
 public enum FixtureFile {
     /// Reads and validates the fixture at `path`; `name` defaults to the file's stem.
-    public static func read(_ path: String) throws(InputError) -> Fixture {
-        let json = try FileAccess.json(try FileAccess.read(path), source: path)
+    public static func read(_ path: String, limits: Limits = .machineDefault) throws(InputError) -> Fixture {
+        let json = try FileAccess.json(try FileAccess.read(path, maxBytes: limits.maxFileBytes), source: path)
         let stem = path.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0[...]) } ?? path
         return try decode(json, source: path, defaultName: stem)
     }

@@ -23,27 +23,24 @@ public enum GradientFile {
     /// `Wf` → `dWf`.
     public static func fileKey(_ key: String) -> String { "d" + key }
 
-    /// Largest archive or array accepted: 1 GiB of data, 2^27 elements (1 GiB as doubles).
-    public static let maxBytes = 1 << 30
-    public static let maxElements = 1 << 27
-
     public static func encode(_ g: Gradients) -> JSONValue {
         .object(g.keys.compactMap { key in g[key].map { JSONMember(fileKey(key), JSONArrays.json($0)) } })
     }
 
     /// Reads `path` by its kind: a folder of `.npy` files, `.npy`, `.npz`, else JSON.
-    public static func read(_ path: String) throws(InputError) -> UserGradients {
+    /// Files, archives and arrays are held to `limits` before anything is allocated for them.
+    public static func read(_ path: String, limits: Limits = .machineDefault) throws(InputError) -> UserGradients {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            return try readFolder(path)
+            return try readFolder(path, limits)
         }
-        let bytes = try FileAccess.read(path)
+        let bytes = try FileAccess.read(path, maxBytes: limits.maxFileBytes)
         if path.hasSuffix(".npy") {
             let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-            return UserGradients(source: path, tensors: [try tensor(stem, try NumPyFile.readNPY(bytes, source: path, maxElements: maxElements), source: path)])
+            return UserGradients(source: path, tensors: [try tensor(stem, try NumPyFile.readNPY(bytes, source: path, maxElements: limits.maxElements), source: path)])
         }
         if path.hasSuffix(".npz") {
-            let members = try NumPyFile.readNPZ(bytes, source: path, maxBytes: maxBytes, maxElements: maxElements)
+            let members = try NumPyFile.readNPZ(bytes, source: path, maxBytes: limits.maxFileBytes, maxElements: limits.maxElements)
             return UserGradients(source: path, tensors: try members.map { (m) throws(InputError) in try tensor(m.name, m.array, source: path) })
         }
         return try decode(try FileAccess.json(bytes, source: path), source: path)
@@ -62,7 +59,7 @@ public enum GradientFile {
         return UserGradients(source: source, tensors: tensors)
     }
 
-    private static func readFolder(_ path: String) throws(InputError) -> UserGradients {
+    private static func readFolder(_ path: String, _ limits: Limits) throws(InputError) -> UserGradients {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".npy") }.sorted()
@@ -75,7 +72,7 @@ public enum GradientFile {
         var tensors: [UserTensor] = []
         for name in names {
             let file = (path as NSString).appendingPathComponent(name)
-            let array = try NumPyFile.readNPY(try FileAccess.read(file), source: file, maxElements: maxElements)
+            let array = try NumPyFile.readNPY(try FileAccess.read(file, maxBytes: limits.maxFileBytes), source: file, maxElements: limits.maxElements)
             tensors.append(try tensor(String(name.dropLast(4)), array, source: file))
         }
         return UserGradients(source: path, tensors: tensors)

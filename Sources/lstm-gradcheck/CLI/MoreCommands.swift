@@ -76,6 +76,7 @@ extension Commands {
             OptionSpec(name: "grads", value: "PATH", help: "Your gradients: .json, .npy, a folder of .npy files, or .npz."),
             formatSpec,
             OptionSpec(name: "tolerance", value: "T", help: "A tensor passes when its relative error is at most T (default \(sci(Comparison.defaultTolerance)); single-precision arrays at least \(sci(Verify.singlePrecisionTolerance)))."),
+            ProblemOptions.maxMemorySpec,
         ],
         run: { o, out in
             guard let fixturePath = o.string("fixture"), let gradsPath = o.string("grads") else {
@@ -83,9 +84,10 @@ extension Commands {
             }
             let format = try o.choice("format", ["text", "json", "markdown"], default: "text")
             let tolerance = try o.positive("tolerance", default: Comparison.defaultTolerance)
-            let fixture = try FixtureFile.read(fixturePath)
+            let limits = try ProblemOptions.limits(o)
+            let fixture = try FixtureFile.read(fixturePath, limits: limits)
             let problem = try ProblemOptions.lstm(fixture, o)
-            let user = try GradientFile.read(gradsPath)
+            let user = try GradientFile.read(gradsPath, limits: limits)
             let reference = FiniteDifferences.central(problem)
             let report = try Verify.run(problem, name: fixture.name, user: user, reference: reference,
                                         referenceName: "numerical", tolerance: tolerance)

@@ -16,7 +16,22 @@ enum ProblemOptions {
         OptionSpec(name: "batch", value: "N", help: "Batch size m (default \(defaults.batch))."),
         OptionSpec(name: "seed", value: "N", help: "Seed of the project's SplitMix64 generator (default \(defaultSeed)); the same seed gives the same network everywhere."),
         OptionSpec(name: "scale", value: "S", help: "Weights and biases uniform in [-S, S) (default 1); larger S saturates the gates."),
+        maxMemorySpec,
     ]
+
+    static let maxMemorySpec = OptionSpec(name: "max-memory", value: "SIZE", help: "Working memory a run may plan for, e.g. 512M or 4G (default a third of this machine's, \(Limits.machineDefault.maxMemory >> 30) GiB here); larger sizes and files are refused before anything is allocated.")
+
+    /// `--max-memory` as bytes: a whole number with an optional K, M or G.
+    static func limits(_ o: ParsedOptions) throws(UsageError) -> Limits {
+        guard let text = o.string("max-memory") else { return .machineDefault }
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        let unit = text.last.flatMap { units[Character($0.uppercased())] }
+        let digits = unit == nil ? text : String(text.dropLast())
+        guard let n = Int(digits), n > 0, n <= Int.max / (unit ?? 1) else {
+            throw UsageError(message: "option '--max-memory' takes a size such as 512M or 4G, not '\(text)'", command: o.command)
+        }
+        return Limits(maxMemory: n * (unit ?? 1))
+    }
 
     private static let sizeNames = ["n-x", "n-a", "n-y", "steps", "batch", "seed", "scale", "cell"]
 
@@ -34,7 +49,7 @@ enum ProblemOptions {
             if let clash = sizeNames.first(where: { o.string($0) != nil }) {
                 throw UsageError(message: "'--\(clash)' cannot be combined with '--fixture' (the fixture fixes the network)", command: o.command)
             }
-            return try FixtureFile.read(path)
+            return try FixtureFile.read(path, limits: try limits(o))
         }
         let size = 1...1_000_000
         let dims = LSTMDims(
@@ -45,7 +60,7 @@ enum ProblemOptions {
             batch: try o.int("batch", default: defaults.batch, in: size))
         let seed = try o.int("seed", default: Int(defaultSeed), in: 0...Int.max)
         let weights = try o.positive("scale", default: GenerationScale.standard.weights)
-        try Limits.check(dims, source: "command line")
+        try limits(o).check(dims, source: "command line")
         let cell = try o.choice("cell", ["lstm", "rnn"], default: "lstm")
         let scale = GenerationScale(weights: weights, inputs: 1)
         let network: Network = cell == "rnn" ? .rnn(RNNProblem.random(dims, seed: UInt64(seed), scale: scale))
