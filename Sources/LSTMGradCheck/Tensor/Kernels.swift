@@ -14,15 +14,15 @@ import Dispatch
 /// that fills 32 AVX-512 registers spills on the 16 SSE registers of the portable
 /// target, and SSE-sized vectors leave three quarters of an AVX-512 unit idle.
 #if WIDE_SIMD
-typealias ActiveTile = Tile<SIMD8<Double>, 6, 2>
+private typealias ActiveTile = Tile<SIMD8<Double>, 6, 2>
 #else
-typealias ActiveTile = Tile<SIMD2<Double>, 4, 2>
+private typealias ActiveTile = Tile<SIMD2<Double>, 4, 2>
 #endif
 
 /// Depth (k) block: a packed B sliver of `depthBlock × columns` stays in L1.
-let depthBlock = 256
+private let depthBlock = 256
 /// Row block, whole tiles: a packed A block of `rowBlock × depthBlock` stays in L2.
-let rowBlock = 64 * ActiveTile.rows
+private let rowBlock = 64 * ActiveTile.rows
 
 /// `C += op(A)·op(B)`, with `op(A)` m×k and `op(B)` k×n. A stored matrix X with
 /// leading dimension ldx holds element (r, c) at `x[r * ldx + c]`; `transposeA` reads
@@ -150,9 +150,11 @@ private func packSliver(kc: Int, cols: Int, _ b: UnsafePointer<Double>, _ ldb: I
     let nr = ActiveTile.columns
     var o = out
     if transposed {
-        for p in p0..<(p0 + kc) {
-            for q in 0..<nr { o[q] = q < cols ? b[(j0 + q) * ldb + p] : 0 }
-            o += nr
+        // Column by column of op(B), so that the reads from `b` are contiguous.
+        if cols < nr { o.update(repeating: 0, count: kc * nr) }
+        for q in 0..<cols {
+            let column = b + (j0 + q) * ldb + p0
+            for p in 0..<kc { o[p * nr + q] = column[p] }
         }
     } else if cols == nr {
         for p in p0..<(p0 + kc) {
@@ -170,7 +172,7 @@ private func packSliver(kc: Int, cols: Int, _ b: UnsafePointer<Double>, _ ldb: I
 /// A register tile of `R` rows by `NV` vectors `V`: the microkernel. Accumulators live
 /// in registers (the inline arrays are fully unrolled); each k broadcasts `R` values
 /// of the A panel against `NV` vectors of the B sliver.
-enum Tile<V: SIMD, let R: Int, let NV: Int> where V.Scalar == Double {
+private enum Tile<V: SIMD, let R: Int, let NV: Int> where V.Scalar == Double {
     static var rows: Int { R }
     static var columns: Int { NV * V.scalarCount }
 

@@ -1,5 +1,5 @@
 /// Elementwise exp, tanh and sigmoid for Double, a SIMD vector at a time, over the
-/// whole Double range within 1 ulp (exp), 1.5 ulp (tanh) and 2.5 ulp (sigmoid) of the
+/// whole Double range within 1 ulp (exp), 1.5 ulp (tanh) and 3 ulp (sigmoid) of the
 /// exact result (KernelsTests checks these bounds). Pure lane arithmetic without table look-ups or fused operations: each
 /// element's result depends on its value alone, not on its position in a buffer, on
 /// the buffer's length, on threads or on `-target-cpu`. NaN in gives NaN out.
