@@ -19,10 +19,11 @@ private typealias ActiveTile = Tile<SIMD8<Double>, 6, 2>
 private typealias ActiveTile = Tile<SIMD2<Double>, 4, 2>
 #endif
 
-/// Depth (k) block: a packed B sliver of `depthBlock × columns` stays in L1.
+/// Depth (k) block: an A panel (`depthBlock × ActiveTile.rows`) and a B sliver stay in L1.
 private let depthBlock = 256
-/// Row block, whole tiles: a packed A block of `rowBlock × depthBlock` stays in L2.
-private let rowBlock = 64 * ActiveTile.rows
+/// Packed B per column chunk, in doubles: 64 KiB, in L2 beside the A block, and small
+/// enough for malloc to serve without a fresh mmap on every call.
+private let chunkCapacity = 8192
 
 /// `C += op(A)·op(B)`, with `op(A)` m×k and `op(B)` k×n. A stored matrix X with
 /// leading dimension ldx holds element (r, c) at `x[r * ldx + c]`; `transposeA` reads
@@ -110,21 +111,30 @@ public struct PackedLHS: Sendable {
                      _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
         let mr = ActiveTile.rows, nr = ActiveTile.columns
         let paddedRows = (rows + mr - 1) / mr * mr
-        let sliver = UnsafeMutablePointer<Double>.allocate(capacity: min(depthBlock, depth) * nr)
-        defer { sliver.deallocate() }
+        let perChunk = min(max(1, chunkCapacity / (min(depthBlock, depth) * nr)), slivers.count)
+        let packedB = UnsafeMutablePointer<Double>.allocate(capacity: min(depthBlock, depth) * nr * perChunk)
+        defer { packedB.deallocate() }
         let edge = UnsafeMutablePointer<Double>.allocate(capacity: mr * nr)
         defer { edge.deallocate() }
         for p0 in stride(from: 0, to: depth, by: depthBlock) {
             let kc = min(depthBlock, depth - p0)
             let block = a + p0 * paddedRows
-            for i0 in stride(from: 0, to: rows, by: rowBlock) {
-                let i1 = min(i0 + rowBlock, rows)
-                for s in slivers {
-                    let j0 = s * nr, cols = min(nr, n - j0)
-                    packSliver(kc: kc, cols: cols, b, ldb, transposeB, p0: p0, j0: j0, into: sliver)
-                    for i in stride(from: i0, to: i1, by: mr) {
-                        let panel = block + i * kc
-                        let live = min(mr, rows - i)
+            for first in stride(from: slivers.lowerBound, to: slivers.upperBound, by: perChunk) {
+                let chunk = first..<min(first + perChunk, slivers.upperBound)
+                for s in chunk {
+                    let j0 = s * nr
+                    packSliver(kc: kc, cols: min(nr, n - j0), b, ldb, transposeB, p0: p0, j0: j0,
+                               into: packedB + (s - first) * kc * nr)
+                }
+                // Row tile outermost: its A panel stays in L1 across the chunk, and C is
+                // swept along rows rather than down columns (a power-of-two ldc would map
+                // a column of C onto one cache set).
+                for i in stride(from: 0, to: rows, by: mr) {
+                    let panel = block + i * kc
+                    let live = min(mr, rows - i)
+                    for s in chunk {
+                        let j0 = s * nr, cols = min(nr, n - j0)
+                        let sliver = packedB + (s - first) * kc * nr
                         if live == mr && cols == nr {
                             ActiveTile.multiplyAdd(kc, panel, sliver, c + i * ldc + j0, ldc)
                         } else {
