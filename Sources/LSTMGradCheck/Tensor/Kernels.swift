@@ -10,9 +10,10 @@ import Dispatch
 /// So results are bit-identical for any thread count, any column count, with or
 /// without `WIDE_SIMD`, and with any `-target-cpu` (Swift never contracts `a·b + c`).
 
-/// Register tile `rows × (vectors · V.scalarCount)`. Chosen at compile time: a tile
-/// that fills 32 AVX-512 registers spills on the 16 SSE registers of the portable
-/// target, and SSE-sized vectors leave three quarters of an AVX-512 unit idle.
+/// Register tile `rows × (vectors · V.scalarCount)`, chosen at compile time
+/// (`-Xswiftc -DWIDE_SIMD` beside an AVX-512 `-target-cpu`): a tile that fills 32 AVX-512
+/// registers spills on the 16 SSE registers of the portable target, and SSE-sized
+/// vectors leave three quarters of an AVX-512 unit idle. Either tile is correct anywhere.
 #if WIDE_SIMD
 private typealias ActiveTile = Tile<SIMD8<Double>, 6, 2>
 #else
