@@ -8,7 +8,7 @@ PREFIX ?= /usr/local
 SWIFT ?= swift
 BIN = lstm-gradcheck
 DEBUG_BIN = .build/debug/$(BIN)
-NATIVE_FLAGS = -Xswiftc -target-cpu -Xswiftc native
+NATIVE_FLAGS = -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DWIDE_SIMD
 
 .PHONY: all build build-native test regress run install bench clean
 
