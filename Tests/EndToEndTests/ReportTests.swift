@@ -18,9 +18,9 @@ import Testing
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         // Nothing to fetch and nothing to run.
         for forbidden in ["<script", "src=\"http", "href=\"http", "@import", "url("] { #expect(!html.contains(forbidden), "\(forbidden)") }
-        // The table, the verdict, a heat map per method and tensor, and the two flow charts.
+        // The table, the verdict, a heat map per method (and the numerical reference) and tensor, two flow charts.
         #expect(html.contains("Relative error per weight") && html.contains("Verdict"))
-        #expect(html.components(separatedBy: "<figure>").count - 1 == 3 * 12 + 2)
+        #expect(html.components(separatedBy: "<figure>").count - 1 == 4 * 12 + 2)
         #expect(html.contains("plain RNN"))
     }
 

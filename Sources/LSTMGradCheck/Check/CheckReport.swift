@@ -4,11 +4,25 @@ public struct MethodReport: Sendable {
     public var expectation: Expectation
     public var summary: String
     public var reason: String
-    /// Every tensor within tolerance.
-    public var matches: Bool { tensors.allSatisfy(\.pass) }
     public var tensors: [TensorComparison]
 
-    /// The failing tensor with the largest relative error, if any.
+    public enum Outcome: String, Sendable {
+        case matches
+        case mismatch
+        /// Nothing failed, but the reference could not confirm every tensor.
+        case inconclusive
+    }
+
+    public var outcome: Outcome {
+        if tensors.contains(where: { $0.verdict == .fail }) { return .mismatch }
+        if tensors.contains(where: { $0.verdict == .inconclusive }) { return .inconclusive }
+        return .matches
+    }
+
+    /// Every tensor confirmed within its bound.
+    public var matches: Bool { outcome == .matches }
+
+    /// The tensor with the largest relative error.
     public var worst: TensorComparison? {
         tensors.max { $0.relativeError < $1.relativeError }
     }
@@ -21,34 +35,88 @@ public struct CheckReport: Sendable {
     /// `lstm` or `rnn`.
     public var cell: String
     public var dims: LSTMDims
-    /// The reference's name (`numerical`) and its step.
-    public var reference: String
-    public var step: Double
-    public var tolerance: Double
+    public var options: CheckOptions
+    /// `exact` or `numerical`.
+    public var reference: String { options.reference.rawValue }
+    /// The derivations, then (with the exact reference) the finite differences measured
+    /// against it, so their own error is in view.
     public var methods: [MethodReport]
 
-    /// Passed: every derivation expected to be correct matches.
-    public var passed: Bool {
-        methods.allSatisfy { $0.expectation != .correct || $0.matches }
+    public enum Status: Sendable {
+        case passed
+        case mismatch
+        case inconclusive
     }
+
+    /// 1: a derivation expected to be correct fails. 3: none does, but some verdict could
+    /// not be decided. 0 otherwise.
+    public var status: Status {
+        if methods.contains(where: { $0.expectation == .correct && $0.outcome == .mismatch }) { return .mismatch }
+        if methods.contains(where: { $0.expectation != .reference && $0.outcome == .inconclusive }) { return .inconclusive }
+        return .passed
+    }
+
+    public var passed: Bool { status == .passed }
 }
 
 public enum GradCheck {
-    /// Runs `methods` on `problem` and compares each with central finite differences.
+    /// Runs `methods` on `problem`, compares each with the reference and decides every
+    /// tensor by `Decision`.
     public static func check<P: GradientProblem>(_ problem: P, name: String, methods: [Method<P>],
-                             tolerance: Double = Comparison.defaultTolerance,
-                             step: Double = FiniteDifferences.defaultStep) -> CheckReport {
-        let reference = FiniteDifferences.central(problem, step: step)
-        let reports = methods.map { method in
-            let g = method.compute(problem)
+                                                 options: CheckOptions = CheckOptions()) -> CheckReport {
+        let numerical = FiniteDifferences.estimate(problem, scheme: options.scheme)
+        let reference = options.reference == .exact ? ExactGradient.gradients(problem) : numerical.gradients
+        let referenceName = options.reference.rawValue
+        var reports = methods.map { method -> MethodReport in
+            let double = method.compute(problem)
+            let single = method.computeSingle?(problem)
+            let g = options.precision == .float32 ? (single ?? double) : double
             let tensors = reference.keys.compactMap { key -> TensorComparison? in
                 guard let gk = g[key], let rk = reference[key] else { return nil }
-                return Comparison.compare(key, gk, reference: rk, tolerance: tolerance)
+                let floor = roundingFloor(double[key], single?[key], options.precision)
+                let referenceError = options.reference == .exact
+                    ? floor.ofDouble : relativeNorm(numerical.errorEstimate[key], of: rk)
+                let noise = options.reference == .exact ? floor.ofDouble * maxMagnitude(rk) : maxMagnitude(numerical.errorEstimate[key])
+                let c = Comparison.compare(key, gk, reference: rk, tolerance: 0, floor: max(Decision.safety * noise, .leastNormalMagnitude))
+                return Decision.decide(c, referenceError: referenceError, roundingFloor: floor.inPrecision,
+                                       fixedTolerance: options.tolerance, referenceName: referenceName)
             }
             return MethodReport(name: method.name, expectation: method.expectation, summary: method.summary,
                                 reason: method.reason, tensors: tensors)
         }
-        return CheckReport(name: name, cell: problem.cell, dims: problem.dims, reference: "numerical", step: step,
-                           tolerance: tolerance, methods: reports)
+        if options.reference == .exact {
+            // The finite differences against the exact gradient, held to their own error estimate.
+            let tensors = reference.keys.compactMap { key -> TensorComparison? in
+                guard let nk = numerical.gradients[key], let rk = reference[key] else { return nil }
+                let c = Comparison.compare(key, nk, reference: rk, tolerance: 0)
+                return Decision.decide(c, referenceError: relativeNorm(numerical.errorEstimate[key], of: rk),
+                                       roundingFloor: Decision.unitRoundoff(.float64), fixedTolerance: nil, referenceName: "exact")
+            }
+            reports.append(MethodReport(name: "numerical", expectation: .reference,
+                                        summary: "\(options.scheme == .richardson ? "Richardson-extrapolated" : "Central") finite differences with a per-element step, measured against the exact gradient.",
+                                        reason: "its distance from the exact gradient is the finite-difference error itself.",
+                                        tensors: tensors))
+        }
+        return CheckReport(name: name, cell: problem.cell, dims: problem.dims, options: options, methods: reports)
     }
+
+    /// A route's rounding error, estimated from the same route run in single precision:
+    /// rounding scales with the unit roundoff, so ‖g₃₂ − g₆₄‖/‖g₆₄‖ measures float32's and,
+    /// times 2⁻²⁹, float64's. Never below the unit roundoff itself.
+    static func roundingFloor(_ double: Tensor?, _ single: Tensor?, _ precision: CheckOptions.Precision)
+        -> (ofDouble: Double, inPrecision: Double) {
+        let u64 = Decision.unitRoundoff(.float64), u32 = Decision.unitRoundoff(.float32)
+        guard let d = double, let s = single else { return (u64, precision == .float32 ? u32 : u64) }
+        let measured32 = max(Comparison.compare("", s, reference: d, tolerance: 0).relativeError, u32)
+        let of64 = max(measured32 * u64 / u32, u64)
+        return (of64, precision == .float32 ? measured32 : of64)
+    }
+
+    /// ‖e‖/‖r‖; 0 when e is zero, and infinite when only r is.
+    static func relativeNorm(_ e: Tensor?, of r: Tensor) -> Double {
+        let ne = Comparison.norm(e?.data ?? []), nr = Comparison.norm(r.data)
+        return ne == 0 ? 0 : nr == 0 ? .infinity : ne / nr
+    }
+
+    static func maxMagnitude(_ t: Tensor?) -> Double { t?.data.reduce(0) { max($0, abs($1)) } ?? 0 }
 }

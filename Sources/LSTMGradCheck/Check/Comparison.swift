@@ -15,9 +15,28 @@ public struct TensorComparison: Sendable, Equatable {
     /// notes read element by element, for heat maps and the worst elements.
     public var elementScores: [Double]
     public var pass: Bool
+    /// The decision, with what it rested on (see `Decision`); a plain comparison passes
+    /// or fails on its tolerance alone.
+    public var verdict: TensorVerdict
+    /// The bound the relative error was held to.
+    public var threshold: Double
+    /// The reference's own estimated relative error on this tensor, and the route's
+    /// estimated rounding error in the precision it ran in.
+    public var referenceError: Double = 0
+    public var roundingFloor: Double = 0
+    /// Why the verdict is inconclusive, when it is.
+    public var note: String?
 
     /// The largest per-element score.
     public var maxElementScore: Double { elementScores.max() ?? 0 }
+}
+
+/// A tensor's verdict.
+public enum TensorVerdict: String, Sendable {
+    case pass
+    case fail
+    /// The reference cannot tell: its own error is too large to confirm a match.
+    case inconclusive
 }
 
 public enum Comparison {
@@ -44,7 +63,8 @@ public enum Comparison {
         let rel = ng + nr == 0 ? 0 : norm(diff) / (ng + nr)
         let scores = diff.indices.map { abs(diff[$0]) / max(abs(g.data[$0]) + abs(r.data[$0]), floor) }
         return TensorComparison(key: key, relativeError: rel, maxAbsError: maxAbs, worstIndex: g.index(ofFlat: worst),
-                                norm: ng, referenceNorm: nr, elementScores: scores, pass: rel <= tolerance)
+                                norm: ng, referenceNorm: nr, elementScores: scores, pass: rel <= tolerance,
+                                verdict: rel <= tolerance ? .pass : .fail, threshold: tolerance)
     }
 
     /// The Euclidean norm, scaled by the largest magnitude so squares cannot overflow.

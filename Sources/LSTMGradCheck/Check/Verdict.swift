@@ -9,8 +9,12 @@ public struct Verdict: Sendable {
         case wrongAsExpected = "wrong-as-expected"
         /// Expected correct and does not match: a bug.
         case failed
-        /// Expected wrong, yet within tolerance on this network.
+        /// Expected wrong, yet within its bound on this network.
         case matchesAnyway = "matches-anyway"
+        /// The reference could not decide.
+        case inconclusive
+        /// The finite differences measured against the exact gradient.
+        case reference
     }
 
     public var method: String
@@ -23,25 +27,36 @@ extension CheckReport {
     public var verdicts: [Verdict] {
         methods.map { m in
             let reason = m.reason
-            let failing = m.tensors.filter { !$0.pass }
-            switch (m.expectation, m.matches) {
-            case (.correct, true):
-                let worst = m.tensors.max { $0.relativeError < $1.relativeError }
-                let figure = worst.map { "worst relative error \(sci($0.relativeError)) in \($0.key)" } ?? "no tensors"
+            let failing = m.tensors.filter { $0.verdict == .fail }
+            if m.expectation == .reference {
+                let worst = m.worst.map { "\(sci($0.relativeError)) in \($0.key)" } ?? "0"
+                let estimate = m.tensors.map(\.referenceError).max() ?? 0
+                let within = failing.isEmpty ? "within its own error estimate (up to \(sci(estimate)))"
+                    : "beyond its own error estimate in \(failing.map(\.key).joined(separator: ", "))"
+                return Verdict(method: m.name, status: .reference,
+                               sentence: "The finite-difference gradient is \(worst) from the exact one at worst, \(within): \(reason)")
+            }
+            switch (m.expectation, m.outcome) {
+            case (_, .inconclusive):
+                let notes = m.tensors.filter { $0.verdict == .inconclusive }
+                return Verdict(method: m.name, status: .inconclusive,
+                               sentence: "\(m.name) could not be decided for \(notes.map(\.key).joined(separator: ", ")): \(notes.first?.note ?? "the reference is too uncertain"). Run with --reference exact to decide.")
+            case (.correct, .matches):
+                let figure = m.worst.map { "worst relative error \(sci($0.relativeError)) in \($0.key), within \(sci($0.threshold))" } ?? "no tensors"
                 return Verdict(method: m.name, status: .confirmed,
                                sentence: "\(m.name) matches the \(reference) gradient (\(figure)): \(reason)")
-            case (.correct, false):
+            case (.correct, _):
                 return Verdict(method: m.name, status: .failed,
                                sentence: "\(m.name) does NOT match, though it should: \(describe(failing)). A derivation expected to be correct that fails is a bug.")
-            case (.wrong, false):
+            case (_, .mismatch):
                 let right = m.tensors.filter(\.pass).map(\.key)
                 let rightText = right.isEmpty ? "" : " Right: \(right.joined(separator: ", "))."
                 return Verdict(method: m.name, status: .wrongAsExpected,
                                sentence: "\(m.name) is wrong, as expected: \(reason) Wrong: \(describe(failing)).\(rightText)")
-            case (.wrong, true):
+            case (_, .matches):
                 let why = dims.steps == 1
                     ? "with T_x = 1 there is no earlier step for a gradient to be carried to, so dropping the carry changes nothing"
-                    : "on this network what it gets wrong stays within the tolerance \(sci(tolerance))"
+                    : "on this network what it gets wrong stays within the bounds"
                 return Verdict(method: m.name, status: .matchesAnyway,
                                sentence: "\(m.name) matches although it is expected to be wrong: \(why).")
             }
@@ -50,22 +65,26 @@ extension CheckReport {
 
     /// The closing sentence.
     public var conclusion: String {
-        let failed = methods.filter { $0.expectation == .correct && !$0.matches }.map(\.name)
+        let derivations = methods.filter { $0.expectation != .reference }
+        let failed = derivations.filter { $0.expectation == .correct && $0.outcome == .mismatch }.map(\.name)
         if !failed.isEmpty {
-            return "MISMATCH: \(failed.joined(separator: ", ")) should match the \(reference) gradient and does not."
+            return "MISMATCH: \(list(failed)) should match the \(reference) gradient and \(failed.count == 1 ? "does" : "do") not."
         }
-        let correct = methods.filter { $0.expectation == .correct }.map(\.name)
-        let wrong = methods.filter { $0.expectation == .wrong && !$0.matches }.map(\.name)
-        var s = correct.isEmpty ? "No derivation expected to be correct was run." :
-            "\(list(correct)) \(correct.count == 1 ? "matches" : "match") the \(reference) gradient."
+        let undecided = derivations.filter { $0.outcome == .inconclusive }.map(\.name)
+        let correct = derivations.filter { $0.expectation == .correct && $0.matches }.map(\.name)
+        let wrong = derivations.filter { $0.expectation == .wrong && $0.outcome == .mismatch }.map(\.name)
+        var s = correct.isEmpty ? "" : "\(list(correct)) \(correct.count == 1 ? "matches" : "match") the \(reference) gradient."
         if !wrong.isEmpty {
             s += " \(list(wrong)) \(wrong.count == 1 ? "does" : "do") not, as expected."
+        }
+        if !undecided.isEmpty {
+            s += " INCONCLUSIVE: the \(reference) gradient could not decide \(list(undecided))."
         }
         if correct.contains("coursera") {
             let carried = cell == "rnn" ? "da_prev" : "da_prev and dc_prev"
             s += " The notebook's per-cell formulas are the local terms; its loop carrying \(carried) back and summing dW over t is backpropagation through time."
         }
-        return s
+        return s.trimmingCharacters(in: .whitespaces)
     }
 
     private func describe(_ failing: [TensorComparison]) -> String {

@@ -11,6 +11,9 @@ public protocol GradientProblem: Sendable {
     func tensor(_ key: String) -> Tensor
     /// Sets element `flat` (C order in the Coursera shape) of input `key`.
     mutating func set(_ key: String, _ flat: Int, to value: Double)
+    /// `Σ|terms|` of the loss, which bounds its rounding: `L` itself for labels (every
+    /// `−log ŷ` is ≥ 0), `Σ|da ⊙ a|` upstream, where the terms may cancel.
+    var lossTermMagnitude: Double { get }
     /// The loss with every input element passed through `lift(key, flatIndex, value)`.
     func loss<T: Scalar>(lifting lift: (String, Int, Double) -> T) -> T
 }

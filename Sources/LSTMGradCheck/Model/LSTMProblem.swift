@@ -85,6 +85,10 @@ public struct LSTMProblem<S: Scalar>: Sendable {
 extension LSTMProblem: GradientProblem where S == Double {
     public var cell: String { "lstm" }
 
+    public var lossTermMagnitude: Double {
+        OutputLayer.termMagnitude(parameters.Wy, parameters.by, target, LSTM.forward(self).map(\.a_next))
+    }
+
     public func loss<T: Scalar>(lifting lift: (String, Int, Double) -> T) -> T { LSTM.loss(lifted(lift)) }
 
     /// The same problem with every input element passed through `lift(key, flatIndex, value)`,

@@ -16,6 +16,17 @@ enum OutputLayer {
         return L
     }
 
+    /// `Σ|terms|` of `loss`: the loss itself for labels, `Σ|da ⊙ a|` for an upstream target.
+    static func termMagnitude(_ Wy: Matrix<Double>, _ by: Matrix<Double>, _ target: LSTMTarget, _ a: [Matrix<Double>]) -> Double {
+        switch target {
+        case .labels: return abs(loss(Wy, by, target, a))
+        case .upstream(let da):
+            return zip(da, a).reduce(0) { total, pair in
+                zip(pair.0.storage, pair.1.storage).reduce(total) { $0 + abs($1.0 * $1.1) }
+            }
+        }
+    }
+
     struct Backward<S: Scalar> {
         /// `da[t] = Wyᵀ(ŷ_t − y_t)`, or the given upstream gradient (zeros past T').
         var da: [Matrix<S>]

@@ -99,6 +99,10 @@ extension RNNProblem {
 extension RNNProblem: GradientProblem where S == Double {
     public var cell: String { "rnn" }
 
+    public var lossTermMagnitude: Double {
+        OutputLayer.termMagnitude(parameters.Wya, parameters.by, target, RNN.forward(self).map(\.a_next))
+    }
+
     public func lifted<T: Scalar>(_ lift: (String, Int, Double) -> T) -> RNNProblem<T> {
         RNNProblem<T>(parameters: parameters.map { Lifting.matrix($0, $1, lift) }, a0: Lifting.matrix("a0", a0, lift),
                       x: Lifting.steps(x, lift), target: target)

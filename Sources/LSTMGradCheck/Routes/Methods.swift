@@ -2,6 +2,9 @@
 public enum Expectation: String, Sendable {
     case correct
     case wrong
+    /// Not a derivation: the finite differences, shown against the exact gradient so
+    /// their own error is in view. They never decide the exit status.
+    case reference
 }
 
 /// A way of computing the gradients, as a value: its name (what `--methods` takes),

@@ -20,7 +20,7 @@ extension Commands {
             let report = GradCheck.check(problem, name: fixture.name,
                                          methods: (1...T).map { LSTMMethod.truncated($0, steps: T) })
             out.write(TruncationReport.render(report, fixture: fixture, format: format))
-            return report.passed ? ExitStatus.success : ExitStatus.mismatch
+            return report.exitStatus
         })
 
     static let notebook = Command(
@@ -88,9 +88,8 @@ extension Commands {
             let fixture = try FixtureFile.read(fixturePath, limits: limits)
             let problem = try ProblemOptions.lstm(fixture, o)
             let user = try GradientFile.read(gradsPath, limits: limits)
-            let reference = FiniteDifferences.central(problem)
-            let report = try Verify.run(problem, name: fixture.name, user: user, reference: reference,
-                                        referenceName: "numerical", tolerance: tolerance)
+            let report = try Verify.run(problem, name: fixture.name, user: user, reference: ExactGradient.gradients(problem),
+                                        referenceName: "exact", tolerance: tolerance)
             switch format {
             case "json": out.write(JSON.serialize(VerifyRender.json(report)) + "\n")
             case "markdown": out.write(VerifyRender.markdown(report, fixture: fixture))
@@ -175,16 +174,16 @@ extension Commands {
             let report: CheckReport
             switch fixture.network {
             case .lstm(let p):
-                report = GradCheck.check(p, name: fixture.name, methods: try methodList(o, steps: p.dims.steps))
+                report = GradCheck.check(p, name: fixture.name, methods: try methodList(o, steps: p.dims.steps), options: try checkOptions(o))
                 let seed = UInt64(try o.int("seed", default: Int(ProblemOptions.defaultSeed), in: 0...Int.max))
                 let comparison = FlowComparison(lstm: GradientFlow.lstm(p), rnn: GradientFlow.rnn(RNNProblem.beside(p, seed: seed &+ 1)))
                 html = HTMLReport.render(report, fixture: fixture, flow: comparison.lstm, comparison: comparison)
             case .rnn(let p):
-                report = GradCheck.check(p, name: fixture.name, methods: try rnnMethodList(o))
+                report = GradCheck.check(p, name: fixture.name, methods: try rnnMethodList(o), options: try checkOptions(o))
                 html = HTMLReport.render(report, fixture: fixture, flow: GradientFlow.rnn(p), comparison: nil)
             }
             try OutputFile.write(html, to: path, force: o.has("force"), inputs: [o.string("fixture")].compactMap { $0 }, command: o.command)
             out.write("wrote \(path)\n")
-            return report.passed ? ExitStatus.success : ExitStatus.mismatch
+            return report.exitStatus
         })
 }

@@ -1,7 +1,8 @@
 import LSTMGradCheck
 
-/// The machine-readable report, in SPEC.md's shape (with a few additions: the
-/// tolerance, each tensor's norms, and the verdict sentences).
+/// The machine-readable report, in SPEC.md's shape, with additions: how it was decided
+/// (reference, finite differences, precision, bounds), each tensor's norms, bound,
+/// estimated errors and verdict, and the verdict sentences.
 enum JSONReport {
     static func json(_ r: CheckReport) -> JSONValue {
         let d = r.dims
@@ -12,6 +13,7 @@ enum JSONReport {
             JSONMember(m.name, .object([
                 JSONMember("expected", .string(m.expectation.rawValue)),
                 JSONMember("matches", .bool(m.matches)),
+                JSONMember("outcome", .string(m.outcome.rawValue)),
                 JSONMember("summary", .string(m.summary)),
                 JSONMember("verdict", .string(verdicts.first { $0.method == m.name }?.sentence ?? "")),
                 JSONMember("parameters", .object(m.tensors.map { t in
@@ -21,6 +23,11 @@ enum JSONReport {
                         JSONMember("worst_index", .array(t.worstIndex.map(i))),
                         JSONMember("norm", n(t.norm)),
                         JSONMember("reference_norm", n(t.referenceNorm)),
+                        JSONMember("max_element_score", n(t.maxElementScore)),
+                        JSONMember("threshold", n(t.threshold)),
+                        JSONMember("reference_error", n(t.referenceError)),
+                        JSONMember("rounding_floor", n(t.roundingFloor)),
+                        JSONMember("verdict", .string(t.verdict.rawValue)),
                         JSONMember("pass", .bool(t.pass)),
                     ]))
                 })),
@@ -33,11 +40,32 @@ enum JSONReport {
                 JSONMember("steps", i(d.steps)), JSONMember("batch", i(d.batch)),
             ])),
             JSONMember("reference", .string(r.reference)),
-            JSONMember("step", n(r.step)),
-            JSONMember("tolerance", n(r.tolerance)),
+            JSONMember("finite_differences", .string(r.options.scheme.rawValue)),
+            JSONMember("precision", .string(r.options.precision.rawValue)),
+            JSONMember("tolerance", r.options.tolerance.map(n) ?? .null),
+            JSONMember("safety_factor", n(Decision.safety)),
             JSONMember("methods", .object(methods)),
             JSONMember("passed", .bool(r.passed)),
+            JSONMember("status", .string(r.statusName)),
             JSONMember("conclusion", .string(r.conclusion)),
         ])
+    }
+}
+
+extension CheckReport {
+    var statusName: String {
+        switch status {
+        case .passed: return "passed"
+        case .mismatch: return "mismatch"
+        case .inconclusive: return "inconclusive"
+        }
+    }
+
+    var exitStatus: Int32 {
+        switch status {
+        case .passed: return ExitStatus.success
+        case .mismatch: return ExitStatus.mismatch
+        case .inconclusive: return ExitStatus.inconclusive
+        }
     }
 }

@@ -13,8 +13,14 @@ enum ReportText {
     }
 
     static func reference(_ r: CheckReport) -> String {
-        "Reference: \(r.reference) gradient (central differences, h = \(sci(r.step))). A tensor passes when "
-            + "its relative error ‖g − r‖ / (‖g‖ + ‖r‖) is at most \(sci(r.tolerance))."
+        let o = r.options
+        let what = o.reference == .exact
+            ? "Reference: the exact gradient (forward-mode derivatives of the same forward pass; rounding error only)."
+            : "Reference: the numerical gradient (\(o.scheme.rawValue) finite differences, a per-element step, each element's error estimated)."
+        let precision = o.precision == .float32 ? " The derivations run in float32, the reference in float64." : ""
+        let rule = o.tolerance.map { " A tensor passes when its relative error ‖g − r‖ / (‖g‖ + ‖r‖) is at most \(sci($0))." }
+            ?? " A tensor passes when its relative error ‖g − r‖ / (‖g‖ + ‖r‖) is within \(Int(Decision.safety))× what the reference's own error and the route's rounding explain (the bound is shown per tensor with --detail); a reference too uncertain to confirm a match gives 'inconclusive'."
+        return what + precision + rule
     }
 
     static func shape(_ fixture: Fixture, _ key: String) -> String {
@@ -27,11 +33,14 @@ enum ReportText {
 
     /// What a method's column says at its foot.
     static func outcome(_ m: MethodReport) -> String {
-        switch (m.expectation, m.matches) {
-        case (.correct, true): return "match"
-        case (.correct, false): return "MISMATCH"
-        case (.wrong, false): return "wrong"
-        case (.wrong, true): return "match"
+        switch (m.expectation, m.outcome) {
+        case (_, .inconclusive): return "inconclusive"
+        case (.reference, .matches): return "within estimate"
+        case (.reference, _): return "beyond estimate"
+        case (.correct, .matches): return "match"
+        case (.correct, .mismatch): return "MISMATCH"
+        case (.wrong, .mismatch): return "wrong"
+        case (.wrong, .matches): return "match"
         }
     }
 
@@ -41,6 +50,8 @@ enum ReportText {
         case .wrongAsExpected: return "✗"
         case .failed: return "✗"
         case .matchesAnyway: return "!"
+        case .inconclusive: return "?"
+        case .reference: return "≈"
         }
     }
 }

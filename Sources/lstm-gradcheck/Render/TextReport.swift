@@ -11,7 +11,7 @@ enum TextReport {
         for key in keys {
             table.rows.append([key, ReportText.shape(fixture, key)] + methods.map { m in
                 guard let t = m.tensors.first(where: { $0.key == key }) else { return "-" }
-                return sci(t.relativeError) + (t.pass ? "  " : " ✗")
+                return sci(t.relativeError) + (t.verdict == .pass ? "  " : t.verdict == .fail ? " ✗" : " ?")
             })
         }
         table.rows.append(["result", ""] + methods.map(ReportText.outcome))
@@ -66,11 +66,12 @@ enum TextReport {
         if detail {
             for m in r.methods {
                 s += style.bold("\(m.name)") + " — \(m.summary)\n"
-                var t = Table(header: ["param", "shape", "relative error", "max |g − r|", "worst element", "result"],
-                              align: [.left, .left, .right, .right, .left, .left])
+                var t = Table(header: ["param", "shape", "relative error", "bound", "reference error", "rounding", "max |g − r|", "worst element", "result"],
+                              align: [.left, .left, .right, .right, .right, .right, .right, .left, .left])
                 for c in m.tensors {
-                    t.rows.append([c.key, ReportText.shape(fixture, c.key), sci(c.relativeError), sci(c.maxAbsError),
-                                   ReportText.index(c.key, c.worstIndex), c.pass ? "pass" : "FAIL"])
+                    t.rows.append([c.key, ReportText.shape(fixture, c.key), sci(c.relativeError), sci(c.threshold),
+                                   sci(c.referenceError), sci(c.roundingFloor), sci(c.maxAbsError),
+                                   ReportText.index(c.key, c.worstIndex), c.verdict.rawValue])
                 }
                 s += t.render(indent: 2) + "\n"
             }
@@ -83,7 +84,8 @@ enum TextReport {
             switch v.status {
             case .confirmed: coloured = style.green(mark)
             case .failed: coloured = style.red(mark)
-            case .wrongAsExpected, .matchesAnyway: coloured = style.yellow(mark)
+            case .wrongAsExpected, .matchesAnyway, .inconclusive: coloured = style.yellow(mark)
+            case .reference: coloured = style.dim(mark)
             }
             let body = wrap(v.sentence, indent: 4)
             s += "  " + coloured + " " + body.dropFirst(4) + "\n"

@@ -1,0 +1,75 @@
+/// How a check is decided: which reference, which finite differences, which precision
+/// the routes run in, and the bounds that follow from the estimated errors.
+public struct CheckOptions: Sendable {
+    public enum Reference: String, Sendable, CaseIterable {
+        /// Forward-mode derivatives of the same forward pass: rounding error only.
+        case exact
+        /// Finite differences, with an estimate of their own error.
+        case numerical
+    }
+
+    public enum Precision: String, Sendable, CaseIterable {
+        case float64
+        /// The routes run in `Float`, as learners' code often does; the reference does not.
+        case float32
+    }
+
+    public var reference: Reference = .exact
+    public var scheme: FiniteDifferences.Scheme = .central
+    public var precision: Precision = .float64
+    /// A fixed bound on the relative error, instead of the derived ones (`--tolerance`).
+    public var tolerance: Double?
+
+    public init(reference: Reference = .exact, scheme: FiniteDifferences.Scheme = .central,
+                precision: Precision = .float64, tolerance: Double? = nil) {
+        self.reference = reference
+        self.scheme = scheme
+        self.precision = precision
+        self.tolerance = tolerance
+    }
+}
+
+/// The rule. A route's relative error r against the reference is explained by the
+/// reference's own error e_ref and the route's rounding e_round when
+/// `r ≤ τ = safety·(e_ref + e_round)`. Beyond τ the route is wrong. Within τ it matches —
+/// unless e_ref is so large (more than `decisive`) that a wrong route could hide in it;
+/// then the verdict is inconclusive, never a guess.
+public enum Decision {
+    /// How far beyond the estimated errors a route must be to be called wrong.
+    public static let safety = 10.0
+    /// The largest relative error a reference may have and still confirm a match: wrong
+    /// derivations seen here are 1e-4 and more away from the truth.
+    public static let decisive = 1e-5
+
+    /// Unit roundoff of the precision a route runs in.
+    public static func unitRoundoff(_ p: CheckOptions.Precision) -> Double {
+        p == .float32 ? Double(Float.ulpOfOne) / 2 : Double.ulpOfOne / 2
+    }
+
+    /// Decides `c` (the route's comparison with the reference) given the estimates.
+    public static func decide(_ c: TensorComparison, referenceError: Double, roundingFloor: Double,
+                              fixedTolerance: Double?, referenceName: String) -> TensorComparison {
+        var out = c
+        out.referenceError = referenceError
+        out.roundingFloor = roundingFloor
+        if let fixed = fixedTolerance {
+            out.threshold = fixed
+            out.verdict = c.relativeError <= fixed ? .pass : .fail
+        } else {
+            out.threshold = safety * (referenceError + roundingFloor)
+            if c.relativeError == 0 {
+                // Agreement to the last bit needs no error estimate (a gradient that is exactly zero).
+                out.verdict = .pass
+            } else if c.relativeError > out.threshold {
+                out.verdict = .fail
+            } else if referenceError > decisive {
+                out.verdict = .inconclusive
+                out.note = "the \(referenceName) gradient's own error, about \(sci(referenceError)), is too large to confirm a match"
+            } else {
+                out.verdict = .pass
+            }
+        }
+        out.pass = out.verdict == .pass
+        return out
+    }
+}
