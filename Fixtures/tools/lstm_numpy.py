@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent NumPy reference implementation of LSTM forward/backward passes.
+"""Independent NumPy reference implementation of LSTM and plain-RNN forward/backward passes.
 
 Written from the written contract only (Coursera deep-learning notation), not
 from the Swift sources, so its expected gradients are an independent check.
@@ -24,6 +24,14 @@ Loss  L = -sum_t sum_j log yhat_t[y[j,t], j]   (summed, not averaged)
 Upstream mode (fixture gives "da", n_a x m x T', T' <= T_x, instead of y/Wy/by):
     L = sum_{t<T'} sum(da[:,:,t] * a_t); dWy/dby are absent.
 
+Plain RNN (fixture has "cell": "rnn"; absent or "lstm" selects the LSTM above).
+Parameters Waa (n_a x n_a), Wax (n_a x n_x), ba (n_a x 1), Wya (n_y x n_a),
+by (n_y x 1); a0 (n_a x m, zeros if absent); no c0 (rejected). For t = 0..T_x-1:
+    a_t = tanh(Waa a_prev + Wax x_t + ba)
+    yhat_t = softmax(Wya a_t + by)
+Same loss (and same upstream-da mode, which drops Wya/by and dWya/dby).
+Gradient keys: dWaa dWax dba dWya dby da0 dx.
+
 Importable as a module: see load_fixture, forward, loss_value, cell_backward,
 bptt_gradients, per_step_gradients, numerical_gradients, expected_for_fixture.
 """
@@ -39,6 +47,8 @@ import numpy as np
 PRODUCED_BY = "Fixtures/tools/lstm_numpy.py (independent NumPy implementation)"
 GATES = ("f", "i", "c", "o")
 GATE_PARAMS = ("Wf", "bf", "Wi", "bi", "Wc", "bc", "Wo", "bo")
+RNN_PARAMS = ("Waa", "Wax", "ba")
+CELLS = ("lstm", "rnn")
 H_NUMERICAL = 1e-5
 
 
@@ -58,6 +68,18 @@ def log_softmax(z, axis=0):
     z = np.asarray(z, dtype=np.float64)
     shifted = z - np.max(z, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def label_losses(z, Y):
+    """-log softmax(z)[label] per column (Y one-hot), without cancellation: when the label
+    is the largest logit, log1p of the other classes' exp(z_k - z_y) keeps a tiny loss exact."""
+    zy = np.sum(z * Y, axis=0)
+    m = np.max(z, axis=0)
+    general = m - zy + np.log(np.sum(np.exp(z - m), axis=0))
+    # exp(z - zy) may overflow only where the label is not the largest; np.where discards it there.
+    with np.errstate(over="ignore", invalid="ignore"):
+        others = np.sum(np.exp(z - zy) * (1 - Y), axis=0)
+        return np.where(zy >= m, np.log1p(others), general)
 
 
 def softmax(z, axis=0):
@@ -109,8 +131,15 @@ def fixture_from_dict(d, default_name="fixture"):
 
     Returned keys: name, params (dict), a0, c0 (or None), has_c0, x,
     mode ("softmax" | "upstream"), Y (n_y x m x T_x one-hot, softmax mode),
-    da (n_a x m x T_x, zero-padded, upstream mode), T_up (T' in upstream mode).
+    da (n_a x m x T_x, zero-padded, upstream mode), T_up (T' in upstream mode),
+    cell ("lstm" | "rnn").
     """
+    cell = d.get("cell")
+    cell = "lstm" if cell is None else cell
+    if cell not in CELLS:
+        raise ValueError(f"cell: expected one of {CELLS}, got {cell!r}")
+    if cell == "rnn":
+        return rnn_fixture_from_dict(d, default_name)
     p = d["parameters"]
     x = _arr(d["x"], "x", 3)
     n_x, m, T_x = x.shape
@@ -143,8 +172,14 @@ def fixture_from_dict(d, default_name="fixture"):
     else:
         c0 = None
 
-    fx = {"name": d.get("name", default_name), "params": params, "a0": a0,
+    fx = {"name": d.get("name", default_name), "cell": "lstm", "params": params, "a0": a0,
           "c0": c0, "has_c0": has_c0, "x": x}
+    _add_objective(fx, d, p, params, n_a, m, T_x, "Wy", "by")
+    return fx
+
+
+def _add_objective(fx, d, p, params, n_a, m, T_x, wy, by_):
+    """Validates y (with output weights wy/by_) or upstream da; updates fx/params."""
     has_da = "da" in d and d["da"] is not None
     has_y = "y" in d and d["y"] is not None
     if has_da and has_y:
@@ -153,25 +188,55 @@ def fixture_from_dict(d, default_name="fixture"):
         da = _arr(d["da"], "da", 3)
         if da.shape[:2] != (n_a, m) or da.shape[2] > T_x or da.shape[2] < 1:
             raise ValueError(f"da: expected shape (n_a, m, T') = ({n_a}, {m}, T'<= {T_x}), got {da.shape}")
-        if "Wy" in p or "by" in p:
-            print(f"note: fixture '{fx['name']}' is in upstream-da mode; ignoring Wy/by",
+        if wy in p or by_ in p:
+            print(f"note: fixture '{fx['name']}' is in upstream-da mode; ignoring {wy}/{by_}",
                   file=sys.stderr)
         padded = np.zeros((n_a, m, T_x))
         padded[:, :, :da.shape[2]] = da
         fx.update(mode="upstream", da=padded, T_up=da.shape[2])
     elif has_y:
-        Wy = _arr(p["Wy"], "Wy", 2)
-        by = _arr(p["by"], "by", 2)
+        for k in (wy, by_):
+            if k not in p:
+                raise ValueError(f"parameters.{k} missing (needed with 'y')")
+        Wy = _arr(p[wy], wy, 2)
+        by = _arr(p[by_], by_, 2)
         n_y = Wy.shape[0]
         if Wy.shape != (n_y, n_a):
-            raise ValueError(f"Wy: expected shape ({n_y}, {n_a}), got {Wy.shape}")
+            raise ValueError(f"{wy}: expected shape ({n_y}, {n_a}), got {Wy.shape}")
         if by.shape != (n_y, 1):
-            raise ValueError(f"by: expected shape ({n_y}, 1), got {by.shape}")
-        params["Wy"] = Wy
-        params["by"] = by
+            raise ValueError(f"{by_}: expected shape ({n_y}, 1), got {by.shape}")
+        params[wy] = Wy
+        params[by_] = by
         fx.update(mode="softmax", Y=targets_to_onehot(d["y"], n_y, m, T_x))
     else:
         raise ValueError("fixture must give either 'y' or 'da'")
+
+
+def rnn_fixture_from_dict(d, default_name="fixture"):
+    """Plain-RNN fixture: parameters Waa, Wax, ba (+ Wya, by with y), a0, x, y | da."""
+    name = d.get("name", default_name)
+    if "c0" in d:
+        raise ValueError("c0: the plain RNN has no cell state; remove 'c0' from the fixture")
+    p = d["parameters"]
+    x = _arr(d["x"], "x", 3)
+    n_x, m, T_x = x.shape
+    for k in RNN_PARAMS:
+        if k not in p:
+            raise ValueError(f"parameters.{k} missing")
+    params = {k: _arr(p[k], k, 2) for k in RNN_PARAMS}
+    n_a = params["Waa"].shape[0]
+    for k, shape in (("Waa", (n_a, n_a)), ("Wax", (n_a, n_x)), ("ba", (n_a, 1))):
+        if params[k].shape != shape:
+            raise ValueError(f"{k}: expected shape {shape}, got {params[k].shape}")
+    if "a0" in d and d["a0"] is not None:
+        a0 = _arr(d["a0"], "a0", 2)
+        if a0.shape != (n_a, m):
+            raise ValueError(f"a0: expected shape {(n_a, m)}, got {a0.shape}")
+    else:
+        a0 = np.zeros((n_a, m))
+    fx = {"name": name, "cell": "rnn", "params": params, "a0": a0,
+          "c0": None, "has_c0": False, "x": x}
+    _add_objective(fx, d, p, params, n_a, m, T_x, "Wya", "by")
     return fx
 
 
@@ -218,26 +283,53 @@ def forward(params, a0, c0, x):
     return a, c, caches
 
 
+def rnn_cell_forward(params, x_t, a_prev):
+    a = np.tanh(params["Waa"] @ a_prev + params["Wax"] @ x_t + params["ba"])
+    return a, {"a_prev": a_prev, "x": x_t, "a": a}
+
+
+def rnn_forward(params, a0, x):
+    """Runs the plain RNN over all T_x steps; returns (a, caches), a: n_a x m x T_x."""
+    n_a, m = a0.shape
+    T_x = x.shape[2]
+    a = np.zeros((n_a, m, T_x))
+    caches = []
+    a_prev = a0
+    for t in range(T_x):
+        a_prev, cache = rnn_cell_forward(params, x[:, :, t], a_prev)
+        a[:, :, t] = a_prev
+        caches.append(cache)
+    return a, caches
+
+
+def _out_names(fx):
+    return ("Wya", "by") if fx.get("cell") == "rnn" else ("Wy", "by")
+
+
 def _objective(fx, params, a):
     """Loss from the hidden states; also returns the dL/da_t from the loss at t alone."""
     T_x = a.shape[2]
+    wy, by_ = _out_names(fx)
     if fx["mode"] == "upstream":
         loss = float(np.sum(fx["da"] * a))  # da is zero-padded beyond T'
         return loss, fx["da"].copy(), None
     Y = fx["Y"]
     loss = 0.0
     da_local = np.zeros_like(a)
-    dWy = np.zeros_like(params["Wy"])
-    dby = np.zeros_like(params["by"])
+    dWy = np.zeros_like(params[wy])
+    dby = np.zeros_like(params[by_])
     for t in range(T_x):
-        z = params["Wy"] @ a[:, :, t] + params["by"]
+        z = params[wy] @ a[:, :, t] + params[by_]
         logp = log_softmax(z, axis=0)
-        loss -= float(np.sum(Y[:, :, t] * logp))
-        # d(-sum Y log softmax z)/dz = yhat * sum_k Y_k - Y  (= yhat - onehot)
-        dz = np.exp(logp) * np.sum(Y[:, :, t], axis=0, keepdims=True) - Y[:, :, t]
+        loss += float(np.sum(label_losses(z, Y[:, :, t])))
+        # d(-sum Y log softmax z)/dz = yhat - onehot; at the label yhat_y - 1 is taken as
+        # -sum of the other classes' yhat, so a nearly right yhat_y ~ 1 loses nothing.
+        p = np.exp(logp)
+        others = np.sum(p * (1 - Y[:, :, t]), axis=0, keepdims=True)
+        dz = p * (1 - Y[:, :, t]) - Y[:, :, t] * others
         dWy += dz @ a[:, :, t].T
         dby += np.sum(dz, axis=1, keepdims=True)
-        da_local[:, :, t] = params["Wy"].T @ dz
+        da_local[:, :, t] = params[wy].T @ dz
     return loss, da_local, (dWy, dby)
 
 
@@ -247,7 +339,10 @@ def loss_value(fx, params=None, a0=None, c0=None, x=None):
     a0 = fx["a0"] if a0 is None else a0
     c0 = fx["c0"] if c0 is None else c0
     x = fx["x"] if x is None else x
-    a, _, _ = forward(params, a0, c0, x)
+    if fx.get("cell") == "rnn":
+        a, _ = rnn_forward(params, a0, x)
+    else:
+        a, _, _ = forward(params, a0, c0, x)
     return _objective(fx, params, a)[0]
 
 
@@ -331,13 +426,59 @@ def _assemble(fx, gate_grads, out_grads, da0, dc0, dx):
     return out
 
 
+def rnn_cell_backward(params, cache, da_next):
+    """Local backward through one plain-RNN cell.
+
+    da_next: total dL/da_t reaching this cell.
+    Returns (grads dict dWaa/dWax/dba, da_prev, dx_t).
+    """
+    a = cache["a"]
+    dz = da_next * (1.0 - a * a)  # tanh' = 1 - a_t^2
+    grads = {"dWaa": dz @ cache["a_prev"].T,
+             "dWax": dz @ cache["x"].T,
+             "dba": np.sum(dz, axis=1, keepdims=True)}
+    da_prev = params["Waa"].T @ dz
+    dx_t = params["Wax"].T @ dz
+    return grads, da_prev, dx_t
+
+
+def _rnn_backward(fx, carry):
+    params = fx["params"]
+    a, caches = rnn_forward(params, fx["a0"], fx["x"])
+    loss, da_local, out_grads = _objective(fx, params, a)
+    n_a, m, T_x = a.shape
+    grads = {"d" + k: np.zeros_like(params[k]) for k in RNN_PARAMS}
+    dx = np.zeros_like(fx["x"])
+    da_carry = np.zeros((n_a, m))
+    da0 = None
+    for t in reversed(range(T_x)):
+        da_next = da_local[:, :, t] + da_carry if carry else da_local[:, :, t]
+        step, da_prev, dx_t = rnn_cell_backward(params, caches[t], da_next)
+        for k in step:
+            grads[k] += step[k]
+        dx[:, :, t] = dx_t
+        da_carry = da_prev
+        if t == 0:
+            da0 = da_prev
+    out = dict(grads)
+    if fx["mode"] == "softmax":
+        out["dWya"], out["dby"] = out_grads
+    out["da0"] = da0
+    out["dx"] = dx
+    return loss, out
+
+
 def bptt_gradients(fx):
     """Full backpropagation through time. Returns (loss, grads)."""
+    if fx.get("cell") == "rnn":
+        return _rnn_backward(fx, carry=True)
     return _backward(fx, carry=True)
 
 
 def per_step_gradients(fx):
     """Same local formulas, nothing carried back in time. Returns (loss, grads)."""
+    if fx.get("cell") == "rnn":
+        return _rnn_backward(fx, carry=False)
     return _backward(fx, carry=False)
 
 
@@ -364,7 +505,8 @@ def numerical_gradients(fx, h=H_NUMERICAL):
     ev = lambda: loss_value(fx, params=work, a0=a0, c0=c0, x=x)
 
     out = {}
-    names = list(GATE_PARAMS) + (["Wy", "by"] if fx["mode"] == "softmax" else [])
+    base = RNN_PARAMS if fx.get("cell") == "rnn" else GATE_PARAMS
+    names = list(base) + (list(_out_names(fx)) if fx["mode"] == "softmax" else [])
     for k in names:
         out["d" + k] = central(work[k], ev)
     out["da0"] = central(a0, ev)
@@ -428,6 +570,24 @@ def random_fixture_dict(rng, n_x, n_a, n_y, m, T_x, c0=False, a0=True,
         params["Wy"] = r(n_y, n_a)
         params["by"] = r(n_y, 1)
         d["y"] = rng.integers(0, n_y, size=(m, T_x)).tolist()
+    else:
+        d["da"] = r(n_a, m, upstream_T)
+    return d
+
+
+def random_rnn_fixture_dict(rng, n_x, n_a, n_y, m, T_x, a0=True, upstream_T=None,
+                            scale=0.5, onehot=False, name="random-rnn"):
+    def r(*shape):
+        return (scale * rng.standard_normal(shape)).tolist()
+    params = {"Waa": r(n_a, n_a), "Wax": r(n_a, n_x), "ba": r(n_a, 1)}
+    d = {"name": name, "cell": "rnn", "parameters": params, "x": r(n_x, m, T_x)}
+    if a0:
+        d["a0"] = r(n_a, m)
+    if upstream_T is None:
+        params["Wya"] = r(n_y, n_a)
+        params["by"] = r(n_y, 1)
+        idx = rng.integers(0, n_y, size=(m, T_x))
+        d["y"] = (np.eye(n_y)[idx].transpose(2, 0, 1).tolist() if onehot else idx.tolist())
     else:
         d["da"] = r(n_a, m, upstream_T)
     return d
@@ -564,8 +724,166 @@ def self_test():
                      and all(np.array_equal(np.array(back["routes"]["bptt"][k]), gb[k]) for k in gb))
             check(rt_ok, "expected-file JSON round-trips bit-exactly (incl. dc0)")
 
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        _rnn_self_test(rng, check)
+
     print(f"self-test: {'ALL PASSED' if not failures else str(len(failures)) + ' FAILED'}")
     return 0 if not failures else 1
+
+
+def _rnn_self_test(rng, check):
+    """Plain-RNN checks (cell = "rnn")."""
+    rnn_keys = {"dWaa", "dWax", "dba", "da0", "dx"}
+
+    # R1. bptt vs numerical on random small RNNs
+    cases = [
+        dict(name="rnn tiny n_x=n_a=m=T_x=1", n_x=1, n_a=1, n_y=2, m=1, T_x=1),
+        dict(name="rnn tiny n_x=n_a=m=T_x=1 upstream", n_x=1, n_a=1, n_y=2, m=1, T_x=1, upstream_T=1),
+        dict(name="rnn small", n_x=3, n_a=4, n_y=3, m=2, T_x=4),
+        dict(name="rnn small no a0", n_x=2, n_a=3, n_y=4, m=3, T_x=3, a0=False),
+        dict(name="rnn one-hot y", n_x=2, n_a=2, n_y=3, m=2, T_x=5, onehot=True),
+        dict(name="rnn upstream T'<T_x", n_x=2, n_a=3, n_y=2, m=2, T_x=5, upstream_T=3),
+        dict(name="rnn upstream T'=1<T_x, no a0", n_x=3, n_a=2, n_y=2, m=3, T_x=4, upstream_T=1, a0=False),
+        dict(name="rnn longer n_a=1, scale 1.5", n_x=2, n_a=1, n_y=3, m=1, T_x=8, scale=1.5),
+    ]
+    for c in cases:
+        c = dict(c)
+        name = c.pop("name")
+        fx = fixture_from_dict(random_rnn_fixture_dict(rng, name=name, **c))
+        loss, g = bptt_gradients(fx)
+        num = numerical_gradients(fx)
+        errs = {k: rel_err(g[k], num[k]) for k in g}
+        worst = max(errs, key=errs.get)
+        expected_keys = rnn_keys | ({"dWya", "dby"} if fx["mode"] == "softmax" else set())
+        keys_ok = set(g) == set(num) == expected_keys
+        shape_of = {"dWaa": "Waa", "dWax": "Wax", "dba": "ba", "dWya": "Wya", "dby": "by"}
+        shapes_ok = (all(g[k].shape == num[k].shape for k in g)
+                     and all(g[k].shape == fx["params"][v].shape for k, v in shape_of.items() if k in g)
+                     and g["da0"].shape == fx["a0"].shape and g["dx"].shape == fx["x"].shape)
+        check(fx["cell"] == "rnn" and keys_ok and shapes_ok and errs[worst] < 1e-7
+              and abs(loss - loss_value(fx)) == 0.0,
+              f"bptt == numerical [{name}]: {len(g)} tensors, worst rel err "
+              f"{errs[worst]:.2e} ({worst})")
+        if fx["mode"] == "upstream" and fx["T_up"] < fx["x"].shape[2]:
+            check(np.all(g["dx"][:, :, fx["T_up"]:] == 0.0),
+                  f"upstream dx is zero for t >= T' [{name}]")
+
+    # R2. per-step == bptt exactly when T_x = 1
+    for c in [dict(n_x=1, n_a=1, n_y=2, m=1, T_x=1),
+              dict(n_x=3, n_a=4, n_y=3, m=2, T_x=1),
+              dict(n_x=2, n_a=3, n_y=2, m=2, T_x=1, upstream_T=1)]:
+        fx = fixture_from_dict(random_rnn_fixture_dict(rng, **c))
+        _, gb = bptt_gradients(fx)
+        _, gp = per_step_gradients(fx)
+        same = set(gb) == set(gp) and all(np.array_equal(gb[k], gp[k]) for k in gb)
+        check(same, f"rnn per-step == bptt bit-exactly for T_x=1 "
+                    f"(n_x={c['n_x']}, n_a={c['n_a']}, m={c['m']}, mode={fx['mode']})")
+
+    # R3. per-step differs from bptt for T_x >= 3 (dWya/dby untouched by the carry)
+    for c in [dict(n_x=3, n_a=4, n_y=3, m=2, T_x=3),
+              dict(n_x=1, n_a=1, n_y=2, m=1, T_x=3),
+              dict(n_x=2, n_a=3, n_y=2, m=2, T_x=6, a0=False),
+              dict(n_x=2, n_a=3, n_y=2, m=2, T_x=4, upstream_T=3)]:
+        fx = fixture_from_dict(random_rnn_fixture_dict(rng, **c))
+        _, gb = bptt_gradients(fx)
+        _, gp = per_step_gradients(fx)
+        e = rel_err(gp["dWaa"], gb["dWaa"])
+        same_out = (fx["mode"] == "upstream" or
+                    (np.array_equal(gb["dWya"], gp["dWya"]) and np.array_equal(gb["dby"], gp["dby"])))
+        check(e > 1e-3 and same_out,
+              f"rnn per-step != bptt for T_x={c['T_x']} (dWaa rel err {e:.2e}; "
+              f"dWya/dby identical: {same_out}, mode={fx['mode']})")
+    # Caveat analogous to the LSTM's dWf: T_x = 2 with a0 = 0 leaves dWaa equal in
+    # both routes (last step gets no carry either way; step 0's dWaa = dz a0^T = 0).
+    fx = fixture_from_dict(random_rnn_fixture_dict(rng, 3, 4, 3, 2, 2, a0=False))
+    _, gb = bptt_gradients(fx)
+    _, gp = per_step_gradients(fx)
+    check(np.array_equal(gb["dWaa"], gp["dWaa"]) and rel_err(gp["dWax"], gb["dWax"]) > 1e-3,
+          "rnn T_x=2 without a0: dWaa identical in both routes (dWaa_0 = dz a0^T = 0), "
+          f"dWax differs (rel err {rel_err(gp['dWax'], gb['dWax']):.2e})")
+
+    # R4. closed form: n_a = n_x = m = 1, T_x = 2, ba = 0, da = [0, 1]  =>  L = a_2
+    for (w, u, a0v, x1, x2) in [(0.7, -1.3, 0.4, 0.9, -0.5), (-1.1, 0.6, -0.8, -0.3, 1.7),
+                                (float(rng.normal()), float(rng.normal()), float(rng.normal()),
+                                 float(rng.normal()), float(rng.normal()))]:
+        d = {"name": "closed-form", "cell": "rnn",
+             "parameters": {"Waa": [[w]], "Wax": [[u]], "ba": [[0.0]]},
+             "a0": [[a0v]], "x": [[[x1, x2]]], "da": [[[0.0, 1.0]]]}
+        fx = fixture_from_dict(d)
+        loss, g = bptt_gradients(fx)
+        _, gp = per_step_gradients(fx)
+        a1 = math.tanh(w * a0v + u * x1)
+        a2 = math.tanh(w * a1 + u * x2)
+        g1, g2 = 1.0 - a1 * a1, 1.0 - a2 * a2
+        expect = {"dWax": g2 * (x2 + w * g1 * x1),
+                  "dWaa": g2 * (a1 + w * g1 * a0v),
+                  "da0": g2 * w * g1 * w,
+                  "dba": g2 * (1.0 + w * g1)}
+        errs = {k: abs(float(g[k].ravel()[0]) - v) for k, v in expect.items()}
+        errs["dx1"] = abs(float(g["dx"][0, 0, 0]) - g2 * w * g1 * u)
+        errs["dx2"] = abs(float(g["dx"][0, 0, 1]) - g2 * u)
+        errs["loss"] = abs(loss - a2)
+        # per-step: step 1 sees da = 1, step 0 sees da = 0 and nothing carried
+        errs["per-step dWaa"] = abs(float(gp["dWaa"][0, 0]) - g2 * a1)
+        ps_zero = float(gp["da0"][0, 0]) == 0.0 and float(gp["dx"][0, 0, 0]) == 0.0
+        worst = max(errs, key=errs.get)
+        check(errs[worst] <= 1e-14 and ps_zero,
+              f"rnn closed form T_x=2 (w={w:.3g}, u={u:.3g}, a0={a0v:.3g}): dWax, dWaa, da0, dba, "
+              f"dx, loss match to 1e-14 (worst {errs[worst]:.1e}, {worst}); per-step da0 = dx_1 = 0")
+
+    # R5. all-zero weights: a_t = 0, loss = T_x m log n_y, only dby nonzero
+    # (n_y a power of two so that 1/n_y and the sums are exact for the == checks)
+    for (n_x, n_a, n_y, m, T_x) in [(2, 3, 4, 1, 2), (1, 1, 2, 1, 1), (3, 2, 4, 2, 4)]:
+        d = random_rnn_fixture_dict(rng, n_x, n_a, n_y, m, T_x, a0=False)
+        for k in d["parameters"]:
+            d["parameters"][k] = np.zeros_like(np.array(d["parameters"][k])).tolist()
+        fx = fixture_from_dict(d)
+        loss, g = bptt_gradients(fx)
+        a, _ = rnn_forward(fx["params"], fx["a0"], fx["x"])
+        y = np.array(d["y"])
+        exp_dby = np.array([[T_x * m / n_y - np.count_nonzero(y == k)] for k in range(n_y)])
+        zero_rest = all(np.all(g[k] == 0.0) for k in g if k != "dby")
+        check(np.all(a == 0.0) and loss == T_x * m * math.log(n_y)
+              and np.array_equal(g["dby"], exp_dby) and zero_rest,
+              f"rnn all-zero weights (n_y={n_y}, m={m}, T_x={T_x}): a=0, loss={loss!r}, "
+              f"dby={exp_dby.ravel().tolist()}, rest=0")
+
+    # R6. fixture validation
+    def rejects(d, what):
+        try:
+            fixture_from_dict(d)
+        except ValueError:
+            return True
+        print(f"  (not rejected: {what})")
+        return False
+    base = random_rnn_fixture_dict(rng, 2, 3, 2, 2, 3)
+    bad = []
+    bad.append((dict(base, c0=[[0.0, 0.0]] * 3), "c0 given"))
+    bad.append((dict(base, cell="gru"), "unknown cell"))
+    p2 = dict(base["parameters"], Wax=[[0.0] * 3] * 3)
+    bad.append((dict(base, parameters=p2), "Wax wrong shape"))
+    p3 = {k: v for k, v in base["parameters"].items() if k != "ba"}
+    bad.append((dict(base, parameters=p3), "ba missing"))
+    bad.append((dict(base, da=[[[0.0]] * 2] * 3), "both y and da"))
+    check(all(rejects(d, w) for d, w in bad),
+          f"rnn fixture validation rejects: {', '.join(w for _, w in bad)}")
+
+    # R7. end-to-end JSON round-trip of an RNN fixture
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        fpath = Path(tmp) / "rnn-rt.json"
+        d = random_rnn_fixture_dict(rng, 2, 3, 3, 2, 3, name="rnn-roundtrip")
+        fpath.write_text(json.dumps(d))
+        out_path, result = write_expected(fpath, Path(tmp) / "out")
+        back = json.loads(out_path.read_text())
+        fx = load_fixture(fpath)
+        _, gb = bptt_gradients(fx)
+        order = ["dWaa", "dWax", "dba", "dWya", "dby", "da0", "dx"]
+        rt_ok = (out_path.name == "rnn-rt.expected.json" and back["fixture"] == "rnn-roundtrip"
+                 and set(back["routes"]) == {"bptt", "per-step", "numerical"}
+                 and all(list(back["routes"][r]) == order for r in back["routes"])
+                 and all(np.array_equal(np.array(back["routes"]["bptt"][k]), gb[k]) for k in gb))
+        check(rt_ok, "rnn expected-file JSON round-trips bit-exactly, keys " + " ".join(order))
 
 
 # ----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import Testing
     ///   ∂L/∂bo = τ·¼,   ∂L/∂c_1 = ½g,   ∂L/∂bf = ½g·c_0·¼,   ∂L/∂bi = ½g·c̃·¼ = 0,
     ///   ∂L/∂bc = ½g·i·(1 − c̃²) = ¼g,   ∂L/∂c_0 = ½g·f = ¼g,
     ///   ∂L/∂W· = ∂L/∂b· · [a_0, x],  ∂L/∂a_0 = ∂L/∂x = 0 (every weight is zero).
-    @Test(arguments: ["bptt", "coursera", "per-step", "numerical"])
+    @Test(arguments: ["bptt", "coursera", "per-step", "numerical", "exact"])
     func singleUnitWithZeroWeights(_ method: String) throws {
         let (a0, x, c0) = (0.3, -0.7, 1.0)
         let zero2 = Matrix<Double>(rows: 1, cols: 2), zero1 = Matrix<Double>(rows: 1, cols: 1)
@@ -27,7 +27,7 @@ import Testing
             "bc": [g / 4], "Wc": [g / 4 * a0, g / 4 * x],
             "a0": [0], "c0": [g / 4], "x": [0],
         ]
-        let grads = try #require(LSTMMethod.named(method, steps: 1)).compute(p)
+        let grads = method == "exact" ? ExactGradient.gradients(p) : try #require(LSTMMethod.named(method, steps: 1)).compute(p)
         #expect(Set(grads.keys) == Set(expected.keys))
         let tolerance = method == "numerical" ? 1e-9 : 1e-15
         for (key, values) in expected {
@@ -51,9 +51,8 @@ import Testing
                 for c in 0..<4 { dby[c] += 0.25 - (c == k ? 1 : 0) }
             }
         }
-        for method in [LSTMMethod.bptt, .coursera, .perStep] {
-            let g = method.compute(p)
-            #expect(zip(try #require(g["by"]).data, dby).allSatisfy { abs($0 - $1) < 1e-14 }, "\(method.name)")
+        for (name, g) in [LSTMMethod.bptt, .coursera, .perStep].map({ ($0.name, $0.compute(p)) }) + [("exact", ExactGradient.gradients(p))] {
+            #expect(zip(try #require(g["by"]).data, dby).allSatisfy { abs($0 - $1) < 1e-14 }, "\(name)")
             #expect(try #require(g["Wy"]).data.allSatisfy { $0 == 0 })
         }
     }

@@ -18,25 +18,41 @@ import Testing
         #expect(Self.fixtures.count >= 5)
     }
 
+    /// Each fixture's `"expect"` member says what the report must give under each reference;
+    /// the exact reference must also put bptt and coursera within 1e-12 of itself.
     @Test(arguments: fixtures)
-    func routesMatchFiniteDifferencesAsExpected(_ file: String) throws {
-        let fixture = try FixtureFile.read(Self.folder.appendingPathComponent(file).path)
-        let report: CheckReport
-        switch fixture.network {
-        case .lstm(let p): report = GradCheck.check(p, name: fixture.name, methods: LSTMMethod.core)
-        case .rnn(let p): report = GradCheck.check(p, name: fixture.name, methods: RNNMethod.core)
+    func verdictsAreTheOnesEachFixtureExpects(_ file: String) throws {
+        let path = Self.folder.appendingPathComponent(file).path
+        let fixture = try FixtureFile.read(path)
+        let json = try FileAccess.json(try FileAccess.read(path), source: path)
+        guard case .object(let references) = try #require(json["expect"], "\(file) says nothing it expects") else {
+            Issue.record("\(file): expect is not an object")
+            return
         }
-        #expect(report.methods.map(\.name) == ["bptt", "coursera", "per-step", "numerical"])
-        for m in report.methods {
-            switch m.name {
-            case "numerical":
-                // The finite differences sit within their own error estimate of the exact gradient.
-                #expect(m.matches, "\(file): numerical \(m.worst.map { "\($0.key) \($0.relativeError)" } ?? "-")")
-            case "per-step":
-                // Exact with one step; wrong whenever there is an earlier step to carry to.
-                #expect(m.matches == (fixture.network.dims.steps == 1), "\(file): per-step")
-            default:
-                #expect(m.matches, "\(file): \(m.name) worst \(m.worst.map { "\($0.key) \($0.relativeError)" } ?? "-")")
+        for reference in references {
+            guard case .object(let wanted) = reference.value,
+                  let kind = CheckOptions.Reference(rawValue: reference.key) else {
+                Issue.record("\(file): expect.\(reference.key)")
+                continue
+            }
+            let options = CheckOptions(reference: kind)
+            let report: CheckReport
+            switch fixture.network {
+            case .lstm(let p):
+                let extra = wanted.map(\.key).filter { $0.hasPrefix("truncated:") }.compactMap { LSTMMethod.named($0, steps: p.dims.steps) }
+                report = GradCheck.check(p, name: fixture.name, methods: LSTMMethod.core + extra, options: options)
+            case .rnn(let p):
+                report = GradCheck.check(p, name: fixture.name, methods: RNNMethod.core, options: options)
+            }
+            for w in wanted {
+                let m = try #require(report.methods.first { $0.name == w.key }, "\(file): no \(w.key)")
+                #expect(w.value == .string(m.outcome.rawValue), "\(file) \(reference.key): \(w.key) is \(m.outcome.rawValue)")
+            }
+            if kind == .exact {
+                for name in ["bptt", "coursera"] {
+                    let worst = report.methods.first { $0.name == name }?.worst?.relativeError ?? 1
+                    #expect(worst <= 1e-12, "\(file): \(name) is \(worst) from the exact gradient")
+                }
             }
         }
     }

@@ -19,13 +19,16 @@ public struct CheckOptions: Sendable {
     public var precision: Precision = .float64
     /// A fixed bound on the relative error, instead of the derived ones (`--tolerance`).
     public var tolerance: Double?
+    /// With the exact reference, also measure the finite differences against it.
+    public var showNumerical = true
 
     public init(reference: Reference = .exact, scheme: FiniteDifferences.Scheme = .central,
-                precision: Precision = .float64, tolerance: Double? = nil) {
+                precision: Precision = .float64, tolerance: Double? = nil, showNumerical: Bool = true) {
         self.reference = reference
         self.scheme = scheme
         self.precision = precision
         self.tolerance = tolerance
+        self.showNumerical = showNumerical
     }
 }
 
@@ -40,6 +43,10 @@ public enum Decision {
     /// The largest relative error a reference may have and still confirm a match: wrong
     /// derivations seen here are 1e-4 and more away from the truth.
     public static let decisive = 1e-5
+
+    /// The fewest units of roundoff a float64 route's rounding is taken to be (see
+    /// `GradCheck.roundingFloor`).
+    public static let minimumAmplification = 64.0
 
     /// Unit roundoff of the precision a route runs in.
     public static func unitRoundoff(_ p: CheckOptions.Precision) -> Double {
@@ -64,7 +71,9 @@ public enum Decision {
                 out.verdict = .fail
             } else if referenceError > decisive {
                 out.verdict = .inconclusive
-                out.note = "the \(referenceName) gradient's own error, about \(sci(referenceError)), is too large to confirm a match"
+                out.note = referenceError.isFinite
+                    ? "the \(referenceName) gradient's own error, about \(sci(referenceError)), is too large to confirm a match"
+                    : "the \(referenceName) gradient is only noise here (its estimated error exceeds the gradient itself)"
             } else {
                 out.verdict = .pass
             }

@@ -41,9 +41,14 @@ enum OutputLayer {
         switch target {
         case .labels(let labels):
             let da = zip(a, labels).map { at, y in
-                // ∂L/∂z for softmax with cross-entropy: ŷ − onehot(y).
+                // ∂L/∂z for softmax with cross-entropy: ŷ − onehot(y). At the label,
+                // ŷ_y − 1 = −Σ_{k≠y} ŷ_k, summed so that a nearly right ŷ_y ≈ 1 loses nothing.
                 var dz = Softmax.probabilities(matmul(Wy, at).addingColumn(by))
-                for (j, k) in y.enumerated() { dz[k, j] = dz[k, j] - S(1) }
+                for (j, k) in y.enumerated() {
+                    var others = S.zero
+                    for r in 0..<dz.rows where r != k { others = others + dz[r, j] }
+                    dz[k, j] = -others
+                }
                 dWy += matmulTB(dz, at)
                 dby += dz.rowSums()
                 return matmulTA(Wy, dz)

@@ -18,14 +18,24 @@ public enum Softmax {
     }
 
     /// `Σ_j log softmax(z)[labels[j], j]`, through log-sum-exp so that a confident
-    /// wrong prediction gives a large finite loss, never `log(0)`.
+    /// wrong prediction gives a large finite loss, never `log(0)`. When the label is the
+    /// largest logit, `−log ŷ = log1p(Σ_{k≠y} e^{z_k − z_y})`: a nearly right prediction
+    /// keeps its tiny loss (and derivative) to full precision, where `log` of the rounded
+    /// sum `1 + tiny` would keep only `ε / tiny` of it.
     public static func logLikelihood<S: Scalar>(_ z: Matrix<S>, labels: [Int]) -> S {
         var total = S.zero
         for j in 0..<z.cols {
+            let y = labels[j]
             let shift = columnMax(z, j)
-            var sum = S.zero
-            for r in 0..<z.rows { sum = sum + S.exp(z[r, j] - shift) }
-            total = total + (z[labels[j], j] - shift - S.log(sum))
+            if z[y, j].primal >= shift.primal {
+                var others = S.zero
+                for r in 0..<z.rows where r != y { others = others + S.exp(z[r, j] - z[y, j]) }
+                total = total - S.log1p(others)
+            } else {
+                var sum = S.zero
+                for r in 0..<z.rows { sum = sum + S.exp(z[r, j] - shift) }
+                total = total + (z[y, j] - shift - S.log(sum))
+            }
         }
         return total
     }

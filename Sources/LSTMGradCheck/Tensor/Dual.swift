@@ -11,8 +11,8 @@ import Foundation
 public struct Dual: Scalar {
     /// 16 lanes: measured on the forward pass of the large benchmark network
     /// (n_x 32, n_a 64, n_y 32, T_x 50, m 8), per input element, one core:
-    /// portable build 2 lanes 6.6 ms, 4 lanes 4.5 ms, 8 lanes 3.5 ms, 16 lanes 3.5 ms;
-    /// `-target-cpu native` (AVX-512) 8 lanes 2.7 ms, 16 lanes 2.1 ms. 32 lanes and
+    /// portable build 2 lanes 6.4 ms, 4 lanes 4.5 ms, 8 lanes 3.5 ms, 16 lanes 3.4 ms;
+    /// `-target-cpu native` (AVX-512) 8 lanes 2.7–2.9 ms, 16 lanes 2.1–2.4 ms. 32 lanes and
     /// more are not lowered to vector code and run a hundred times slower. Every operation
     /// is `@inline(__always)`: left to the optimizer, the generic matrix product called
     /// them out of line and the same pass took 2.4 times as long.
@@ -79,6 +79,11 @@ public struct Dual: Scalar {
         Dual(value: Foundation.log(x.value), tangent: x.tangent / x.value)
     }
 
+    @inlinable @inline(__always)
+    public static func log1p(_ x: Dual) -> Dual {
+        Dual(value: Foundation.log1p(x.value), tangent: x.tangent / (1 + x.value))
+    }
+
     /// `tanh' = sech² = 4u / (1 + u)²` with `u = e^{−2|x|}`: every term is positive, so
     /// it is right to a few ulps for every x. `1 − t²` from the rounded `t` keeps only
     /// `ε / (1 − |t|)` relative accuracy and is 0 once `t` rounds to ±1 (|x| > 19): on
@@ -86,7 +91,7 @@ public struct Dual: Scalar {
     /// against a Float80 forward-mode pass, this form 4e-14. One `exp` per call, shared by every lane.
     @inlinable @inline(__always)
     public static func tanh(_ x: Dual) -> Dual {
-        let u = Foundation.exp(-2 * Swift.abs(x.value))
+        let u = Foundation.exp(-2 * abs(x.value))
         return Dual(value: Foundation.tanh(x.value), tangent: (4 * u / ((1 + u) * (1 + u))) * x.tangent)
     }
 }

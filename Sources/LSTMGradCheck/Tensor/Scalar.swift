@@ -15,6 +15,8 @@ public protocol Scalar: Sendable {
     static prefix func - (operand: Self) -> Self
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self
+    /// `log(1 + x)`, accurate for tiny x, where `log` of the rounded `1 + x` is not.
+    static func log1p(_ x: Self) -> Self
     static func tanh(_ x: Self) -> Self
 }
 
@@ -35,6 +37,7 @@ extension Double: Scalar {
     @inlinable public var primal: Double { self }
     @inlinable public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
     @inlinable public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    @inlinable public static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
     @inlinable public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
 }
 
@@ -42,5 +45,6 @@ extension Float: Scalar {
     @inlinable public var primal: Double { Double(self) }
     @inlinable public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
     @inlinable public static func log(_ x: Float) -> Float { Foundation.logf(x) }
+    @inlinable public static func log1p(_ x: Float) -> Float { Foundation.log1pf(x) }
     @inlinable public static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
 }
