@@ -150,6 +150,11 @@ private let pythonWithNumPy = (try? Tool.run(URL(fileURLWithPath: "/usr/bin/env"
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.copyItem(atPath: VerifyFiles.fixture, toPath: dir.appendingPathComponent("fixture.json").path)
         let snippet = VerifyFiles.folder.deletingLastPathComponent().appendingPathComponent("readme_snippet.py").path
+        // The README shows exactly the lines this test runs.
+        let script = try String(contentsOfFile: snippet, encoding: .utf8)
+        let shown = script.components(separatedBy: "# README begins\n")[1].components(separatedBy: "# README ends")[0]
+        let readme = try String(contentsOf: Tool.root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("```python\n" + shown + "```"))
         let python = try Tool.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", snippet], in: dir)
         #expect(python.status == 0, "\(python.stderr)")
 

@@ -54,17 +54,9 @@ def my_lstm_gradients(parameters, x, a0, y):
 
 
 # README begins
-import json
-import numpy as np
-
-with open("fixture.json") as f:               # from: lstm-gradcheck fixture ... > fixture.json
-    fixture = json.load(f)
-parameters = {k: np.array(v) for k, v in fixture["parameters"].items()}  # Wf bf Wi bi Wc bc Wo bo Wy by
-x = np.array(fixture["x"])                    # n_x × m × T_x
-a0 = np.array(fixture["a0"])                  # n_a × m
-y = np.array(fixture["y"])                    # m × T_x class indices (one-hot: np.eye(n_y)[:, y])
-
-grads = my_lstm_gradients(parameters, x, a0, y)   # your code: {"dWf": ..., ..., "da0": ..., "dx": ...}
-np.savez("my_grads.npz", **grads)
-# then: lstm-gradcheck verify --fixture fixture.json --grads my_grads.npz
+import json, numpy as np
+f = json.load(open("fixture.json"))                   # from: lstm-gradcheck fixture ... > fixture.json
+parameters = {k: np.array(v) for k, v in f["parameters"].items()}    # Wf bf Wi bi Wc bc Wo bo Wy by
+x, a0, y = np.array(f["x"]), np.array(f["a0"]), np.array(f["y"])     # n_x×m×T_x, n_a×m, m×T_x
+np.savez("my_grads.npz", **my_lstm_gradients(parameters, x, a0, y))  # your code: {"dWf": ..., "dx": ...}
 # README ends
