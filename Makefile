@@ -10,7 +10,7 @@ BIN = lstm-gradcheck
 DEBUG_BIN = .build/debug/$(BIN)
 NATIVE_FLAGS = -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DWIDE_SIMD
 
-.PHONY: all build build-native test regress run install bench clean
+.PHONY: all build build-native test test-asan regress run install bench clean
 
 all: build
 
@@ -38,6 +38,12 @@ regress:
 	echo "regress: $$passed passed, $$failed failed"; \
 	test $$failed -eq 0
 
+# The test suite under the address sanitizer, then the parallel references (the only
+# code that runs on several threads) under the thread sanitizer; each in its own build folder.
+test-asan:
+	$(SWIFT) test --sanitize=address --scratch-path .build-asan
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter "ExactGradientTests|FiniteDifferencesTests|KernelsTests"
+
 run:
 	$(SWIFT) run -c release $(BIN)
 
@@ -50,4 +56,4 @@ bench:
 	"$$($(SWIFT) build -c release --show-bin-path)/lstm-gradcheck-bench"
 
 clean:
-	rm -rf .build .build-native
+	rm -rf .build .build-native .build-asan .build-tsan .build-wide .build-fuzz

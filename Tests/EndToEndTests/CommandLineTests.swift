@@ -181,7 +181,7 @@ import Testing
         (["check", "--tolerance", "nan"], "lstm-gradcheck: error: option '--tolerance' takes a finite positive number, not 'nan' (see 'lstm-gradcheck check --help')"),
         (["check", "--steps"], "lstm-gradcheck: error: option '--steps' needs a value (N) (see 'lstm-gradcheck check --help')"),
         (["check", "--n-a", "100000", "--batch", "100000", "--max-memory", "1G"], "lstm-gradcheck: error: command line: sizes: expected at most 1 GiB of working memory (raise --max-memory), found n_x 3, n_a 100000, n_y 2, T_x 7, m 100000 need about "),
-        (["check", "--fixture", Tool.root.appendingPathComponent("Fixtures/default.json").path, "--max-memory", "64K"], "lstm-gradcheck: error: \(Tool.root.appendingPathComponent("Fixtures/default.json").path): expected a file of at most 4 KiB (raise --max-memory), found 10 KiB"),
+        (["check", "--fixture", Tool.root.appendingPathComponent("Fixtures/default.json").path, "--max-memory", "64K"], "lstm-gradcheck: error: \(Tool.root.appendingPathComponent("Fixtures/default.json").path): expected a file of at most 1 KiB (raise --max-memory), found 10 KiB"),
         (["check", "--max-memory", "lots"], "lstm-gradcheck: error: option '--max-memory' takes a size such as 512M or 4G, not 'lots' (see 'lstm-gradcheck check --help')"),
         (["check", "--fixture", "/nonexistent.json"], "lstm-gradcheck: error: /nonexistent.json: expected an existing file, found no such file"),
         (["check", "--fixture", "/tmp"], "lstm-gradcheck: error: /tmp: expected a file, found a directory"),

@@ -11,8 +11,9 @@ public struct Limits: Sendable, Equatable {
     /// A third of this machine's memory (8 GiB on the 24 GiB machines here).
     public static let machineDefault = Limits(maxMemory: Int(min(ProcessInfo.processInfo.physicalMemory / 3, UInt64(Int.max))))
 
-    /// The largest file read: a parsed JSON document takes several times its text.
-    public var maxFileBytes: Int { maxMemory / 16 }
+    /// The largest file read: a parsed JSON document takes several times its text, and a
+    /// file this large holds a network far beyond what a check can finish (128 MiB at 8 GiB).
+    public var maxFileBytes: Int { maxMemory / 64 }
 
     /// The most array elements a file may hold: each is kept as a double, several times over.
     public var maxElements: Int { maxMemory / 64 }
