@@ -130,20 +130,11 @@ extension RNNProblem: GradientProblem where S == Double {
 
     /// A plain RNN drawn like `LSTMProblem.random`: `Waa Wax ba Wya by`, then `a0`, `x`, `y`.
     public static func random(_ dims: LSTMDims, seed: UInt64, scale: GenerationScale = .standard) -> RNNProblem {
-        var g = SeededGenerator(seed: seed)
-        func draw(_ rows: Int, _ cols: Int, _ s: Double) -> Matrix<Double> {
-            Matrix(rows: rows, cols: cols, storage: (0..<(rows * cols)).map { _ in g.symmetric(s) })
-        }
-        let (n_x, n_a, n_y, T, m) = (dims.n_x, dims.n_a, dims.n_y, dims.steps, dims.batch)
-        let w = scale.weights
-        let p = RNNParameters(Waa: draw(n_a, n_a, w), Wax: draw(n_a, n_x, w), ba: draw(n_a, 1, w),
-                              Wya: draw(n_y, n_a, w), by: draw(n_y, 1, w))
-        let a0 = draw(n_a, m, scale.inputs)
-        let x = Tensor(shape: [n_x, m, T], data: (0..<(n_x * m * T)).map { _ in g.symmetric(scale.inputs) }).steps
-        var labels = Array(repeating: Array(repeating: 0, count: m), count: T)
-        for j in 0..<m {
-            for t in 0..<T { labels[t][j] = g.index(n_y) }
-        }
+        var draw = Draws(seed: seed, scale: scale)
+        let (n_x, n_a, n_y) = (dims.n_x, dims.n_a, dims.n_y)
+        let p = RNNParameters(Waa: draw.weights(n_a, n_a), Wax: draw.weights(n_a, n_x), ba: draw.weights(n_a, 1),
+                              Wya: draw.weights(n_y, n_a), by: draw.weights(n_y, 1))
+        let (a0, x, labels) = draw.sequence(dims)
         return RNNProblem(parameters: p, a0: a0, x: x, target: .labels(labels))
     }
 }
