@@ -41,7 +41,7 @@ regress:
 # The test suite under the address sanitizer, then the parallel references (the only
 # code that runs on several threads) under the thread sanitizer; each in its own build folder.
 test-asan:
-	$(SWIFT) test --sanitize=address --scratch-path .build-asan
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp $(SWIFT) test --sanitize=address --scratch-path .build-asan
 	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter "ExactGradientTests|FiniteDifferencesTests|KernelsTests"
 
 run:
