@@ -17,7 +17,10 @@ enum ReportText {
         let what = o.reference == .exact
             ? "Reference: the exact gradient (forward-mode derivatives of the same forward pass; rounding error only)."
             : "Reference: the numerical gradient (\(o.scheme.rawValue) finite differences, a per-element step, each element's error estimated)."
-        let precision = o.precision == .float32 ? " The derivations run in float32, the reference in float64." : ""
+        let floor = r.methods.filter { $0.expectation != .reference }.flatMap(\.tensors).map(\.roundingFloor).max() ?? 0
+        let precision = o.precision == .float32
+            ? " The derivations run in float32, the reference in float64; their float32 rounding, measured against the same derivations in float64, is up to \(sci(floor)) relative: that is the expected error floor, not a wrong formula."
+            : ""
         let rule = o.tolerance.map { " A tensor passes when its relative error ‖g − r‖ / (‖g‖ + ‖r‖) is at most \(sci($0))." }
             ?? " A tensor passes when its relative error ‖g − r‖ / (‖g‖ + ‖r‖) is within \(Int(Decision.safety))× what the reference's own error and the route's rounding explain (the bound is shown per tensor with --detail); a reference too uncertain to confirm a match gives 'inconclusive'."
         return what + precision + rule
