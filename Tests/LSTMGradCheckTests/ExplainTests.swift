@@ -41,3 +41,14 @@ import Testing
         #expect(Explain.split(p, key: "Wy") == nil)
     }
 }
+
+@Suite struct RNNExplainTests {
+    @Test(arguments: Explain.rnnKeys)
+    func rnnPartsAddUpToBPTTAndTheLocalPartsArePerStep(_ key: String) throws {
+        let p = RNNProblem.random(LSTMDims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), seed: 4)
+        let e = try #require(Explain.split(p, key: key))
+        #expect(e.reconstructionError < 1e-12)
+        #expect(e.steps.allSatisfy { $0.viaC == 0 })
+        #expect(abs(e.localNorm - Comparison.norm(RNNMethod.perStep.compute(p)[key]!.data)) <= 1e-12 * e.localNorm)
+    }
+}

@@ -24,6 +24,8 @@ public struct ExplainReport: Sendable {
 public enum Explain {
     /// The keys a split over time exists for: the gate weights and biases.
     public static let keys = ["Wf", "bf", "Wi", "bi", "Wc", "bc", "Wo", "bo"]
+    /// The plain RNN's: its recurrent and input weights and its bias.
+    public static let rnnKeys = ["Waa", "Wax", "ba"]
 
     public static func split(_ problem: LSTMProblem<Double>, key: String) -> ExplainReport? {
         guard keys.contains(key) else { return nil }
@@ -31,25 +33,55 @@ public enum Explain {
         let head = OutputLayer.backward(problem, caches)
         let p = problem.parameters
         let zeros = Matrix<Double>(rows: problem.a0.rows, cols: problem.a0.cols)
-        var parts: [(t: Int, local: Matrix<Double>, viaA: Matrix<Double>, viaC: Matrix<Double>)] = []
+        var parts: [Part] = []
         var da_prevt = zeros, dc_prevt = zeros
         for t in caches.indices.reversed() {
             let local = CourseraCell.lstm_cell_backward(head.da[t], zeros, caches[t], p)
             let viaA = CourseraCell.lstm_cell_backward(da_prevt, zeros, caches[t], p)
             let viaC = CourseraCell.lstm_cell_backward(zeros, dc_prevt, caches[t], p)
-            parts.append((t, local.parameter(key)!, viaA.parameter(key)!, viaC.parameter(key)!))
+            parts.append(Part(t: t, local: local.parameter(key)!.storage, viaA: viaA.parameter(key)!.storage,
+                              viaC: viaC.parameter(key)!.storage))
             da_prevt = local.da_prev + viaA.da_prev + viaC.da_prev
             dc_prevt = local.dc_prev + viaA.dc_prev + viaC.dc_prev
         }
-        parts.reverse()
-        let total = LSTMMethod.bptt.compute(problem)[key]!.data
-        let localSum = parts.reduce(Array(repeating: 0.0, count: total.count)) { add($0, $1.local.storage) }
-        let carriedSum = parts.reduce(Array(repeating: 0.0, count: total.count)) { add(add($0, $1.viaA.storage), $1.viaC.storage) }
+        return assemble(key, parts.reversed(), total: LSTMMethod.bptt.compute(problem)[key]!.data)
+    }
+
+    /// The plain RNN's split: it has no cell state, so everything carried comes through a.
+    public static func split(_ problem: RNNProblem<Double>, key: String) -> ExplainReport? {
+        guard rnnKeys.contains(key) else { return nil }
+        let caches = RNN.forward(problem)
+        let p = problem.parameters
+        let head = OutputLayer.backward(p.Wya, p.by, problem.target, caches.map(\.a_next))
+        let zeros = Matrix<Double>(rows: problem.a0.rows, cols: problem.a0.cols)
+        func pick(_ g: RNNCellGradients<Double>) -> [Double] {
+            key == "Waa" ? g.dWaa.storage : key == "Wax" ? g.dWax.storage : g.dba.storage
+        }
+        var parts: [Part] = []
+        var da_prevt = zeros
+        for t in caches.indices.reversed() {
+            let local = RNNCourseraLoop.rnn_cell_backward(head.da[t], caches[t], p)
+            let viaA = RNNCourseraLoop.rnn_cell_backward(da_prevt, caches[t], p)
+            parts.append(Part(t: t, local: pick(local), viaA: pick(viaA), viaC: pick(local).map { _ in 0 }))
+            da_prevt = local.da_prev + viaA.da_prev
+        }
+        return assemble(key, parts.reversed(), total: RNNMethod.bptt.compute(problem)[key]!.data)
+    }
+
+    /// One step's three parts of the weight's gradient, flattened.
+    struct Part {
+        var t: Int
+        var local: [Double], viaA: [Double], viaC: [Double]
+    }
+
+    private static func assemble(_ key: String, _ parts: [Part], total: [Double]) -> ExplainReport {
+        let localSum = parts.reduce(Array(repeating: 0.0, count: total.count)) { add($0, $1.local) }
+        let carriedSum = parts.reduce(Array(repeating: 0.0, count: total.count)) { add(add($0, $1.viaA), $1.viaC) }
         let norm2 = max(dot(total, total), .leastNormalMagnitude)
         let steps = parts.map { part in
-            ExplainReport.Step(t: part.t, local: Comparison.norm(part.local.storage), viaA: Comparison.norm(part.viaA.storage),
-                               viaC: Comparison.norm(part.viaC.storage), localShare: dot(part.local.storage, total) / norm2,
-                               carriedShare: dot(add(part.viaA.storage, part.viaC.storage), total) / norm2)
+            ExplainReport.Step(t: part.t, local: Comparison.norm(part.local), viaA: Comparison.norm(part.viaA),
+                               viaC: Comparison.norm(part.viaC), localShare: dot(part.local, total) / norm2,
+                               carriedShare: dot(add(part.viaA, part.viaC), total) / norm2)
         }
         let rebuilt = add(localSum, carriedSum)
         return ExplainReport(key: key, steps: steps, totalNorm: Comparison.norm(total), localNorm: Comparison.norm(localSum),

@@ -113,7 +113,7 @@ extension Commands {
             """,
         usage: "lstm-gradcheck explain [--param Wo | --flow] [--fixture FILE | size and seed options] [--format FORMAT]",
         options: ProblemOptions.specs + [
-            OptionSpec(name: "param", value: "NAME", help: "The weight to split: \(Explain.keys.joined(separator: ", ")) (default Wo)."),
+            OptionSpec(name: "param", value: "NAME", help: "The weight to split: \(Explain.keys.joined(separator: ", ")) (default Wo); for --cell rnn \(Explain.rnnKeys.joined(separator: ", ")) (default Waa)."),
             OptionSpec(name: "flow", value: nil, help: "Show the gradient's flow over time instead of one weight's split."),
             OptionSpec(name: "compare", value: nil, help: "With --flow: run the LSTM and a plain RNN on the same inputs and compare how their gradients decay with distance."),
             OptionSpec(name: "format", value: "FORMAT", help: "text (default) or json."),
@@ -138,11 +138,19 @@ extension Commands {
                 out.write(json ? JSON.serialize(ExplainRender.flowJSON(flow)) + "\n" : ExplainRender.flowText(flow, fixture: fixture))
                 return ExitStatus.success
             }
-            let problem = try ProblemOptions.lstm(fixture, o)
-            let key = try o.choice("param", Explain.keys, default: "Wo")
-            guard let e = Explain.split(problem, key: key) else { return ExitStatus.badInput }
-            let perStep = Comparison.compare(key, LSTMMethod.perStep.compute(problem)[key]!,
-                                             reference: LSTMMethod.bptt.compute(problem)[key]!, tolerance: 0).relativeError
+            let e: ExplainReport?
+            let perStep: Double
+            switch fixture.network {
+            case .lstm(let p):
+                let key = try o.choice("param", Explain.keys, default: "Wo")
+                e = Explain.split(p, key: key)
+                perStep = Comparison.compare(key, LSTMMethod.perStep.compute(p)[key]!, reference: LSTMMethod.bptt.compute(p)[key]!, tolerance: 0).relativeError
+            case .rnn(let p):
+                let key = try o.choice("param", Explain.rnnKeys, default: "Waa")
+                e = Explain.split(p, key: key)
+                perStep = Comparison.compare(key, RNNMethod.perStep.compute(p)[key]!, reference: RNNMethod.bptt.compute(p)[key]!, tolerance: 0).relativeError
+            }
+            guard let e else { return ExitStatus.badInput }
             out.write(json ? JSON.serialize(ExplainRender.json(e, perStepError: perStep)) + "\n"
                       : ExplainRender.text(e, fixture: fixture, perStepError: perStep))
             // The split is exact: a reconstruction off by more than rounding is a bug.

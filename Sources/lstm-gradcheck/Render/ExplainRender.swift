@@ -9,9 +9,12 @@ enum ExplainRender {
         return "On this network the terms carried back from later steps make up \(pct(e.carriedShare)) of \(name) "
             + "(by projection on the whole gradient; ‖carried‖ = \(sci(e.carriedNorm)), ‖local‖ = \(sci(e.localNorm))). "
             + "per-step keeps only the local \(pct(e.localShare)), which is why its \(name) is off by \(sci(perStepError)) relative. "
-            + "The t-1 contributions enter through the carry: when the loop calls the cell at step t-1 it feeds it da_prev "
-            + "(and dc_prev) from step t, and the cell's own formula turns that into the do_{t-1} term. No extra term in the "
-            + "cell formula is needed; adding one (the asker route) counts it twice."
+            + (Explain.rnnKeys.contains(e.key)
+                ? "The t-1 contributions enter through the carry: when the loop calls the cell at step t-1 it feeds it da_prev "
+                    + "from step t, and the cell's own formula turns that into the step t-1 term. No extra term in the cell formula is needed."
+                : "The t-1 contributions enter through the carry: when the loop calls the cell at step t-1 it feeds it da_prev "
+                    + "(and dc_prev) from step t, and the cell's own formula turns that into the do_{t-1} term. No extra term in the "
+                    + "cell formula is needed; adding one (the asker route) counts it twice.")
     }
 
     static func text(_ e: ExplainReport, fixture: Fixture, perStepError: Double) -> String {
