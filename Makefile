@@ -10,7 +10,7 @@ BIN = lstm-gradcheck
 DEBUG_BIN = .build/debug/$(BIN)
 NATIVE_FLAGS = -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DWIDE_SIMD
 
-.PHONY: all build build-native test test-asan regress run install bench clean
+.PHONY: all build build-native test test-asan regress run install bench fuzz-build fuzz clean
 
 all: build
 
@@ -55,5 +55,43 @@ bench:
 	$(SWIFT) build -c release --product lstm-gradcheck-bench
 	"$$($(SWIFT) build -c release --show-bin-path)/lstm-gradcheck-bench"
 
+# Fuzzing (Tests/Fuzz): one libFuzzer binary per file reader, built by swiftc straight from
+# the library's sources (the entry file joins the module, so internal readers are reachable).
+# `make fuzz` runs each for FUZZ_SECONDS, one after the other in a single niced process (the
+# machine is shared), from the committed seed corpus; new inputs go to .build-fuzz/corpus/ so
+# the repository's corpus stays small, crashes to .build-fuzz/artifacts/TARGET/. Any crash,
+# timeout or out-of-memory makes it fail after the remaining targets have run. Swift's own
+# crash backtracer is off: libFuzzer's handler reports and saves the input, and the
+# backtracer, reading memory under ASan, can stall or add a spurious ASan report.
+SWIFTC ?= swiftc
+FUZZ_SECONDS ?= 60
+FUZZ_DIR = .build-fuzz
+FUZZ_TARGETS = fixture-json gradient-json npy npz inflate
+FUZZ_BINS = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
+# Inputs that once crashed a target seed it too, so a regression fails `make fuzz` at once.
+FUZZ_CRASHES = Tests/LSTMGradCheckTests/Vectors/fuzz
+LIB_SOURCES = $(shell find Sources/LSTMGradCheck -name '*.swift' | sort)
+
+fuzz-build: $(FUZZ_BINS)
+
+$(FUZZ_BINS): $(FUZZ_DIR)/%: Tests/Fuzz/%.swift $(LIB_SOURCES)
+	@mkdir -p $(FUZZ_DIR)
+	$(SWIFTC) -O -sanitize=fuzzer,address -use-ld=lld -parse-as-library -module-name LSTMGradCheck \
+	  $(LIB_SOURCES) $< -o $@
+
+fuzz: fuzz-build
+	@failed=""; \
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/artifacts/$$t; \
+	  case $$t in *-json) dict=-dict=Tests/Fuzz/json.dict ;; *) dict= ;; esac; \
+	  crashes=$(FUZZ_CRASHES)/$$t; [ -d $$crashes ] || crashes=; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  SWIFT_BACKTRACE=enable=no nice -n 10 $(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 $$dict \
+	    -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ $(FUZZ_DIR)/corpus/$$t Tests/Fuzz/corpus/$$t $$crashes \
+	    || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: findings in:$$failed (see $(FUZZ_DIR)/artifacts/)"; exit 1; fi; \
+	echo "fuzz: no findings"
+
 clean:
-	rm -rf .build .build-native .build-asan .build-tsan .build-wide .build-fuzz
+	rm -rf .build .build-native .build-asan .build-tsan .build-wide $(FUZZ_DIR)

@@ -10,8 +10,10 @@ enum JSONArrays {
             guard let first = items.first else { break }
             probe = first
         }
+        // Nothing is reserved from `shape`: it is only the first element's spine until `collect`
+        // has checked every sibling, and a small ragged array can claim more elements than
+        // memory holds, or than Int counts (ten levels of a hundred).
         var data: [Double] = []
-        data.reserveCapacity(shape.reduce(1, *))
         try collect(value, depth: 0, shape: shape, path: key, source: source, into: &data)
         return Tensor(shape: shape, data: data)
     }
