@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+@testable import LSTMGradCheck
+
+/// The batched central differences against the element-by-element definition.
+@Suite struct BatchedFiniteDifferencesTests {
+    /// Random small networks by name (the name says what it is; the problem would fill a screen).
+    static let problems: [String: LSTMProblem<Double>] = {
+        var out: [String: LSTMProblem<Double>] = [:]
+        for (k, d) in randomDims(count: 12, seed: 53).enumerated() {
+            out["labels n_x \(d.n_x) n_a \(d.n_a) n_y \(d.n_y) T \(d.steps) m \(d.batch)"] = LSTMProblem.random(d, seed: UInt64(60 + k))
+        }
+        out["upstream T′ 4 of 7, c0"] = upstreamProblem(LSTMDims(n_x: 3, n_a: 4, n_y: 0, steps: 7, batch: 3), window: 4, seed: 9, withC0: true)
+        out["upstream all ones, c0"] = upstreamProblem(LSTMDims(n_x: 1, n_a: 1, n_y: 0, steps: 1, batch: 1), window: 1, seed: 2, withC0: true)
+        out["upstream T′ = T"] = upstreamProblem(LSTMDims(n_x: 2, n_a: 3, n_y: 0, steps: 5, batch: 2), window: 5, seed: 4)
+        out["saturated gates"] = LSTMProblem.random(LSTMDims(n_x: 2, n_a: 3, n_y: 3, steps: 6, batch: 2), seed: 8,
+                                                    scale: GenerationScale(weights: 6, inputs: 1))
+        return out
+    }()
+
+    /// Both quotients share h, so their truncation errors cancel; what remains is rounding in
+    /// the losses, about ε·|L|/h. With h = 1e-3 that is far below 1e-8 of any tensor here.
+    @Test(arguments: problems.keys.sorted())
+    func agreesWithTheElementByElementDefinition(_ name: String) {
+        let p = Self.problems[name]!
+        let batched = BatchedFiniteDifferences.central(p, step: 1e-3, threads: 2)
+        let reference = FiniteDifferences.central(p, step: 1e-3)
+        #expect(batched.keys == reference.keys)
+        for key in reference.keys {
+            #expect(batched[key]?.shape == reference[key]?.shape, "\(key)")
+            let e = relativeError(batched[key]!, reference[key]!)
+            #expect(e <= 1e-8, "\(key): \(e)")
+        }
+    }
+
+    /// At the default h = 1e-5 the reference's own rounding, up to ulp(L)/h per element, is up
+    /// to 3e-8 of a tensor whose gradient is small (‖dWf‖ ≈ 4e-4 with n_a = 1): the two agree
+    /// to within that floor, element by element.
+    @Test(arguments: problems.keys.sorted())
+    func agreesToTheRoundingOfTheDefaultStep(_ name: String) {
+        let p = Self.problems[name]!, h = FiniteDifferences.defaultStep
+        let batched = BatchedFiniteDifferences.central(p, threads: 2), reference = FiniteDifferences.central(p)
+        let floor = 2 * 0x1p-52 * max(abs(p.loss()), 1) / h
+        for key in reference.keys {
+            for (b, r) in zip(batched[key]!.data, reference[key]!.data) {
+                #expect(abs(b - r) <= 1e-8 * max(abs(b), abs(r)) + floor, "\(key): \(b) vs \(r)")
+            }
+        }
+    }
+
+    @Test func stepsPastTheUpstreamWindowGetExactZeros() {
+        let p = upstreamProblem(LSTMDims(n_x: 2, n_a: 3, n_y: 0, steps: 6, batch: 2), window: 3, seed: 12)
+        let dx = BatchedFiniteDifferences.central(p)["x"]!
+        for k in dx.data.indices where dx.index(ofFlat: k)[2] >= 3 { #expect(dx.data[k] == 0) }
+        #expect(dx.data.contains { $0 != 0 })
+    }
+
+    @Test func bitIdenticalWhateverTheThreadCount() {
+        let p = LSTMProblem.random(LSTMDims(n_x: 4, n_a: 6, n_y: 3, steps: 5, batch: 3), seed: 77)
+        let one = BatchedFiniteDifferences.central(p, threads: 1)
+        for threads in [2, 3, 8] { #expect(BatchedFiniteDifferences.central(p, threads: threads) == one, "\(threads)") }
+    }
+
+    @Test func aChosenElementGetsTheBitsOfTheFullRun() {
+        // A column's arithmetic does not depend on the columns batched with it.
+        let p = LSTMProblem.random(LSTMDims(n_x: 3, n_a: 4, n_y: 2, steps: 4, batch: 3), seed: 5)
+        let full = BatchedFiniteDifferences.central(p, threads: 1)
+        let chosen = [ElementID("x", 17), ElementID("Wo", 9), ElementID("by", 1), ElementID("a0", 5), ElementID("bc", 2), ElementID("Wy", 7)]
+        let (values, stop) = BatchedFiniteDifferences.central(p, elements: chosen, control: RunControl(threads: 2))
+        #expect(stop == nil)
+        for (id, v) in zip(chosen, values) { #expect(v == full[id.key]!.data[id.flat], "\(id)") }
+    }
+
+    @Test func cancellationAndDeadlineStopTheRun() {
+        let p = LSTMProblem.random(LSTMDims(n_x: 3, n_a: 4, n_y: 2, steps: 4, batch: 3), seed: 5)
+        #expect(throws: Interruption.self) {
+            try BatchedFiniteDifferences.central(p, control: RunControl(threads: 2, isCancelled: { true }))
+        }
+        do {
+            _ = try BatchedFiniteDifferences.central(p, control: RunControl(threads: 1, deadline: .now - .seconds(1)))
+            Issue.record("a deadline in the past did not stop the run")
+        } catch {
+            #expect(error.reason == .deadline && error.done == 0 && error.total > 0)
+        }
+        let (values, stop) = BatchedFiniteDifferences.central(p, elements: [ElementID("Wf", 0)],
+                                                              control: RunControl(isCancelled: { true }))
+        #expect(stop == .cancelled && values == [nil])
+    }
+
+    @Test func progressGrowsToTheTotal() {
+        let p = LSTMProblem.random(LSTMDims(n_x: 3, n_a: 4, n_y: 2, steps: 4, batch: 3), seed: 5)
+        let seen = Calls()
+        _ = try? BatchedFiniteDifferences.central(p, control: RunControl(threads: 2, progress: seen.record))
+        let calls = seen.calls
+        #expect(!calls.isEmpty && calls.map(\.done) == calls.map(\.done).sorted())
+        #expect(calls.last.map { $0.done == $0.total } == true)
+    }
+}
+
+/// Progress calls, recorded from worker threads.
+final class Calls: @unchecked Sendable {   // behind `lock`
+    private let lock = NSLock()
+    private var recorded: [(done: Int, total: Int)] = []
+
+    var calls: [(done: Int, total: Int)] { lock.withLock { recorded } }
+
+    @Sendable func record(_ done: Int, _ total: Int) { lock.withLock { recorded.append((done, total)) } }
+}
