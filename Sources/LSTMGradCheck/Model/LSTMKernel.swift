@@ -14,10 +14,12 @@ final class LSTMKernel: @unchecked Sendable {   // immutable after init
     let hasOutputLayer: Bool
     /// `W = [Wf; Wi; Wc; Wo]`, 4n_a × (n_a + n_x): the rows of one gate are one block.
     let W: UnsafeMutablePointer<Double>
-    /// `W[:, ..<n_a]`, packed for `W·a` with many columns.
+    /// `b = [bf; bi; bc; bo]`.
+    let bias: UnsafeMutablePointer<Double>
+    /// For column batches (empty without `columns`): `W[:, ..<n_a]` packed for `W·a` with many
+    /// columns, and `U = b + W[:, n_a...]·x_t` for every step (4n_a × (T·m)), the part of the
+    /// gate pre-activations that no hidden state changes.
     let recurrent: PackedLHS
-    /// `b + W[:, n_a...]·x_t` for every step, 4n_a × (T·m): the part of the gate
-    /// pre-activations that no hidden state changes.
     let U: UnsafeMutablePointer<Double>
     /// x, n_x × (T·m).
     let x: UnsafeMutablePointer<Double>
@@ -34,7 +36,8 @@ final class LSTMKernel: @unchecked Sendable {   // immutable after init
     var gateRows: Int { 4 * n_a }
     var depth: Int { n_a + n_x }
 
-    init(_ problem: LSTMProblem<Double>) {
+    /// `columns: false` leaves out what only column batches (`run`) read.
+    init(_ problem: LSTMProblem<Double>, columns: Bool = true) {
         let p = problem.parameters, d = problem.dims
         (n_x, n_a, steps, batch) = (d.n_x, d.n_a, d.steps, d.batch)
         let (T, m, K) = (d.steps, d.batch, d.n_a + d.n_x)
@@ -50,12 +53,15 @@ final class LSTMKernel: @unchecked Sendable {   // immutable after init
         }
         let stacked = Matrix.stacked([p.Wf, p.Wi, p.Wc, p.Wo])
         W = .allocate(from: stacked.storage)
-        recurrent = PackedLHS(m: 4 * n_a, k: n_a, W, lda: K)
         x = .allocate(from: Self.timeMajor(problem.x))
-        let bias = Matrix.stacked([p.bf, p.bi, p.bc, p.bo]).storage
-        U = .allocate(capacity: 4 * n_a * T * m)
-        for r in 0..<(4 * n_a) { (U + r * T * m).initialize(repeating: bias[r], count: T * m) }
-        gemmAdd(m: 4 * n_a, n: T * m, k: n_x, W + n_a, lda: K, x, ldb: T * m, U, ldc: T * m)
+        bias = .allocate(from: Matrix.stacked([p.bf, p.bi, p.bc, p.bo]).storage)
+        recurrent = PackedLHS(m: columns ? 4 * n_a : 0, k: n_a, W, lda: K)
+        let products = columns ? 4 * n_a * T * m : 0
+        U = .allocate(capacity: max(products, 1))
+        if columns {
+            for r in 0..<(4 * n_a) { (U + r * T * m).initialize(repeating: bias[r], count: T * m) }
+            gemmAdd(m: 4 * n_a, n: T * m, k: n_x, W + n_a, lda: K, x, ldb: T * m, U, ldc: T * m)
+        }
         Wy = .allocate(from: hasOutputLayer ? p.Wy.storage : [])
         by = .allocate(from: hasOutputLayer ? p.by.storage : [])
         output = PackedLHS(m: n_y, k: n_a, Wy, lda: n_a)
@@ -64,7 +70,7 @@ final class LSTMKernel: @unchecked Sendable {   // immutable after init
     }
 
     deinit {
-        for p in [W, U, x, Wy, by, upstream, a0, c0] { p.deallocate() }
+        for p in [W, bias, U, x, Wy, by, upstream, a0, c0] { p.deallocate() }
         labels.deallocate()
     }
 

@@ -19,6 +19,13 @@ private typealias ActiveTile = Tile<SIMD8<Double>, 6, 2>
 #else
 private typealias ActiveTile = Tile<SIMD2<Double>, 4, 2>
 #endif
+/// Half as wide, on the same A panels: for products with few columns (one step of a batch
+/// of m = 8), where the full tile would multiply as many zeros as numbers.
+#if WIDE_SIMD
+private typealias NarrowTile = Tile<SIMD8<Double>, 6, 1>
+#else
+private typealias NarrowTile = Tile<SIMD2<Double>, 4, 1>
+#endif
 
 /// Depth (k) block: an A panel (`depthBlock × ActiveTile.rows`) and a B sliver stay in L1.
 private let depthBlock = 256
@@ -89,28 +96,37 @@ public struct PackedLHS: Sendable {
                             _ c: UnsafeMutablePointer<Double>, ldc: Int, threads: Int = 1) {
         guard rows > 0, n > 0, depth > 0 else { return }
         assert(ldb >= (transposeB ? depth : n) && ldc >= n, "gemm: ldb \(ldb) or ldc \(ldc) too small")
-        let nr = ActiveTile.columns, slivers = (n + nr - 1) / nr
+        if n <= NarrowTile.columns {
+            multiplyAdd(NarrowTile.self, n: n, b, ldb: ldb, transposeB: transposeB, c, ldc: ldc, threads: threads)
+        } else {
+            multiplyAdd(ActiveTile.self, n: n, b, ldb: ldb, transposeB: transposeB, c, ldc: ldc, threads: threads)
+        }
+    }
+
+    private func multiplyAdd<Kernel: TileKernel>(_: Kernel.Type, n: Int, _ b: UnsafePointer<Double>, ldb: Int, transposeB: Bool,
+                                                 _ c: UnsafeMutablePointer<Double>, ldc: Int, threads: Int) {
+        let nr = Kernel.columns, slivers = (n + nr - 1) / nr
         let parts = min(max(threads, 1), slivers)
         panels.withUnsafeBufferPointer { packed in
             let a = packed.baseAddress!
             if parts == 1 {
-                run(slivers: 0..<slivers, n: n, a, b, ldb, transposeB, c, ldc)
+                run(Kernel.self, slivers: 0..<slivers, n: n, a, b, ldb, transposeB, c, ldc)
             } else {
                 // Each part owns whole column slivers of C: no element is shared, and
                 // A and B are only read.
                 nonisolated(unsafe) let (a, b, c) = (a, b, c)
                 DispatchQueue.concurrentPerform(iterations: parts) { t in
-                    run(slivers: (slivers * t / parts)..<(slivers * (t + 1) / parts), n: n, a, b, ldb, transposeB, c, ldc)
+                    run(Kernel.self, slivers: (slivers * t / parts)..<(slivers * (t + 1) / parts), n: n, a, b, ldb, transposeB, c, ldc)
                 }
             }
         }
     }
 
-    /// The columns of C in `slivers` (of `ActiveTile.columns` each).
-    private func run(slivers: Range<Int>, n: Int, _ a: UnsafePointer<Double>,
-                     _ b: UnsafePointer<Double>, _ ldb: Int, _ transposeB: Bool,
-                     _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
-        let mr = ActiveTile.rows, nr = ActiveTile.columns
+    /// The columns of C in `slivers` (of `Kernel.columns` each).
+    private func run<Kernel: TileKernel>(_: Kernel.Type, slivers: Range<Int>, n: Int, _ a: UnsafePointer<Double>,
+                                         _ b: UnsafePointer<Double>, _ ldb: Int, _ transposeB: Bool,
+                                         _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
+        let mr = Kernel.rows, nr = Kernel.columns
         let paddedRows = (rows + mr - 1) / mr * mr
         let perChunk = min(max(1, chunkCapacity / (min(depthBlock, depth) * nr)), slivers.count)
         let packedB = UnsafeMutablePointer<Double>.allocate(capacity: min(depthBlock, depth) * nr * perChunk)
@@ -124,7 +140,7 @@ public struct PackedLHS: Sendable {
                 let chunk = first..<min(first + perChunk, slivers.upperBound)
                 for s in chunk {
                     let j0 = s * nr
-                    packSliver(kc: kc, cols: min(nr, n - j0), b, ldb, transposeB, p0: p0, j0: j0,
+                    packSliver(nr, kc: kc, cols: min(nr, n - j0), b, ldb, transposeB, p0: p0, j0: j0,
                                into: packedB + (s - first) * kc * nr)
                 }
                 // Row tile outermost: its A panel stays in L1 across the chunk, and C is
@@ -137,12 +153,12 @@ public struct PackedLHS: Sendable {
                         let j0 = s * nr, cols = min(nr, n - j0)
                         let sliver = packedB + (s - first) * kc * nr
                         if live == mr && cols == nr {
-                            ActiveTile.multiplyAdd(kc, panel, sliver, c + i * ldc + j0, ldc)
+                            Kernel.multiplyAdd(kc, panel, sliver, c + i * ldc + j0, ldc)
                         } else {
                             // Edge: the full tile into scratch, then only its live part into C.
                             // acc starts at +0, so 0 + acc is acc bit for bit: same sums as a full tile.
                             edge.update(repeating: 0, count: mr * nr)
-                            ActiveTile.multiplyAdd(kc, panel, sliver, edge, nr)
+                            Kernel.multiplyAdd(kc, panel, sliver, edge, nr)
                             for r in 0..<live {
                                 for q in 0..<cols { c[(i + r) * ldc + j0 + q] += edge[r * nr + q] }
                             }
@@ -154,11 +170,9 @@ public struct PackedLHS: Sendable {
     }
 }
 
-/// Copies op(B)[p0 ..< p0+kc, j0 ..< j0+cols] into `kc` rows of `ActiveTile.columns`,
-/// zero past `cols`.
-private func packSliver(kc: Int, cols: Int, _ b: UnsafePointer<Double>, _ ldb: Int, _ transposed: Bool,
+/// Copies op(B)[p0 ..< p0+kc, j0 ..< j0+cols] into `kc` rows of `nr`, zero past `cols`.
+private func packSliver(_ nr: Int, kc: Int, cols: Int, _ b: UnsafePointer<Double>, _ ldb: Int, _ transposed: Bool,
                         p0: Int, j0: Int, into out: UnsafeMutablePointer<Double>) {
-    let nr = ActiveTile.columns
     var o = out
     if transposed {
         // Column by column of op(B), so that the reads from `b` are contiguous.
@@ -179,6 +193,16 @@ private func packSliver(kc: Int, cols: Int, _ b: UnsafePointer<Double>, _ ldb: I
         }
     }
 }
+
+/// What `PackedLHS.run` needs of a microkernel.
+private protocol TileKernel {
+    static var rows: Int { get }
+    static var columns: Int { get }
+    static func multiplyAdd(_ kc: Int, _ panel: UnsafePointer<Double>, _ sliver: UnsafePointer<Double>,
+                            _ c: UnsafeMutablePointer<Double>, _ ldc: Int)
+}
+
+extension Tile: TileKernel {}
 
 /// A register tile of `R` rows by `NV` vectors `V`: the microkernel. Accumulators live
 /// in registers (the inline arrays are fully unrolled); each k broadcasts `R` values
