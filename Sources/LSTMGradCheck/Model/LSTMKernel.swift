@@ -144,6 +144,9 @@ struct LSTMTrajectory: @unchecked Sendable {   // immutable once computed
     let a: [Double], c: [Double]
     /// Logits `Wy·a_t + by` of every step, n_y × (T·m).
     let logits: [Double]
+    /// The loss of each step and batch column (`−log ŷ_t[y]`, or `Σ_r da_t ⊙ a_t`), at `t·m + j`
+    /// for the steps of the window.
+    let losses: [Double]
 }
 
 /// Scratch for batches of up to `capacity` columns, owned by one thread.
@@ -179,6 +182,7 @@ extension LSTMKernel {
         let (m, T, S) = (batch, steps, (steps + 1) * batch)
         var a = [Double](repeating: 0, count: n_a * S), c = a
         var logits = [Double](repeating: 0, count: n_y * T * m)
+        var losses = [Double](repeating: 0, count: window * m)
         for r in 0..<n_a {
             for q in 0..<m { (a[r * S + q], c[r * S + q]) = (a0[r * m + q], c0[r * m + q]) }
         }
@@ -189,17 +193,19 @@ extension LSTMKernel {
             c.withUnsafeMutableBufferPointer { c in
                 logits.withUnsafeMutableBufferPointer { logits in
                     let (a, c, logits) = (a.baseAddress!, c.baseAddress!, logits.baseAddress!)
-                    _ = run(batch, from: a, c, in: w, stop: { false }) { t in
+                    _ = losses.withUnsafeMutableBufferPointer { losses in
+                        run(batch, from: a, c, in: w, stepLosses: losses.baseAddress, stop: { false }) { t in
                         for r in 0..<self.n_a {
                             (a + r * S + (t + 1) * m).update(from: w.a + r * m, count: m)
                             (c + r * S + (t + 1) * m).update(from: w.c + r * m, count: m)
                         }
                         for r in 0..<self.n_y { (logits + r * T * m + t * m).update(from: w.y + r * m, count: m) }
+                        }
                     }
                 }
             }
         }
-        return LSTMTrajectory(a: a, c: c, logits: logits)
+        return LSTMTrajectory(a: a, c: c, logits: logits, losses: losses)
     }
 
     /// Runs `batch` through steps `start ..< window`, leaving in `w.loss[col]` column col's
@@ -209,13 +215,15 @@ extension LSTMKernel {
     /// rather than of the large totals. The columns start
     /// from the states `a`, `c` (n_a × ((T+1)·m), as `LSTMTrajectory`) before step `start`.
     /// `observe(t)` runs after step t, with the new states in `w.a`, `w.c` and, before the loss
-    /// consumed them, the logits in `w.y`. Returns false if `stop()` said so before the end.
+    /// consumed them, the logits in `w.y`; `stepLosses`, if given, receives each step's losses
+    /// (B at a time, from step `start`). Returns false if `stop()` said so before the end.
     ///
     /// Every column is computed the same way whichever columns share its batch: the product is
     /// column-independent (see `gemmAdd`) and the rest is elementwise. So results do not depend
     /// on how work is split.
     func run(_ batch: ColumnBatch, from a: UnsafePointer<Double>, _ c: UnsafePointer<Double>,
-             in w: ColumnWorkspace, stop: () -> Bool, observe: ((Int) -> Void)? = nil) -> Bool {
+             in w: ColumnWorkspace, stepLosses: UnsafeMutablePointer<Double>? = nil,
+             stop: () -> Bool, observe: ((Int) -> Void)? = nil) -> Bool {
         let (B, t0, m, S, TM, K) = (batch.count, batch.start, self.batch, (steps + 1) * self.batch, steps * self.batch, depth)
         for col in 0..<B { w.j[col] = batch.j[col] }
         for r in 0..<n_a {
@@ -281,6 +289,7 @@ extension LSTMKernel {
                     w.loss[col] += q < 0 ? w.step[col] : w.step[col] - w.step[q]
                 }
             }
+            stepLosses?.advanced(by: (t - t0) * B).update(from: w.step, count: B)
         }
         return true
     }
