@@ -130,6 +130,14 @@ struct ColumnBatch: Sendable {
 
     var count: Int { j.count }
 
+    /// The smallest p with `j[col] = j[col − p]` for every col ≥ p, among m, 2m and the count
+    /// (trajectories of m columns, ±h pairs of single columns): rows of `U` are gathered for p
+    /// columns and then copied, not gathered column by column.
+    func period(batch m: Int) -> Int {
+        for p in [m, 2 * m] where p < count && (p..<count).allSatisfy({ j[$0] == j[$0 - p] }) { return p }
+        return count
+    }
+
     mutating func append(_ j: Int, _ change: ColumnChange, partner: Int = -1) {
         self.j.append(j)
         self.change.append(change)
@@ -241,14 +249,20 @@ extension LSTMKernel {
             }
         }
         w.loss.update(repeating: 0, count: B)
-        let nB = n_a * B
+        let nB = n_a * B, period = batch.period(batch: m)
         let (f, i, g, o) = (w.z, w.z + nB, w.z + 2 * nB, w.z + 3 * nB)
         for t in t0..<max(t0, window) {
             if stop() { return false }
             // z = b + W_x·x_t + W_a·a_{t−1}, then each column's own change.
             for r in 0..<gateRows {
                 let (u, zr) = (U + r * TM + t * m, w.z + r * B)
-                for col in 0..<B { zr[col] = u[w.j[col]] }
+                for col in 0..<period { zr[col] = u[w.j[col]] }
+                var filled = period
+                while filled < B {
+                    let n = min(filled, B - filled)
+                    (zr + filled).update(from: zr, count: n)
+                    filled += n
+                }
             }
             recurrent.multiplyAdd(n: B, w.a, ldb: B, w.z, ldc: B)
             for col in 0..<B {
