@@ -27,6 +27,15 @@ private typealias NarrowTile = Tile<SIMD8<Double>, 6, 1>
 private typealias NarrowTile = Tile<SIMD2<Double>, 4, 1>
 #endif
 
+/// Copies of each A value in a panel. Two SSE2 lanes are filled by one load of a duplicated
+/// pair: SSE2 has no broadcast load, and the shuffle it takes instead shares the vector pipes
+/// with the multiplies and adds. An AVX-512 broadcast load costs no vector pipe.
+#if WIDE_SIMD
+private let panelCopies = 1
+#else
+private let panelCopies = 2
+#endif
+
 /// Depth (k) block: an A panel (`depthBlock × ActiveTile.rows`) and a B sliver stay in L1.
 private let depthBlock = 256
 /// Packed B per column chunk, in doubles: 64 KiB, in L2 beside the A block, and small
@@ -54,40 +63,40 @@ public struct PackedLHS: Sendable {
     public let rows: Int
     /// Columns of op(A), the shared dimension k.
     public let depth: Int
-    /// Per depth block, per tile-row block: `ActiveTile.rows` values for each k, rows
-    /// past `rows` zero, so edge tiles run the same kernel as full ones.
+    /// Per depth block, per tile-row block: `ActiveTile.rows` values for each k (each
+    /// `panelCopies` times), rows past `rows` zero, so edge tiles run the same kernel as full ones.
     let panels: [Double]
 
     /// Packs op(A) (m×k); the layout of `a` is as in `gemmAdd`. Negative sizes count as 0.
     public init(m: Int, k: Int, _ a: UnsafePointer<Double>, lda: Int, transposed: Bool = false) {
         let rows = max(m, 0), depth = max(k, 0)
         assert(rows == 0 || depth == 0 || lda >= (transposed ? rows : depth), "gemm: lda \(lda) too small")
-        let mr = ActiveTile.rows, paddedRows = (rows + mr - 1) / mr * mr
+        let mr = ActiveTile.rows, paddedRows = (rows + mr - 1) / mr * mr, copies = panelCopies
         self.rows = rows
         self.depth = depth
-        panels = [Double](unsafeUninitializedCapacity: paddedRows * depth) { out, count in
+        panels = [Double](unsafeUninitializedCapacity: paddedRows * depth * copies) { out, count in
             guard var o = out.baseAddress else { count = 0; return }
             for p0 in stride(from: 0, to: depth, by: depthBlock) {
                 let kc = min(depthBlock, depth - p0)
                 for i0 in stride(from: 0, to: paddedRows, by: mr) {
                     let live = min(mr, rows - i0)
-                    if live < mr { o.update(repeating: 0, count: kc * mr) }
+                    if live < mr { o.update(repeating: 0, count: kc * mr * copies) }
                     // Loops ordered so that the reads from `a` are contiguous.
                     if transposed {
                         for p in 0..<kc {
                             let row = a + (p0 + p) * lda + i0
-                            for r in 0..<live { o[p * mr + r] = row[r] }
+                            for r in 0..<live { (o + (p * mr + r) * copies).update(repeating: row[r], count: copies) }
                         }
                     } else {
                         for r in 0..<live {
                             let row = a + (i0 + r) * lda + p0
-                            for p in 0..<kc { o[p * mr + r] = row[p] }
+                            for p in 0..<kc { (o + (p * mr + r) * copies).update(repeating: row[p], count: copies) }
                         }
                     }
-                    o += kc * mr
+                    o += kc * mr * copies
                 }
             }
-            count = paddedRows * depth
+            count = paddedRows * depth * copies
         }
     }
 
@@ -135,7 +144,7 @@ public struct PackedLHS: Sendable {
         defer { edge.deallocate() }
         for p0 in stride(from: 0, to: depth, by: depthBlock) {
             let kc = min(depthBlock, depth - p0)
-            let block = a + p0 * paddedRows
+            let block = a + p0 * paddedRows * panelCopies
             for first in stride(from: slivers.lowerBound, to: slivers.upperBound, by: perChunk) {
                 let chunk = first..<min(first + perChunk, slivers.upperBound)
                 for s in chunk {
@@ -147,7 +156,7 @@ public struct PackedLHS: Sendable {
                 // swept along rows rather than down columns (a power-of-two ldc would map
                 // a column of C onto one cache set).
                 for i in stride(from: 0, to: rows, by: mr) {
-                    let panel = block + i * kc
+                    let panel = block + i * kc * panelCopies
                     let live = min(mr, rows - i)
                     for s in chunk {
                         let j0 = s * nr, cols = min(nr, n - j0)
@@ -216,17 +225,19 @@ private enum Tile<V: SIMD, let R: Int, let NV: Int> where V.Scalar == Double {
                             _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
         let width = V.scalarCount, stride = MemoryLayout<Double>.stride
         var acc = InlineArray<R, InlineArray<NV, V>>(repeating: .init(repeating: V()))
+        assert(panelCopies == 1 || panelCopies == width, "a panel holds one value or one vector per row")
         var pa = panel, pb = UnsafeRawPointer(sliver)
         for _ in 0..<kc {
             var bv = InlineArray<NV, V>(repeating: V())
             for v in 0..<NV { bv[v] = pb.loadUnaligned(fromByteOffset: v * width * stride, as: V.self) }
             for r in 0..<R {
-                let ar = V(repeating: pa[r])
+                let ar = panelCopies == 1 ? V(repeating: pa[r])
+                    : UnsafeRawPointer(pa).loadUnaligned(fromByteOffset: r * width * stride, as: V.self)
                 // Multiply then add, not `addProduct`: without FMA (the portable target) that is
                 // a libm call per lane, 30× slower, and unfused keeps every build's bits equal.
                 for v in 0..<NV { acc[r][v] = acc[r][v] + ar * bv[v] }
             }
-            pa += R
+            pa += R * panelCopies
             pb += NV * width * stride
         }
         let rc = UnsafeMutableRawPointer(c)
