@@ -8,7 +8,7 @@ PREFIX ?= /usr/local
 SWIFT ?= swift
 BIN = lstm-gradcheck
 DEBUG_BIN = .build/debug/$(BIN)
-NATIVE_FLAGS = -Xswiftc -target-cpu -Xswiftc native
+NATIVE_FLAGS = -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DWIDE_SIMD
 
 .PHONY: all build build-native test regress run install bench clean
 
@@ -45,9 +45,14 @@ install: build
 	install -d "$(DESTDIR)$(PREFIX)/bin"
 	install -m 755 "$$($(SWIFT) build -c release --show-bin-path)/$(BIN)" "$(DESTDIR)$(PREFIX)/bin/$(BIN)"
 
+# The portable and the native build side by side, NumPy beside them when python3 has it.
 bench:
 	$(SWIFT) build -c release --product lstm-gradcheck-bench
-	"$$($(SWIFT) build -c release --show-bin-path)/lstm-gradcheck-bench"
+	$(SWIFT) build -c release --product $(BIN)
+	$(SWIFT) build -c release --product lstm-gradcheck-bench $(NATIVE_FLAGS) --scratch-path .build-native
+	"$$($(SWIFT) build -c release --show-bin-path)/lstm-gradcheck-bench" \
+	  --cli "$$($(SWIFT) build -c release --show-bin-path)/$(BIN)" \
+	  --native "$$($(SWIFT) build -c release $(NATIVE_FLAGS) --scratch-path .build-native --show-bin-path)/lstm-gradcheck-bench"
 
 clean:
 	rm -rf .build .build-native

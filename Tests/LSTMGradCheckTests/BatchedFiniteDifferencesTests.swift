@@ -71,6 +71,15 @@ import Testing
         for (id, v) in zip(chosen, values) { #expect(v == full[id.key]!.data[id.flat], "\(id)") }
     }
 
+    @Test func elementsThatAreNotInputsGetNoValue() {
+        let p = upstreamProblem(LSTMDims(n_x: 2, n_a: 3, n_y: 0, steps: 3, batch: 2), window: 3, seed: 1)
+        let ids = [ElementID("Wy", 0), ElementID("c0", 0), ElementID("x", -1), ElementID("x", 18), ElementID("Wq", 0),
+                   ElementID("bf", 2), ElementID("a0", 6)]
+        let (values, stop) = BatchedFiniteDifferences.central(p, elements: ids)
+        #expect(stop == nil && values.count == ids.count)
+        #expect(values.prefix(5).allSatisfy { $0 == nil } && values[5] != nil && values[6] == nil)
+    }
+
     @Test func cancellationAndDeadlineStopTheRun() {
         let p = LSTMProblem.random(LSTMDims(n_x: 3, n_a: 4, n_y: 2, steps: 4, batch: 3), seed: 5)
         #expect(throws: Interruption.self) {

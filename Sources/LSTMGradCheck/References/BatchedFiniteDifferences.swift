@@ -46,9 +46,9 @@ public enum BatchedFiniteDifferences {
         return out
     }
 
-    /// The quotients of `elements` (keys from `problem.inputKeys`, flat indices in range), in
-    /// that order; nil for those a stop left undone. Work is handed out in the order given, so
-    /// under a deadline the first elements are the ones done.
+    /// The quotients of `elements`, in that order; nil for those a stop left undone and for
+    /// those that are not an element of `problem.inputKeys`. Work is handed out in the order
+    /// given, so under a deadline the first elements are the ones done.
     public static func central(_ problem: LSTMProblem<Double>, elements: [ElementID],
                                step h: Double = FiniteDifferences.defaultStep,
                                control: RunControl = RunControl()) -> (values: [Double?], stop: StopReason?) {
@@ -67,10 +67,11 @@ public enum BatchedFiniteDifferences {
 /// The plan of one batched finite-difference run and its execution.
 final class FiniteDifferenceRun: Sendable {
     /// Where an element's loss difference lands: `width` consecutive slots (one per batch
-    /// column the perturbation touches), in which piece, and the step it is divided by.
+    /// column the perturbation touches), in which piece (−1: not an input element, no value),
+    /// and the step it is divided by.
     struct Slots: Sendable {
-        var first = 0, width = 0, piece = 0
-        var denominator: Double
+        var first = 0, width = 0, piece = -1
+        var denominator = 1.0
     }
 
     /// A weight of the output layer perturbed by `plus` and `minus`: logits row `row` gains
@@ -113,11 +114,11 @@ final class FiniteDifferenceRun: Sendable {
             var fromStart: [(Int, [(Int, ColumnChange)])] = [], fromStep = [[(Int, [(Int, ColumnChange)])]](repeating: [], count: T)
             var output: [(Int, OutputChange)] = []
             for id in round {
-                let theta = tensors[id.key]?.data[id.flat] ?? 0
+                slots.append(Slots())
+                guard let tensor = tensors[id.key], tensor.data.indices.contains(id.flat) else { continue }
+                let e = slots.count - 1, theta = tensor.data[id.flat]
                 let up = theta + h, down = theta - h
-                slots.append(Slots(denominator: up - down))
-                let e = slots.count - 1
-                let gate = id.key.count == 2 ? gates[String(id.key.dropFirst())] : nil
+                slots[e].denominator = up - down
                 switch id.key {
                 case "a0", "c0":
                     let (r, j) = (id.flat / m, id.flat % m)
@@ -130,8 +131,8 @@ final class FiniteDifferenceRun: Sendable {
                     output.append((e, OutputChange(row: id.flat / n_a, col: id.flat % n_a, plus: up - theta, minus: down - theta, slot: 0)))
                 case "by":
                     output.append((e, OutputChange(row: id.flat, col: nil, plus: up - theta, minus: down - theta, slot: 0)))
-                default:
-                    guard let gate else { continue }
+                default:   // a gate's weights or bias: the keys left
+                    let gate = gates[String(id.key.dropFirst())] ?? 0
                     let change: (Double) -> ColumnChange = id.key.hasPrefix("W")
                         ? { .weight(row: gate * n_a + id.flat / K, col: id.flat % K, delta: $0 - theta) }
                         : { .bias(row: gate * n_a + id.flat, delta: $0 - theta) }
@@ -217,7 +218,7 @@ final class FiniteDifferenceRun: Sendable {
         }
         let done = costs.indices.reduce(0) { $0 + (finished[$1] ? costs[$1] : 0) }
         let values = slots.map { s -> Double? in
-            guard finished[s.piece] else { return nil }
+            guard s.piece >= 0, finished[s.piece] else { return nil }
             var difference = 0.0
             for q in 0..<s.width { difference += losses[s.first + q] }
             return difference / s.denominator
