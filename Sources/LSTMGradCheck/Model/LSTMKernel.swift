@@ -160,7 +160,7 @@ struct LSTMTrajectory: @unchecked Sendable {   // immutable once computed
 /// Scratch for batches of up to `capacity` columns, owned by one thread.
 final class ColumnWorkspace {
     let capacity: Int
-    let a, c, h, z, y, shift, total, target: UnsafeMutablePointer<Double>
+    let a, c, h, z, y, shift, others, target: UnsafeMutablePointer<Double>
     /// Each column's loss at the current step, and its sum over the steps so far (for a
     /// column with a partner, the sum of differences from the partner's).
     let step, loss: UnsafeMutablePointer<Double>
@@ -172,13 +172,13 @@ final class ColumnWorkspace {
         func buffer(_ rows: Int) -> UnsafeMutablePointer<Double> { .allocate(capacity: max(rows * capacity, 1)) }
         let n = states ? k.n_a : 0
         (a, c, h, z, y) = (buffer(n), buffer(n), buffer(n), buffer(4 * n), buffer(k.n_y))
-        (shift, total, target, step, loss) = (buffer(1), buffer(1), buffer(1), buffer(1), buffer(1))
+        (shift, others, target, step, loss) = (buffer(1), buffer(1), buffer(1), buffer(1), buffer(1))
         j = .allocate(capacity: capacity)
         label = .allocate(capacity: capacity)
     }
 
     deinit {
-        for p in [a, c, h, z, y, shift, total, target, step, loss] { p.deallocate() }
+        for p in [a, c, h, z, y, shift, others, target, step, loss] { p.deallocate() }
         j.deallocate()
         label.deallocate()
     }
@@ -310,10 +310,11 @@ extension LSTMKernel {
 
     /// `w.step[col] = −log softmax(y[:, col])[labels[col]]` for the `columns` columns of the
     /// n_y × columns logits `y` (overwritten): log-sum-exp shifted by the column's largest
-    /// logit, as `Softmax.logLikelihood`.
+    /// logit, and `log1p(Σ_{k≠y} e^{z_k − z_y})` when that is the label's, so that a nearly
+    /// right prediction keeps its tiny loss to full precision (as `Softmax.logLikelihood`).
     func negativeLogLikelihood(_ y: UnsafeMutablePointer<Double>, columns B: Int, labels: UnsafePointer<Int>,
                                _ w: ColumnWorkspace) {
-        let (shift, total, target) = (w.shift, w.total, w.target)
+        let (shift, others, target) = (w.shift, w.others, w.target)
         shift.update(from: y, count: B)
         for r in 1..<max(n_y, 1) {
             for col in 0..<B { shift[col] = max(shift[col], y[r * B + col]) }
@@ -323,10 +324,13 @@ extension LSTMKernel {
             for col in 0..<B { y[r * B + col] -= shift[col] }
         }
         VectorMath.exp(y, into: y, count: n_y * B)
-        total.update(repeating: 0, count: B)
+        others.update(repeating: 0, count: B)
         for r in 0..<n_y {
-            for col in 0..<B { total[col] += y[r * B + col] }
+            for col in 0..<B where r != labels[col] { others[col] += y[r * B + col] }
         }
-        for col in 0..<B { w.step[col] = -(target[col] - Foundation.log(total[col])) }
+        for col in 0..<B {
+            w.step[col] = target[col] >= 0 ? Foundation.log1p(others[col])
+                : Foundation.log(others[col] + y[labels[col] * B + col]) - target[col]
+        }
     }
 }
