@@ -71,6 +71,19 @@ import Testing
         for (id, v) in zip(chosen, values) { #expect(v == full[id.key]!.data[id.flat], "\(id)") }
     }
 
+    @Test func aConfidentRightPredictionKeepsItsTinyLoss() {
+        // Logits ±30: −log ŷ = log1p(e^{−60}) ≈ 8.8e-27, which log(1 + e^{−60}) would round to 0.
+        var p = LSTMProblem.random(LSTMDims(n_x: 1, n_a: 1, n_y: 2, steps: 1, batch: 1), seed: 3)
+        let a = LSTM.forward(p)[0].a_next[0, 0]
+        p.parameters.Wy = Matrix(rows: 2, cols: 1, storage: [30 / a, -30 / a])
+        p.parameters.by = Matrix(rows: 2, cols: 1, storage: [0, 0])
+        p.target = .labels([[0]])
+        let exact = Foundation.log1p(Foundation.exp((-30 / a) * a - (30 / a) * a))
+        let loss = LSTMKernel(p).trajectory().losses[0]
+        // The kernel's a_1 may differ by an ulp (its own tanh and sigmoid), moving e^{−60} by 60 ulps.
+        #expect(exact > 0 && abs(loss - exact) <= 1e-13 * exact)
+    }
+
     @Test func elementsThatAreNotInputsGetNoValue() {
         let p = upstreamProblem(LSTMDims(n_x: 2, n_a: 3, n_y: 0, steps: 3, batch: 2), window: 3, seed: 1)
         let ids = [ElementID("Wy", 0), ElementID("c0", 0), ElementID("x", -1), ElementID("x", 18), ElementID("Wq", 0),
