@@ -315,22 +315,43 @@ extension LSTMKernel {
     func negativeLogLikelihood(_ y: UnsafeMutablePointer<Double>, columns B: Int, labels: UnsafePointer<Int>,
                                _ w: ColumnWorkspace) {
         let (shift, others, target) = (w.shift, w.others, w.target)
-        shift.update(from: y, count: B)
-        for r in 1..<max(n_y, 1) {
-            for col in 0..<B { shift[col] = max(shift[col], y[r * B + col]) }
-        }
+        ColumnSoftmax.largest(y, rows: n_y, columns: B, into: shift)
         for col in 0..<B { target[col] = y[labels[col] * B + col] - shift[col] }
-        for r in 0..<n_y {
-            for col in 0..<B { y[r * B + col] -= shift[col] }
-        }
-        VectorMath.exp(y, into: y, count: n_y * B)
-        others.update(repeating: 0, count: B)
-        for r in 0..<n_y {
-            for col in 0..<B where r != labels[col] { others[col] += y[r * B + col] }
-        }
+        ColumnSoftmax.exponentiate(y, rows: n_y, columns: B, less: shift)
+        ColumnSoftmax.sumOfOthers(y, rows: n_y, columns: B, labels: labels, into: others)
         for col in 0..<B {
             w.step[col] = target[col] >= 0 ? Foundation.log1p(others[col])
                 : Foundation.log(others[col] + y[labels[col] * B + col]) - target[col]
+        }
+    }
+}
+
+/// Column-wise pieces of a softmax over a rows × columns matrix, shared by the loss of the
+/// column batches and the output layer's gradient in `BPTTKernel`.
+enum ColumnSoftmax {
+    /// `largest[col] = max_r y[r, col]`.
+    static func largest(_ y: UnsafePointer<Double>, rows: Int, columns B: Int, into largest: UnsafeMutablePointer<Double>) {
+        largest.update(from: y, count: B)
+        for r in 1..<max(rows, 1) {
+            for col in 0..<B { largest[col] = max(largest[col], y[r * B + col]) }
+        }
+    }
+
+    /// `y[r, col] = exp(y[r, col] − shift[col])`, in place.
+    static func exponentiate(_ y: UnsafeMutablePointer<Double>, rows: Int, columns B: Int, less shift: UnsafePointer<Double>) {
+        for r in 0..<rows {
+            for col in 0..<B { y[r * B + col] -= shift[col] }
+        }
+        VectorMath.exp(y, into: y, count: rows * B)
+    }
+
+    /// `sum[col] = Σ_{r ≠ labels[col]} y[r, col]`: what a label's entry is compared with
+    /// without the cancellation of `Σ_r y[r, col] − y[label, col]`.
+    static func sumOfOthers(_ y: UnsafePointer<Double>, rows: Int, columns B: Int, labels: UnsafePointer<Int>,
+                            into sum: UnsafeMutablePointer<Double>) {
+        sum.update(repeating: 0, count: B)
+        for r in 0..<rows {
+            for col in 0..<B where r != labels[col] { sum[col] += y[r * B + col] }
         }
     }
 }

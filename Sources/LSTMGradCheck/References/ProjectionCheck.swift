@@ -92,7 +92,7 @@ public enum ProjectionCheck {
 
         /// Runs one probe; nil once the run is stopped.
         func probe(_ part: Part, _ k: Int) -> Probe? {
-            if let stop = stopReason(control) {
+            if let stop = control.stopReason() {
                 report.stop = stop
                 return nil
             }
@@ -109,7 +109,12 @@ public enum ProjectionCheck {
                 for flat in g.indices where inPart(key, flat) { predicted += g[flat] * v[flat] }
             }
             let moved = [h, -h, 2 * h, -2 * h].map { s in
-                problem.lifted { key, flat, value in inPart(key, flat) ? value + s * direction[key]![flat] : value }
+                // `lifted` goes tensor by tensor: look the direction up once per tensor.
+                var current = (key: "", moves: false, d: [Double]())
+                return problem.lifted { key, flat, value in
+                    if key != current.key { current = (key, part.keys.contains(key), direction[key] ?? []) }
+                    return current.moves && inPart(key, flat) ? value + s * current.d[flat] : value
+                }
             }
             let losses = evaluate(moved, threads: control.threads)
             var difference = 0.0
@@ -201,9 +206,4 @@ public enum ProjectionCheck {
         return out
     }
 
-    private static func stopReason(_ control: RunControl) -> StopReason? {
-        if control.isCancelled?() == true { return .cancelled }
-        if let deadline = control.deadline, ContinuousClock.now >= deadline { return .deadline }
-        return nil
-    }
 }

@@ -26,6 +26,13 @@ public struct RunControl: Sendable {
 
     /// The cores this process may run on.
     public static var allCores: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    /// Why the run should stop now, if it should.
+    func stopReason() -> StopReason? {
+        if isCancelled?() == true { return .cancelled }
+        if let deadline, ContinuousClock.now >= deadline { return .deadline }
+        return nil
+    }
 }
 
 /// Why a run ended before its work did.
@@ -55,13 +62,12 @@ enum Workers {
         let total = costs.reduce(0, +)
         let shared = Shared(total: total)
         var finished = [Bool](repeating: false, count: costs.count)
-        let deadline = control.deadline, isCancelled = control.isCancelled, progress = control.progress
+        let progress = control.progress
         @Sendable func shouldStop() -> Bool {
             if shared.stopped != nil { return true }
-            let reason: StopReason? = isCancelled?() == true ? .cancelled
-                : deadline.map({ ContinuousClock.now >= $0 }) == true ? .deadline : nil
-            if let reason { shared.stop(reason) }
-            return reason != nil
+            guard let reason = control.stopReason() else { return false }
+            shared.stop(reason)
+            return true
         }
         finished.withUnsafeMutableBufferPointer { flags in
             nonisolated(unsafe) let flags = flags   // each piece's flag is written by the one thread that ran it

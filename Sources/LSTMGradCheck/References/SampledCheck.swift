@@ -57,9 +57,7 @@ public enum SampledCheck {
         for (v, p) in zip(values, position) { reference[p.key][p.sample] = v }
         let tensors = keys.enumerated().map { k, key -> TensorResult in
             let done = drawn[k].indices.filter { reference[k][$0] != nil }
-            let g = candidate[key]!
-            return compare(key, shape: g.shape, indices: done.map { drawn[k][$0] },
-                           candidate: done.map { g.data[drawn[k][$0]] }, reference: done.map { reference[k][$0]! },
+            return compare(key, candidate[key]!, indices: done.map { drawn[k][$0] }, reference: done.map { reference[k][$0]! },
                            tolerance: tolerance)
         }
         return Report(tensors: tensors, missing: missing, stop: stop)
@@ -78,14 +76,15 @@ public enum SampledCheck {
         }
     }
 
-    static func compare(_ key: String, shape: [Int], indices: [Int], candidate g: [Double], reference r: [Double],
+    /// `Comparison.compare` on the checked elements of `candidate` as one vector, the worst one
+    /// named in the tensor's shape.
+    static func compare(_ key: String, _ candidate: Tensor, indices: [Int], reference r: [Double],
                         tolerance: Double) -> TensorResult {
-        let difference = zip(g, r).map { $0 - $1 }
-        let worst = difference.indices.max { abs(difference[$0]) < abs(difference[$1]) }
-        let ng = Comparison.norm(g), nr = Comparison.norm(r)
-        let relative = ng + nr == 0 ? 0 : Comparison.norm(difference) / (ng + nr)
-        return TensorResult(key: key, shape: shape, indices: indices, candidate: g, reference: r, relativeError: relative,
-                            worstIndex: worst.map { Tensor(shape: shape, data: []).index(ofFlat: indices[$0]) },
-                            maxAbsError: worst.map { abs(difference[$0]) } ?? 0, pass: relative <= tolerance)
+        let g = indices.map { candidate.data[$0] }
+        let c = Comparison.compare(key, Tensor(shape: [g.count], data: g), reference: Tensor(shape: [r.count], data: r),
+                                   tolerance: tolerance)
+        return TensorResult(key: key, shape: candidate.shape, indices: indices, candidate: g, reference: r,
+                            relativeError: c.relativeError, worstIndex: indices.isEmpty ? nil : candidate.index(ofFlat: indices[c.worstIndex[0]]),
+                            maxAbsError: c.maxAbsError, pass: c.pass)
     }
 }

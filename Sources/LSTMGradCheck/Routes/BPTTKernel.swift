@@ -124,25 +124,16 @@ enum BPTTKernel {
     private static func softmaxMinusOneHot(_ y: UnsafeMutablePointer<Double>, rows: Int, columns: Int, labels: UnsafePointer<Int>) {
         let shift = scratch(columns), total = scratch(columns)
         defer { shift.deallocate(); total.deallocate() }
-        shift.update(from: y, count: columns)
+        ColumnSoftmax.largest(y, rows: rows, columns: columns, into: shift)
+        ColumnSoftmax.exponentiate(y, rows: rows, columns: columns, less: shift)
         total.update(repeating: 0, count: columns)
-        for r in 1..<max(rows, 1) {
-            for q in 0..<columns { shift[q] = max(shift[q], y[r * columns + q]) }
-        }
-        for r in 0..<rows {
-            for q in 0..<columns { y[r * columns + q] -= shift[q] }
-        }
-        VectorMath.exp(y, into: y, count: rows * columns)
         for r in 0..<rows {
             for q in 0..<columns { total[q] += y[r * columns + q] }
         }
         for r in 0..<rows {
             for q in 0..<columns { y[r * columns + q] /= total[q] }
         }
-        shift.update(repeating: 0, count: columns)   // now Σ_{k≠y} ŷ_k
-        for r in 0..<rows {
-            for q in 0..<columns where r != labels[q] { shift[q] += y[r * columns + q] }
-        }
+        ColumnSoftmax.sumOfOthers(y, rows: rows, columns: columns, labels: labels, into: shift)
         for q in 0..<columns { y[labels[q] * columns + q] = -shift[q] }
     }
 
