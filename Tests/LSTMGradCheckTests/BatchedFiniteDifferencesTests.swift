@@ -4,19 +4,7 @@ import Testing
 
 /// The batched central differences against the element-by-element definition.
 @Suite struct BatchedFiniteDifferencesTests {
-    /// Random small networks by name (the name says what it is; the problem would fill a screen).
-    static let problems: [String: LSTMProblem<Double>] = {
-        var out: [String: LSTMProblem<Double>] = [:]
-        for (k, d) in randomDims(count: 12, seed: 53).enumerated() {
-            out["labels n_x \(d.n_x) n_a \(d.n_a) n_y \(d.n_y) T \(d.steps) m \(d.batch)"] = LSTMProblem.random(d, seed: UInt64(60 + k))
-        }
-        out["upstream T′ 4 of 7, c0"] = upstreamProblem(LSTMDims(n_x: 3, n_a: 4, n_y: 0, steps: 7, batch: 3), window: 4, seed: 9, withC0: true)
-        out["upstream all ones, c0"] = upstreamProblem(LSTMDims(n_x: 1, n_a: 1, n_y: 0, steps: 1, batch: 1), window: 1, seed: 2, withC0: true)
-        out["upstream T′ = T"] = upstreamProblem(LSTMDims(n_x: 2, n_a: 3, n_y: 0, steps: 5, batch: 2), window: 5, seed: 4)
-        out["saturated gates"] = LSTMProblem.random(LSTMDims(n_x: 2, n_a: 3, n_y: 3, steps: 6, batch: 2), seed: 8,
-                                                    scale: GenerationScale(weights: 6, inputs: 1))
-        return out
-    }()
+    static let problems = namedProblems(count: 12, seed: 53)
 
     /// Both quotients share h, so their truncation errors cancel; what remains is rounding in
     /// the losses, about ε·|L|/h. With h = 1e-3 that is far below 1e-8 of any tensor here.
