@@ -51,9 +51,14 @@ install: build
 	install -d "$(DESTDIR)$(PREFIX)/bin"
 	install -m 755 "$$($(SWIFT) build -c release --show-bin-path)/$(BIN)" "$(DESTDIR)$(PREFIX)/bin/$(BIN)"
 
+# The portable and the native build side by side, NumPy beside them when python3 has it.
 bench:
 	$(SWIFT) build -c release --product lstm-gradcheck-bench
-	"$$($(SWIFT) build -c release --show-bin-path)/lstm-gradcheck-bench"
+	$(SWIFT) build -c release --product $(BIN)
+	$(SWIFT) build -c release --product lstm-gradcheck-bench $(NATIVE_FLAGS) --scratch-path .build-native
+	"$$($(SWIFT) build -c release --show-bin-path)/lstm-gradcheck-bench" \
+	  --cli "$$($(SWIFT) build -c release --show-bin-path)/$(BIN)" \
+	  --native "$$($(SWIFT) build -c release $(NATIVE_FLAGS) --scratch-path .build-native --show-bin-path)/lstm-gradcheck-bench"
 
 # Fuzzing (Tests/Fuzz): one libFuzzer binary per file reader, built by swiftc straight from
 # the library's sources (the entry file joins the module, so internal readers are reachable).

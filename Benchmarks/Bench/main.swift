@@ -1,8 +1,27 @@
 import Dispatch
+import Foundation
 import LSTMGradCheck
 
-/// `make bench`: medians of repeated runs, measured in one process so ratios are fair.
-/// Timed here and never in a unit test, since the machines are noisy.
+/// `make bench`: one table for the portable build and, given `--native PATH`, the native one.
+/// Whole-process times come from running this program again as a child (`check NAME THREADS`);
+/// in-process medians from children too (`measure NAME`), so each build times its own code.
+/// Timed here and never in a unit test: the machines are shared and noisy, so every figure
+/// is a median and the clock is measured beside the kernels.
+
+// MARK: Networks and measurement
+
+let networks: [(name: String, dims: LSTMDims)] = [
+    ("small", LSTMDims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10)),   // the built-in default check
+    ("medium", LSTMDims(n_x: 16, n_a: 32, n_y: 10, steps: 20, batch: 4)),
+    ("large", LSTMDims(n_x: 32, n_a: 64, n_y: 32, steps: 50, batch: 8)),
+]
+
+func dims(_ name: String) -> LSTMDims { networks.first { $0.name == name }!.dims }
+
+func elements(_ d: LSTMDims) -> Int {
+    let p = LSTMProblem.random(d, seed: 1)
+    return p.inputKeys.reduce(0) { $0 + p.shape(of: $1).reduce(1, *) }
+}
 
 func seconds(_ body: () -> Void) -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
@@ -10,31 +29,402 @@ func seconds(_ body: () -> Void) -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
-func median(runs: Int, _ body: () -> Void) -> Double {
-    let times = (0..<runs).map { _ in seconds(body) }.sorted()
-    return times[times.count / 2]
+func median(_ values: [Double]) -> Double {
+    let s = values.sorted()
+    return s.isEmpty ? .nan : s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
+
+func median(runs: Int, _ body: () -> Void) -> Double { median((0..<runs).map { _ in seconds(body) }) }
+
+/// Where results go that nothing reads, so that the optimiser keeps the work that made them
+/// (and, written from inside, keeps that work between the two reads of the timer).
+nonisolated(unsafe) var sink = 0
+
+/// A dependent chain of one-cycle integer operations: its rate is the core's clock.
+@inline(never) func chain(_ n: Int, _ a: Int, _ b: Int) {
+    var x = sink
+    for _ in 0..<n { x = (((x &+ a) ^ b) &+ a) ^ b }
+    sink = x
+}
+
+/// The fastest clock seen in this process, in GHz.
+nonisolated(unsafe) var fastestClock = 0.0
+
+/// The clock in GHz: the best of many 1 ms samples and of all taken before. A shared host
+/// deschedules or throttles some samples and never speeds one up; samples this short mostly
+/// fit between two preemptions.
+@discardableResult func measuredClock(samples: Int = 50) -> Double {
+    let a = CommandLine.arguments.count, n = 1_000_000
+    for _ in 0..<samples {
+        let t = seconds { chain(n, a, a &* 7919) }
+        fastestClock = max(fastestClock, Double(4 * n) / t / 1e9)
+    }
+    return fastestClock
+}
+
+#if WIDE_SIMD
+typealias Lanes = SIMD8<Double>
+let isa = "AVX-512"
+#else
+typealias Lanes = SIMD2<Double>
+let isa = "SSE2"
+#endif
+
+/// FP64 operations per cycle and core: two multiply and two add pipes (Zen 4/5; or two FMA
+/// pipes), each `Lanes.scalarCount` wide. The kernels multiply then add, never fused, so their
+/// peak is the same pipes' mul + add rate.
+let flopsPerCycle = Double(2 * 2 * Lanes.scalarCount)
+
+/// Seven independent multiplies and seven independent adds per iteration, all in registers
+/// (fourteen plus two constants fill the sixteen SSE2 registers): what the pipes deliver.
+/// The best of 50 runs of about a millisecond, as for the clock.
+func registerPeak() -> Double {
+    (0..<50).map { _ in
+        let iterations = 200_000
+        var x = (0..<14).map { Lanes(repeating: 1 + Double($0)) }
+        let t = seconds { multipliesAndAdds(&x, iterations) }
+        sink &+= Int(x.reduce(0) { $0 + $1.sum() })
+        return Double(iterations * 14 * Lanes.scalarCount) / t / 1e9
+    }.max()!
+}
+
+@inline(never) func multipliesAndAdds(_ x: inout [Lanes], _ iterations: Int) {
+    let m = Lanes(repeating: 1 - 1e-12), c = Lanes(repeating: 1e-12)
+    x.withUnsafeMutableBufferPointer { v in
+        var (m0, m1, m2, m3, m4, m5, m6) = (v[0], v[1], v[2], v[3], v[4], v[5], v[6])
+        var (a0, a1, a2, a3, a4, a5, a6) = (v[7], v[8], v[9], v[10], v[11], v[12], v[13])
+        for _ in 0..<iterations {
+            m0 *= m; m1 *= m; m2 *= m; m3 *= m; m4 *= m; m5 *= m; m6 *= m
+            a0 += c; a1 += c; a2 += c; a3 += c; a4 += c; a5 += c; a6 += c
+        }
+        (v[0], v[1], v[2], v[3], v[4], v[5], v[6]) = (m0, m1, m2, m3, m4, m5, m6)
+        (v[7], v[8], v[9], v[10], v[11], v[12], v[13]) = (a0, a1, a2, a3, a4, a5, a6)
+    }
+}
+
+/// GFLOP/s of `C += A·B` (m×k by k×n) with a packed A, the best of five, the clock sampled between.
+func gemmRate(m: Int, k: Int, n: Int) -> Double {
+    let a = (0..<(m * k)).map { Double($0 % 7) * 0.1 }, b = (0..<(k * n)).map { Double($0 % 5) * 0.1 }
+    var c = [Double](repeating: 0, count: m * n)
+    let packed = a.withUnsafeBufferPointer { PackedLHS(m: m, k: k, $0.baseAddress!, lda: k) }
+    let reps = max(1, 100_000_000 / (2 * m * n * k))
+    var best = 0.0
+    for _ in 0..<5 {
+        measuredClock(samples: 10)
+        let t = seconds {
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    for _ in 0..<reps { packed.multiplyAdd(n: n, b.baseAddress!, ldb: n, c.baseAddress!, ldc: n) }
+                }
+            }
+        }
+        best = max(best, Double(2 * m * n * k * reps) / t / 1e9)
+    }
+    return best
+}
+
+/// Multiply-adds of the products in the batched check: per batch column per step, `W_a·a`
+/// and `Wy·a`, over every perturbed trajectory.
+func checkFlops(_ d: LSTMDims) -> Double {
+    let (n_a, n_x, n_y, T, m) = (Double(d.n_a), Double(d.n_x), Double(d.n_y), Double(d.steps), Double(d.batch))
+    let perColumnStep = 2 * 4 * n_a * n_a + 2 * n_y * n_a
+    let weights = 2 * 4 * n_a * (n_a + n_x + 1) * m * T
+    let states = 2 * n_a * m * T
+    let inputs = 2 * n_x * m * T * (T + 1) / 2
+    return perColumnStep * (weights + states + inputs)
+}
+
+// MARK: Children
+
+/// The work of `lstm-gradcheck check` once it uses the batched reference: the reference, the
+/// three default routes, every tensor compared. Prints the worst error of a correct route.
+func childCheck(_ name: String, threads: Int) {
+    let p = LSTMProblem.random(dims(name), seed: 1)
+    let reference = BatchedFiniteDifferences.central(p, threads: threads)
+    var worst = 0.0
+    for method in LSTMMethod.core {
+        let g = method.compute(p)
+        for key in reference.keys {
+            let c = Comparison.compare(key, g[key]!, reference: reference[key]!, tolerance: Comparison.defaultTolerance)
+            if method.expectation == .correct { worst = max(worst, c.relativeError) }
+        }
+    }
+    print("worst \(worst)")
+}
+
+/// In-process figures for one network, as `key value` lines.
+func childMeasure(_ name: String) {
+    let d = dims(name), p = LSTMProblem.random(d, seed: 1)
+    let runs = name == "large" ? 101 : 301
+    print("bptt \(median(runs: runs) { _ = LSTMMethod.bptt.compute(p) })")
+    print("gemm \(gemmRate(m: 4 * d.n_a, k: d.n_a, n: 256))")
+    print("gemmstep \(gemmRate(m: 4 * d.n_a, k: d.n_a + d.n_x, n: d.batch))")
+    measuredClock()
+    let t = seconds { _ = BatchedFiniteDifferences.central(p, threads: 1) }
+    print("check1 \(t) \(checkFlops(d) / t / 1e9)")
+    print("clock \(measuredClock())")
+}
+
+func childPeak() {
+    print("clock \(measuredClock(samples: 500))")
+    print("register \(registerPeak())")
+}
+
+/// The least-squares slope of log t against log x.
+func slope(_ x: [Double], _ t: [Double]) -> Double {
+    let lx = x.map(Foundation.log), lt = t.map(Foundation.log)
+    let mx = lx.reduce(0, +) / Double(lx.count), mt = lt.reduce(0, +) / Double(lt.count)
+    let num = zip(lx, lt).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - mt) }
+    return num / lx.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
+}
+
+/// Cost against T_x (the medium network) and against the number of elements checked (large).
+func childScaling() {
+    let lengths = [10, 20, 40, 80]
+    let byLength = lengths.map { T -> Double in
+        var d = dims("medium")
+        d.steps = T
+        let p = LSTMProblem.random(d, seed: 1)
+        return median(runs: 3) { _ = BatchedFiniteDifferences.central(p, threads: 1) }
+    }
+    let p = LSTMProblem.random(dims("large"), seed: 1)
+    let all = p.inputKeys.flatMap { key in (0..<p.shape(of: key).reduce(1, *)).map { ElementID(key, $0) } }
+    let counts = [250, 500, 1000, 2000]
+    let byCount = counts.map { n -> Double in
+        var g = SeededGenerator(seed: 9)
+        let chosen = (0..<n).map { _ in all[g.index(all.count)] }
+        return median(runs: 3) { _ = BatchedFiniteDifferences.central(p, elements: chosen, control: RunControl(threads: 1)) }
+    }
+    print("steps \(slope(lengths.map(Double.init), byLength)) \(zip(lengths, byLength).map { "\($0):\(format($1))" }.joined(separator: " "))")
+    print("elements \(slope(counts.map(Double.init), byCount)) \(zip(counts, byCount).map { "\($0):\(format($1))" }.joined(separator: " "))")
+}
+
+/// Every route of the catalogue on the large network through `--sample 20` and the projection
+/// check, each under a 30 s budget: which tensors each names, against those the route gets wrong.
+func childCatalogue() {
+    let p = LSTMProblem.random(dims("large"), seed: 1)
+    let exact = LSTMMethod.bptt.compute(p)
+    for method in LSTMMethod.catalogue(steps: p.dims.steps) {
+        let g = method.compute(p)
+        let truly = exact.keys.filter { Comparison.compare($0, g[$0]!, reference: exact[$0]!, tolerance: 1e-6).relativeError > 1e-6 }
+        var sampled: SampledCheck.Report!, projected: ProjectionCheck.Report!
+        let ts = seconds { sampled = SampledCheck.run(p, candidate: g, samples: 20, control: RunControl(deadline: .now + .seconds(30))) }
+        let tp = seconds { projected = ProjectionCheck.run(p, candidate: g, control: RunControl(deadline: .now + .seconds(30))) }
+        let named = projected.findings.map { f in f.key + (f.steps.map { "[\($0.lowerBound)…\($0.upperBound)]" } ?? "") }
+        print([method.name, truly.joined(separator: ","), sampled.wrong.joined(separator: ","), format(ts), sampled.stop?.rawValue ?? "-",
+               named.joined(separator: ","), "\(projected.passes)", format(tp), projected.stop?.rawValue ?? "-"].joined(separator: "\t"))
+    }
+}
+
+func childFixture(_ name: String, _ path: String) {
+    let fixture = Fixture(name: name, problem: LSTMProblem.random(dims(name), seed: 1))
+    FileManager.default.createFile(atPath: path, contents: Data(JSON.serialize(FixtureFile.encode(fixture), pretty: false).utf8))
+}
+
+// MARK: The orchestrator
 
 func format(_ s: Double) -> String {
-    s < 1e-3 ? "\(Int((s * 1e6).rounded())) µs" : s < 1 ? "\(Double(Int(s * 1e5)) / 100) ms" : "\(Double(Int(s * 100)) / 100) s"
+    guard s.isFinite else { return "—" }
+    if s < 1e-3 { return String(format: "%.0f µs", s * 1e6) }
+    if s < 1 { return String(format: s < 0.01 ? "%.2f ms" : "%.1f ms", s * 1e3) }
+    return String(format: s < 10 ? "%.2f s" : "%.1f s", s)
 }
 
-let networks: [(String, LSTMDims, Int)] = [
-    ("default", LSTMDims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), 21),
-    ("medium", LSTMDims(n_x: 16, n_a: 32, n_y: 10, steps: 20, batch: 4), 11),
-    ("large", LSTMDims(n_x: 32, n_a: 64, n_y: 32, steps: 50, batch: 8), 5),
-]
+/// Runs `executable arguments` (no shell, standard error discarded), returning its wall time
+/// (start-up and exit included), its CPU time (user + system) and its standard output.
+/// posix_spawn and wait4 rather than Foundation's Process, whose wait polls every 50 ms.
+func run(_ executable: String, _ arguments: [String]) -> (seconds: Double, cpu: Double, output: String) {
+    var fds: [Int32] = [0, 0]
+    guard pipe(&fds) == 0 else { return (.nan, .nan, "") }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+    posix_spawn_file_actions_addclose(&actions, fds[0])
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer {
+        argv.forEach { free($0) }
+        posix_spawn_file_actions_destroy(&actions)
+    }
+    var pid: pid_t = 0, status: Int32 = 0, usage = rusage()
+    var output = [UInt8]()
+    let t = seconds {
+        guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else { return }
+        close(fds[1])
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while case let n = read(fds[0], &chunk, chunk.count), n > 0 { output += chunk[0..<n] }
+        wait4(pid, &status, 0, &usage)
+    }
+    close(fds[0])
+    if pid == 0 { close(fds[1]) }
+    let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    return (pid == 0 ? .nan : t, cpu, String(decoding: output, as: UTF8.self))
+}
 
-print("lstm-gradcheck benchmark: medians, one process, release build")
-print("network   elements   bptt f+b    coursera f+b   per-step f+b   full numerical check")
-for (name, d, runs) in networks {
-    let p = LSTMProblem.random(d, seed: 1)
-    let elements = p.inputKeys.reduce(0) { $0 + p.tensor($1).count }
-    let routes = [LSTMMethod.bptt, .coursera, .perStep].map { m in median(runs: runs) { _ = m.compute(p) } }
-    // Element by element the full check on large takes minutes; it is timed once the
-    // batched kernels land, and skipped here until then.
-    let numerical = name == "large" ? nil : median(runs: 3) { _ = FiniteDifferences.central(p) }
-    let cells = [name.padding(toLength: 9, withPad: " ", startingAt: 0), "\(elements)".padding(toLength: 10, withPad: " ", startingAt: 0)]
-        + routes.map { format($0).padding(toLength: 14, withPad: " ", startingAt: 0) } + [numerical.map(format) ?? "(skipped)"]
-    print(cells.joined(separator: " "))
+func lines(_ output: String) -> [String: [Double]] {
+    var out: [String: [Double]] = [:]
+    for line in output.split(separator: "\n") {
+        let words = line.split(separator: " ")
+        if let key = words.first { out[String(key)] = words.dropFirst().compactMap { Double($0) } }
+    }
+    return out
+}
+
+func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+
+struct Build {
+    let label: String
+    let path: String
+    let isa: String
+    var ghz = 0.0, register = 0.0
+    var flopsPerCycle: Double { isa == "AVX-512" ? 32 : 8 }
+    var peak: Double { ghz * flopsPerCycle }
+}
+
+/// One whole-process check: median wall time, median CPU time, worst error of a correct route.
+struct Whole {
+    var wall: Double, cpu: Double, worst: Double
+}
+
+func orchestrate(native: String?, cli: String?) {
+    var builds = [Build(label: "portable", path: CommandLine.arguments[0], isa: isa)]
+    if let native { builds.append(Build(label: "native", path: native, isa: "AVX-512")) }
+    let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    func field(_ name: String) -> String {
+        cpuinfo.split(separator: "\n").first { $0.hasPrefix(name) }.map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "?"
+    }
+    let family = field("cpu family"), avx512 = field("flags").split(separator: " ").contains("avx512f")
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    print("lstm-gradcheck benchmark · medians · seed 1 · whole-process times include start-up")
+    print("CPU: \(field("model name")), family \(family)\(family == "26" ? " (Zen 5: two 512-bit FMA/multiply and two add pipes)" : ""), \(cores) cores, AVX-512 \(avx512 ? "yes" : "no")")
+    for k in builds.indices {
+        let peak = lines(run(builds[k].path, ["peak"]).output)
+        builds[k].ghz = peak["clock"]?.first ?? .nan
+        builds[k].register = peak["register"]?.first ?? .nan
+        let b = builds[k]
+        print(String(format: "%@ (%@): clock %.2f GHz (fastest of 500 samples) × %.0f flop/cycle (2 multiply + 2 add pipes × %d lanes) = FP64 peak %.0f GFLOP/s per core; registers-only multiplies and adds reach %.0f",
+                     pad(b.label, 8), b.isa, b.ghz, b.flopsPerCycle, b.isa == "AVX-512" ? 8 : 2, b.peak, b.register))
+    }
+    func loadAverage() -> String { (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)).map { String($0.split(separator: " ")[0]) } ?? "?" }
+    print("load average before: \(loadAverage()); other work on the machine slows every figure, the 2-core ones most\n")
+
+    // NumPy: the same check element by element, at most 15 s per network, extrapolated past that.
+    var numpy: [String: (seconds: Double, done: Int, total: Int, values: JSONValue?)] = [:]
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("numpy_check.py").path
+    let hasNumPy = run("/usr/bin/env", ["python3", "-c", "import numpy; print(1)"]).output.hasPrefix("1")
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lstm-gradcheck-bench-\(ProcessInfo.processInfo.processIdentifier)")
+    try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    if hasNumPy {
+        for (name, _) in networks {
+            let path = scratch.appendingPathComponent("\(name).json").path
+            _ = run(builds[0].path, ["fixture", name, path])
+            let out = run("/usr/bin/env", ["python3", script, path, "--budget", "15"]).output
+            if let json = try? JSON.parse(out), case .number(let estimate)? = json["estimate"],
+               case .number(let done)? = json["done"], case .number(let total)? = json["elements"] {
+                numpy[name] = (estimate, Int(done), Int(total), json["values"])
+            }
+        }
+    }
+
+    // Whole-process checks: medians of several runs (one for large), on 1 and 2 threads.
+    var whole: [String: [String: [Int: Whole]]] = [:]   // build → network → threads
+    var measured: [String: [String: [String: [Double]]]] = [:]
+    for b in builds {
+        for (name, _) in networks {
+            measured[b.label, default: [:]][name] = lines(run(b.path, ["measure", name]).output)
+            for threads in [1, 2] {
+                let runs = name == "large" ? 1 : name == "medium" ? 5 : 9
+                let results = (0..<runs).map { _ in run(b.path, ["check", name, "\(threads)"]) }
+                let worst = results.compactMap { lines($0.output)["worst"]?.first }.max() ?? .nan
+                whole[b.label, default: [:]][name, default: [:]][threads] = Whole(wall: median(results.map(\.seconds)), cpu: median(results.map(\.cpu)), worst: worst)
+            }
+        }
+    }
+
+    let columns = networks.map(\.name)
+    func row(_ label: String, _ cells: [String], _ target: String = "") {
+        print(pad(label, 38) + cells.map { pad($0, 19) }.joined() + target)
+    }
+    func percent(_ rate: Double?, _ clock: Double?, _ b: Build) -> String {
+        guard let rate, let clock else { return "—" }
+        return String(format: "%.1f GF/s %.0f%%", rate, 100 * rate / (clock * b.flopsPerCycle))
+    }
+    row("", columns, "target")
+    row("elements checked", networks.map { "\(elements($0.dims))" })
+    for b in builds {
+        let m = measured[b.label]!, w = whole[b.label]!
+        print("— \(b.label) build (\(b.isa)) —")
+        row("bptt forward + backward", columns.map { format(m[$0]?["bptt"]?.first ?? .nan) }, "large ≤ 2 ms")
+        row("full numerical check, 1 thread", columns.map { format(w[$0]![1]!.wall) })
+        row("full numerical check, 2 threads", columns.map { format(w[$0]![2]!.wall) }, "small ≤ 50 ms, medium ≤ 0.3 s, large ≤ 20 s")
+        row("speed-up, 2 threads / 1", columns.map { String(format: "×%.2f", w[$0]![1]!.wall / w[$0]![2]!.wall) }, "≥ ×1.8")
+        row("cores the 2 threads got (CPU/wall)", columns.map { String(format: "%.2f", w[$0]![2]!.cpu / w[$0]![2]!.wall) })
+        row("worst correct route vs reference", columns.map { String(format: "%.1e", max(w[$0]![1]!.worst, w[$0]![2]!.worst)) }, "≤ 1e-6")
+        row("exact reference (forward mode)", columns.map { _ in "not on this branch" }, "large ≤ 10 s")
+        row("GEMM of a batch, 4n_a×n_a by ×256", columns.map { n in percent(m[n]?["gemm"]?.first, m[n]?["clock"]?.first, b) }, "≥ 50 % of peak")
+        row("GEMM of a bptt step, 4n_a×K by ×m", columns.map { n in percent(m[n]?["gemmstep"]?.first, m[n]?["clock"]?.first, b) })
+        row("products over a whole check", columns.map { n in percent(m[n]?["check1"]?.last, m[n]?["clock"]?.first, b) })
+        row("NumPy loop / this, 2 threads", columns.map { n in numpy[n].map { String(format: "×%.0f", $0.seconds / w[n]![2]!.wall) } ?? "—" })
+    }
+    print("— NumPy (Benchmarks/numpy_check.py: element by element, one forward pass per loss) —")
+    if numpy.isEmpty {
+        print(hasNumPy ? "numpy_check.py failed" : "skipped: python3 with NumPy not found")
+    } else {
+        row("full numerical check", columns.map { n in numpy[n].map { $0.done < $0.total ? "\(format($0.seconds)) est." : format($0.seconds) } ?? "—" })
+        row("elements timed", columns.map { n in numpy[n].map { "\($0.done) of \($0.total)" } ?? "—" })
+        // The same quotients: NumPy's against the batched ones on (up to 200 per tensor of) the elements it did.
+        row("|NumPy − batched| / max(|NumPy|, 1e-3)", columns.map { n -> String in
+            guard let values = numpy[n]?.values else { return "—" }
+            let p = LSTMProblem.random(dims(n), seed: 1)
+            var ids: [ElementID] = [], theirs: [Double] = []
+            for key in p.inputKeys {
+                guard case .object(let members)? = values[key] else { continue }
+                for member in members.prefix(200) {
+                    if let flat = Int(member.key), case .number(let v) = member.value { ids.append(ElementID(key, flat)); theirs.append(v) }
+                }
+            }
+            let ours = BatchedFiniteDifferences.central(p, elements: ids).values
+            let worst = zip(ours, theirs).map { abs(($0 ?? .nan) - $1) / max(abs($1), 1e-3) }.max() ?? .nan
+            return String(format: "%.1e (%d)", worst, ids.count)
+        })
+    }
+    if let cli {
+        let t = median((0..<5).map { _ in run(cli, []).seconds })
+        print("\nlstm-gradcheck as built, whose check still takes the element-by-element reference: \(format(t)) for the default check")
+    }
+
+    let scaling = lines(run(builds.last!.path, ["scaling"]).output)
+    print("\nCost (\(builds.last!.label), 1 thread): ∝ T_x^\(String(format: "%.2f", scaling["steps"]?.first ?? .nan)) (medium, T_x 10…80), ∝ elements^\(String(format: "%.2f", scaling["elements"]?.first ?? .nan)) (large, 250…2000 random elements)")
+
+    print("\nThe catalogue on the large network (\(builds.last!.label) build): --sample 20 and the projection check, each under a 30 s budget")
+    print(pad("route", 24) + pad("wrong vs bptt", 15) + pad("--sample 20", 28) + pad("projection", 36) + "passes")
+    for line in run(builds.last!.path, ["catalogue"]).output.split(separator: "\n") {
+        let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        guard f.count == 9 else { continue }
+        let truly = f[1].split(separator: ",").map(String.init)
+        let sampled = f[2].split(separator: ",").map(String.init), projected = f[5].split(separator: ",").map(String.init)
+        let steps = projected.first { $0.hasPrefix("x[") }.map { " " + $0 } ?? ""
+        let sampleOK = sampled == truly && f[4] == "-", projectionOK = projected.map { String($0.prefix { $0 != "[" }) } == truly && f[8] == "-"
+        func named(_ names: [String], _ ok: Bool) -> String { ok ? (names.isEmpty ? "passes" : "names them") : "names " + names.joined(separator: ",") }
+        print(pad(f[0], 24) + pad(truly.isEmpty ? "none" : "\(truly.count) tensors", 15)
+              + pad("\(named(sampled, sampleOK)) \(sampleOK ? "✓" : "✗") \(f[3])", 28)
+              + pad("\(named(projected.map { String($0.prefix { $0 != "[" }) }, projectionOK))\(steps) \(projectionOK ? "✓" : "✗") \(f[7])", 36) + f[6])
+    }
+    print("\nload average after: \(loadAverage())")
+}
+
+// MARK: Entry
+
+let args = Array(CommandLine.arguments.dropFirst())
+switch args.first {
+case "check": childCheck(args[1], threads: Int(args[2]) ?? 1)
+case "measure": childMeasure(args[1])
+case "peak": childPeak()
+case "scaling": childScaling()
+case "catalogue": childCatalogue()
+case "fixture": childFixture(args[1], args[2])
+default:
+    func value(_ flag: String) -> String? { args.firstIndex(of: flag).flatMap { args.indices.contains($0 + 1) ? args[$0 + 1] : nil } }
+    orchestrate(native: value("--native"), cli: value("--cli"))
 }

@@ -51,3 +51,19 @@ func upstreamProblem(_ d: LSTMDims, window: Int, seed: UInt64, withC0: Bool = fa
     }
     return p
 }
+
+/// Random networks with labels and the corners the kernels must get right — an upstream target
+/// shorter than the sequence with c0, every size 1 with c0, saturated gates — by name (the name
+/// says what it is; the problem would fill a screen in a test's description).
+func namedProblems(count: Int, seed: UInt64) -> [String: LSTMProblem<Double>] {
+    var out: [String: LSTMProblem<Double>] = [:]
+    for (k, d) in randomDims(count: count, seed: seed).enumerated() {
+        out["labels n_x \(d.n_x) n_a \(d.n_a) n_y \(d.n_y) T \(d.steps) m \(d.batch)"] = LSTMProblem.random(d, seed: seed &+ UInt64(k))
+    }
+    out["upstream T′ 4 of 7, c0"] = upstreamProblem(LSTMDims(n_x: 3, n_a: 4, n_y: 0, steps: 7, batch: 3), window: 4, seed: seed, withC0: true)
+    out["upstream all ones, c0"] = upstreamProblem(LSTMDims(n_x: 1, n_a: 1, n_y: 0, steps: 1, batch: 1), window: 1, seed: seed, withC0: true)
+    out["upstream T′ = T"] = upstreamProblem(LSTMDims(n_x: 2, n_a: 3, n_y: 0, steps: 5, batch: 2), window: 5, seed: seed)
+    out["saturated gates"] = LSTMProblem.random(LSTMDims(n_x: 2, n_a: 3, n_y: 3, steps: 6, batch: 2), seed: seed,
+                                                scale: GenerationScale(weights: 6, inputs: 1))
+    return out
+}

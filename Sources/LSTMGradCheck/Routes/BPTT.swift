@@ -3,7 +3,14 @@
 /// stacked pre-activation delta `dz` per step, and the carries `dh`, `dc` kept as
 /// plain state. Agreement with `CourseraLoop` therefore means two derivations agree.
 enum BPTT {
-    static func gradients<S>(_ problem: LSTMProblem<S>) -> Gradients { backward(problem).gradients }
+    /// In Double on the batched kernels (`BPTTKernel`); in any other scalar, `definition`.
+    static func gradients<S>(_ problem: LSTMProblem<S>) -> Gradients {
+        if let p = problem as? LSTMProblem<Double> { return BPTTKernel.gradients(p) }
+        return definition(problem)
+    }
+
+    /// The generic derivation over `LSTM.forward`, which the kernel path must agree with.
+    static func definition<S>(_ problem: LSTMProblem<S>) -> Gradients { backward(problem).gradients }
 
     /// `∂L/∂a_t` and `∂L/∂c_t` for every step t (the totals, every later path included):
     /// how much gradient reaches each state, for the diagnosis and the flow over time.

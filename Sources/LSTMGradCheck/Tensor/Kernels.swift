@@ -19,6 +19,22 @@ private typealias ActiveTile = Tile<SIMD8<Double>, 6, 2>
 #else
 private typealias ActiveTile = Tile<SIMD2<Double>, 4, 2>
 #endif
+/// Half as wide, on the same A panels: for products with few columns (one step of a batch
+/// of m = 8), where the full tile would multiply as many zeros as numbers.
+#if WIDE_SIMD
+private typealias NarrowTile = Tile<SIMD8<Double>, 6, 1>
+#else
+private typealias NarrowTile = Tile<SIMD2<Double>, 4, 1>
+#endif
+
+/// Copies of each A value in a panel. Two SSE2 lanes are filled by one load of a duplicated
+/// pair: SSE2 has no broadcast load, and the shuffle it takes instead shares the vector pipes
+/// with the multiplies and adds. An AVX-512 broadcast load costs no vector pipe.
+#if WIDE_SIMD
+private let panelCopies = 1
+#else
+private let panelCopies = 2
+#endif
 
 /// Depth (k) block: an A panel (`depthBlock × ActiveTile.rows`) and a B sliver stay in L1.
 private let depthBlock = 256
@@ -47,40 +63,40 @@ public struct PackedLHS: Sendable {
     public let rows: Int
     /// Columns of op(A), the shared dimension k.
     public let depth: Int
-    /// Per depth block, per tile-row block: `ActiveTile.rows` values for each k, rows
-    /// past `rows` zero, so edge tiles run the same kernel as full ones.
+    /// Per depth block, per tile-row block: `ActiveTile.rows` values for each k (each
+    /// `panelCopies` times), rows past `rows` zero, so edge tiles run the same kernel as full ones.
     let panels: [Double]
 
     /// Packs op(A) (m×k); the layout of `a` is as in `gemmAdd`. Negative sizes count as 0.
     public init(m: Int, k: Int, _ a: UnsafePointer<Double>, lda: Int, transposed: Bool = false) {
         let rows = max(m, 0), depth = max(k, 0)
         assert(rows == 0 || depth == 0 || lda >= (transposed ? rows : depth), "gemm: lda \(lda) too small")
-        let mr = ActiveTile.rows, paddedRows = (rows + mr - 1) / mr * mr
+        let mr = ActiveTile.rows, paddedRows = (rows + mr - 1) / mr * mr, copies = panelCopies
         self.rows = rows
         self.depth = depth
-        panels = [Double](unsafeUninitializedCapacity: paddedRows * depth) { out, count in
+        panels = [Double](unsafeUninitializedCapacity: paddedRows * depth * copies) { out, count in
             guard var o = out.baseAddress else { count = 0; return }
             for p0 in stride(from: 0, to: depth, by: depthBlock) {
                 let kc = min(depthBlock, depth - p0)
                 for i0 in stride(from: 0, to: paddedRows, by: mr) {
                     let live = min(mr, rows - i0)
-                    if live < mr { o.update(repeating: 0, count: kc * mr) }
+                    if live < mr { o.update(repeating: 0, count: kc * mr * copies) }
                     // Loops ordered so that the reads from `a` are contiguous.
                     if transposed {
                         for p in 0..<kc {
                             let row = a + (p0 + p) * lda + i0
-                            for r in 0..<live { o[p * mr + r] = row[r] }
+                            for r in 0..<live { (o + (p * mr + r) * copies).update(repeating: row[r], count: copies) }
                         }
                     } else {
                         for r in 0..<live {
                             let row = a + (i0 + r) * lda + p0
-                            for p in 0..<kc { o[p * mr + r] = row[p] }
+                            for p in 0..<kc { (o + (p * mr + r) * copies).update(repeating: row[p], count: copies) }
                         }
                     }
-                    o += kc * mr
+                    o += kc * mr * copies
                 }
             }
-            count = paddedRows * depth
+            count = paddedRows * depth * copies
         }
     }
 
@@ -89,28 +105,37 @@ public struct PackedLHS: Sendable {
                             _ c: UnsafeMutablePointer<Double>, ldc: Int, threads: Int = 1) {
         guard rows > 0, n > 0, depth > 0 else { return }
         assert(ldb >= (transposeB ? depth : n) && ldc >= n, "gemm: ldb \(ldb) or ldc \(ldc) too small")
-        let nr = ActiveTile.columns, slivers = (n + nr - 1) / nr
+        if n <= NarrowTile.columns {
+            multiplyAdd(NarrowTile.self, n: n, b, ldb: ldb, transposeB: transposeB, c, ldc: ldc, threads: threads)
+        } else {
+            multiplyAdd(ActiveTile.self, n: n, b, ldb: ldb, transposeB: transposeB, c, ldc: ldc, threads: threads)
+        }
+    }
+
+    private func multiplyAdd<Kernel: TileKernel>(_: Kernel.Type, n: Int, _ b: UnsafePointer<Double>, ldb: Int, transposeB: Bool,
+                                                 _ c: UnsafeMutablePointer<Double>, ldc: Int, threads: Int) {
+        let nr = Kernel.columns, slivers = (n + nr - 1) / nr
         let parts = min(max(threads, 1), slivers)
         panels.withUnsafeBufferPointer { packed in
             let a = packed.baseAddress!
             if parts == 1 {
-                run(slivers: 0..<slivers, n: n, a, b, ldb, transposeB, c, ldc)
+                run(Kernel.self, slivers: 0..<slivers, n: n, a, b, ldb, transposeB, c, ldc)
             } else {
                 // Each part owns whole column slivers of C: no element is shared, and
                 // A and B are only read.
                 nonisolated(unsafe) let (a, b, c) = (a, b, c)
                 DispatchQueue.concurrentPerform(iterations: parts) { t in
-                    run(slivers: (slivers * t / parts)..<(slivers * (t + 1) / parts), n: n, a, b, ldb, transposeB, c, ldc)
+                    run(Kernel.self, slivers: (slivers * t / parts)..<(slivers * (t + 1) / parts), n: n, a, b, ldb, transposeB, c, ldc)
                 }
             }
         }
     }
 
-    /// The columns of C in `slivers` (of `ActiveTile.columns` each).
-    private func run(slivers: Range<Int>, n: Int, _ a: UnsafePointer<Double>,
-                     _ b: UnsafePointer<Double>, _ ldb: Int, _ transposeB: Bool,
-                     _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
-        let mr = ActiveTile.rows, nr = ActiveTile.columns
+    /// The columns of C in `slivers` (of `Kernel.columns` each).
+    private func run<Kernel: TileKernel>(_: Kernel.Type, slivers: Range<Int>, n: Int, _ a: UnsafePointer<Double>,
+                                         _ b: UnsafePointer<Double>, _ ldb: Int, _ transposeB: Bool,
+                                         _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
+        let mr = Kernel.rows, nr = Kernel.columns
         let paddedRows = (rows + mr - 1) / mr * mr
         let perChunk = min(max(1, chunkCapacity / (min(depthBlock, depth) * nr)), slivers.count)
         let packedB = UnsafeMutablePointer<Double>.allocate(capacity: min(depthBlock, depth) * nr * perChunk)
@@ -119,30 +144,30 @@ public struct PackedLHS: Sendable {
         defer { edge.deallocate() }
         for p0 in stride(from: 0, to: depth, by: depthBlock) {
             let kc = min(depthBlock, depth - p0)
-            let block = a + p0 * paddedRows
+            let block = a + p0 * paddedRows * panelCopies
             for first in stride(from: slivers.lowerBound, to: slivers.upperBound, by: perChunk) {
                 let chunk = first..<min(first + perChunk, slivers.upperBound)
                 for s in chunk {
                     let j0 = s * nr
-                    packSliver(kc: kc, cols: min(nr, n - j0), b, ldb, transposeB, p0: p0, j0: j0,
+                    packSliver(nr, kc: kc, cols: min(nr, n - j0), b, ldb, transposeB, p0: p0, j0: j0,
                                into: packedB + (s - first) * kc * nr)
                 }
                 // Row tile outermost: its A panel stays in L1 across the chunk, and C is
                 // swept along rows rather than down columns (a power-of-two ldc would map
                 // a column of C onto one cache set).
                 for i in stride(from: 0, to: rows, by: mr) {
-                    let panel = block + i * kc
+                    let panel = block + i * kc * panelCopies
                     let live = min(mr, rows - i)
                     for s in chunk {
                         let j0 = s * nr, cols = min(nr, n - j0)
                         let sliver = packedB + (s - first) * kc * nr
                         if live == mr && cols == nr {
-                            ActiveTile.multiplyAdd(kc, panel, sliver, c + i * ldc + j0, ldc)
+                            Kernel.multiplyAdd(kc, panel, sliver, c + i * ldc + j0, ldc)
                         } else {
                             // Edge: the full tile into scratch, then only its live part into C.
                             // acc starts at +0, so 0 + acc is acc bit for bit: same sums as a full tile.
                             edge.update(repeating: 0, count: mr * nr)
-                            ActiveTile.multiplyAdd(kc, panel, sliver, edge, nr)
+                            Kernel.multiplyAdd(kc, panel, sliver, edge, nr)
                             for r in 0..<live {
                                 for q in 0..<cols { c[(i + r) * ldc + j0 + q] += edge[r * nr + q] }
                             }
@@ -154,11 +179,9 @@ public struct PackedLHS: Sendable {
     }
 }
 
-/// Copies op(B)[p0 ..< p0+kc, j0 ..< j0+cols] into `kc` rows of `ActiveTile.columns`,
-/// zero past `cols`.
-private func packSliver(kc: Int, cols: Int, _ b: UnsafePointer<Double>, _ ldb: Int, _ transposed: Bool,
+/// Copies op(B)[p0 ..< p0+kc, j0 ..< j0+cols] into `kc` rows of `nr`, zero past `cols`.
+private func packSliver(_ nr: Int, kc: Int, cols: Int, _ b: UnsafePointer<Double>, _ ldb: Int, _ transposed: Bool,
                         p0: Int, j0: Int, into out: UnsafeMutablePointer<Double>) {
-    let nr = ActiveTile.columns
     var o = out
     if transposed {
         // Column by column of op(B), so that the reads from `b` are contiguous.
@@ -180,6 +203,16 @@ private func packSliver(kc: Int, cols: Int, _ b: UnsafePointer<Double>, _ ldb: I
     }
 }
 
+/// What `PackedLHS.run` needs of a microkernel.
+private protocol TileKernel {
+    static var rows: Int { get }
+    static var columns: Int { get }
+    static func multiplyAdd(_ kc: Int, _ panel: UnsafePointer<Double>, _ sliver: UnsafePointer<Double>,
+                            _ c: UnsafeMutablePointer<Double>, _ ldc: Int)
+}
+
+extension Tile: TileKernel {}
+
 /// A register tile of `R` rows by `NV` vectors `V`: the microkernel. Accumulators live
 /// in registers (the inline arrays are fully unrolled); each k broadcasts `R` values
 /// of the A panel against `NV` vectors of the B sliver.
@@ -192,17 +225,19 @@ private enum Tile<V: SIMD, let R: Int, let NV: Int> where V.Scalar == Double {
                             _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
         let width = V.scalarCount, stride = MemoryLayout<Double>.stride
         var acc = InlineArray<R, InlineArray<NV, V>>(repeating: .init(repeating: V()))
+        assert(panelCopies == 1 || panelCopies == width, "a panel holds one value or one vector per row")
         var pa = panel, pb = UnsafeRawPointer(sliver)
         for _ in 0..<kc {
             var bv = InlineArray<NV, V>(repeating: V())
             for v in 0..<NV { bv[v] = pb.loadUnaligned(fromByteOffset: v * width * stride, as: V.self) }
             for r in 0..<R {
-                let ar = V(repeating: pa[r])
+                let ar = panelCopies == 1 ? V(repeating: pa[r])
+                    : UnsafeRawPointer(pa).loadUnaligned(fromByteOffset: r * width * stride, as: V.self)
                 // Multiply then add, not `addProduct`: without FMA (the portable target) that is
                 // a libm call per lane, 30× slower, and unfused keeps every build's bits equal.
                 for v in 0..<NV { acc[r][v] = acc[r][v] + ar * bv[v] }
             }
-            pa += R
+            pa += R * panelCopies
             pb += NV * width * stride
         }
         let rc = UnsafeMutableRawPointer(c)

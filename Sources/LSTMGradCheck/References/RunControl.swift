@@ -1,0 +1,117 @@
+import Dispatch
+import Foundation
+
+/// How a long computation runs: on how many threads, whom it tells how far it got, and
+/// when it gives up. The results never depend on `threads`.
+public struct RunControl: Sendable {
+    /// Worker threads (at least 1).
+    public var threads: Int
+    /// Stop once this instant has passed (`--budget`).
+    public var deadline: ContinuousClock.Instant?
+    /// `done` of `total` units of work (one unit: one batch column through one time step), after
+    /// each piece of work; `done` only grows. Called on a worker thread, never concurrently with itself.
+    public var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
+    /// Polled between time steps of every piece of work: true stops the run within one step
+    /// (SIGINT). Called on worker threads, possibly concurrently.
+    public var isCancelled: (@Sendable () -> Bool)?
+
+    public init(threads: Int = RunControl.allCores, deadline: ContinuousClock.Instant? = nil,
+                progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
+                isCancelled: (@Sendable () -> Bool)? = nil) {
+        self.threads = threads
+        self.deadline = deadline
+        self.progress = progress
+        self.isCancelled = isCancelled
+    }
+
+    /// The cores this process may run on.
+    public static var allCores: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    /// Why the run should stop now, if it should.
+    func stopReason() -> StopReason? {
+        if isCancelled?() == true { return .cancelled }
+        if let deadline, ContinuousClock.now >= deadline { return .deadline }
+        return nil
+    }
+}
+
+/// Why a run ended before its work did.
+public enum StopReason: String, Sendable, Equatable {
+    /// `RunControl.isCancelled` returned true.
+    case cancelled
+    /// `RunControl.deadline` passed.
+    case deadline
+}
+
+/// A run that `RunControl` stopped: why, and how far it got (in `RunControl.progress` units).
+public struct Interruption: Error, Sendable, Equatable {
+    public var reason: StopReason
+    public var done: Int
+    public var total: Int
+}
+
+/// Pieces of work handed out in order to a few threads.
+enum Workers {
+    /// Runs `body(piece, state, shouldStop)` for each piece in `0 ..< costs.count`, taken in
+    /// order by up to `control.threads` threads, each with its own `makeState()`. `body` returns
+    /// false when it gave up midway because `shouldStop()` said so. Returns which pieces
+    /// finished and, if the run was stopped, why.
+    static func run<State>(costs: [Int], control: RunControl, makeState: @Sendable () -> State,
+                           body: @Sendable (_ piece: Int, _ state: State, _ shouldStop: () -> Bool) -> Bool)
+        -> (finished: [Bool], stop: StopReason?) {
+        let total = costs.reduce(0, +)
+        let shared = Shared(total: total)
+        var finished = [Bool](repeating: false, count: costs.count)
+        let progress = control.progress
+        @Sendable func shouldStop() -> Bool {
+            if shared.stopped != nil { return true }
+            guard let reason = control.stopReason() else { return false }
+            shared.stop(reason)
+            return true
+        }
+        finished.withUnsafeMutableBufferPointer { flags in
+            nonisolated(unsafe) let flags = flags   // each piece's flag is written by the one thread that ran it
+            let threads = min(max(control.threads, 1), costs.count)
+            @Sendable func work(_: Int) {
+                let state = makeState()
+                while let piece = shared.next(count: costs.count) {
+                    guard !shouldStop(), body(piece, state, shouldStop) else { return }
+                    flags[piece] = true
+                    shared.finish(costs[piece], progress)
+                }
+            }
+            if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
+        }
+        return (finished, shared.stopped)
+    }
+
+    /// The counters the workers share, behind one lock.
+    private final class Shared: @unchecked Sendable {   // every field behind `lock`
+        private let lock = NSLock()
+        private var taken = 0, done = 0
+        private var reason: StopReason?
+        let total: Int
+
+        init(total: Int) { self.total = total }
+
+        var stopped: StopReason? { lock.withLock { reason } }
+
+        func stop(_ r: StopReason) { lock.withLock { if reason == nil { reason = r } } }
+
+        func next(count: Int) -> Int? {
+            lock.withLock {
+                guard taken < count else { return nil }
+                taken += 1
+                return taken - 1
+            }
+        }
+
+        /// Progress is reported under the lock, so calls are serial and `done` grows.
+        func finish(_ cost: Int, _ progress: (@Sendable (Int, Int) -> Void)?) {
+            lock.withLock {
+                done += cost
+                progress?(done, total)
+            }
+        }
+    }
+}
