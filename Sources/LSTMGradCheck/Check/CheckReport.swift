@@ -95,7 +95,7 @@ public enum GradCheck {
                                        roundingFloor: Decision.unitRoundoff(.float64), fixedTolerance: nil, referenceName: "exact")
             }
             reports.append(MethodReport(name: "numerical", expectation: .reference,
-                                        summary: "\(options.scheme == .richardson ? "Richardson-extrapolated" : "Central") finite differences with a per-element step, measured against the exact gradient.",
+                                        summary: "\(options.scheme == .richardson ? "Richardson-extrapolated (loss in extended precision)" : "Central") finite differences with a per-element step, measured against the exact gradient.",
                                         reason: "its distance from the exact gradient is the finite-difference error itself.",
                                         tensors: tensors))
         }

@@ -13,7 +13,7 @@ public enum FiniteDifferences {
     /// rounding does not bias the quotient.
     public static func central<P: GradientProblem>(_ problem: P, step h: Double = defaultStep) -> Gradients {
         let elements = InputElements(problem)
-        return elements.gradients(eachElement(problem, elements) { theta, loss in
+        return elements.gradients(eachElement(problem, elements, in: Double.self) { theta, loss in
             let up = theta + h, down = theta - h
             return (loss(up) - loss(down)) / (up - down)
         })
@@ -25,26 +25,30 @@ public enum FiniteDifferences {
         case central
         /// `R(h) = D(h) + (D(h) − D(2h)) / 3`, Richardson's extrapolation of `D`, which is
         /// the 4-point stencil `(−L(θ+2h) + 8L(θ+h) − 8L(θ−h) + L(θ−2h)) / 12h`:
-        /// truncation error `h⁴·L⁽⁵⁾/30`.
+        /// truncation error `h⁴·L⁽⁵⁾/30`. Its values of L are taken in `WideFloat` (Float80 on
+        /// x86-64): in `Double` the loss's own rounding, not truncation, limits a fourth-order
+        /// scheme, which then gains only 20–50× on `central`.
         case richardson
     }
 
     /// The step for an element of value θ: `h = c·ε^{1/3}·max(1, |θ|)` for `central`,
-    /// `c·ε^{1/5}·max(1, |θ|)` for `richardson`, ε = 2⁻⁵². With each value of L wrong by
+    /// `c·ε^{1/5}·max(1, |θ|)` for `richardson`, ε the unit roundoff of the float the scheme
+    /// takes the loss in (2⁻⁵² for `Double`, 2⁻⁶³ for Float80). With each value of L wrong by
     /// up to δ, the error of `D(h)` is `M₃h²/6 + δ/h`, least at `h = (3δ/M₃)^{1/3}`; that of
     /// `R(h)` is `M₅h⁴/30 + 1.5δ/h`, least at `h = (11.25δ/M₅)^{1/5}`. δ is a few ε·|L|, so
     /// the steps go as ε^{1/3} and ε^{1/5}; `max(1, |θ|)` keeps the step relative for large θ
     /// and absolute near zero, where a relative step would vanish. c (`Scheme.stepFactor`)
     /// is the measured rest, `(3δ/(εM₃))^{1/3}` and `(11.25δ/(εM₅))^{1/5}` on typical networks.
     public static func step(for theta: Double, scheme: Scheme) -> Double {
-        scheme.stepFactor * Foundation.pow(Double.ulpOfOne, scheme.stepExponent) * max(1, Swift.abs(theta))
+        scheme.stepFactor * Foundation.pow(scheme.lossEpsilon, scheme.stepExponent) * max(1, Swift.abs(theta))
     }
 
     /// Every element's derivative by `scheme` with its own step (`step(for:scheme:)`), and
     /// an estimate of each one's error: the truncation error as the same scheme sees it
     /// from twice the step (`|D(h) − D(2h)|/3` for `central`, `|R(h) − R(2h)|/15` for
     /// `richardson`), doubled, plus a bound on the rounding error, δ/h for `central` and
-    /// 1.5·δ/h for `richardson`, where δ bounds the rounding error of one value of the loss.
+    /// 1.5·δ/h for `richardson`, where δ bounds the rounding error of one value of the loss,
+    /// plus the rounding of the result to `Double`.
     /// The difference only measures the leading term of the truncation error; doubled, it
     /// covers the next ones too (at weights ±5 the plain difference fell short for 2% of
     /// the elements, doubled for none). The estimate assumes L is smooth on the scale of
@@ -53,34 +57,45 @@ public enum FiniteDifferences {
     /// and 2.4% with `central`, where the loss changes on scales below the steps.
     /// `central` costs 4 losses per element, `richardson` 6.
     public static func estimate<P: GradientProblem>(_ problem: P, scheme: Scheme = .richardson) -> NumericalGradient {
+        switch scheme {
+        case .central: return estimate(problem, scheme: scheme, in: Double.self)
+        case .richardson: return estimate(problem, scheme: scheme, in: WideFloat.self)
+        }
+    }
+
+    /// `estimate(_:scheme:)` with every value of the loss, and the differences and
+    /// extrapolation made of them, in `L`.
+    static func estimate<P: GradientProblem, L: Scalar>(_ problem: P, scheme: Scheme, in _: L.Type) -> NumericalGradient {
         let elements = InputElements(problem)
-        let delta = roundingBound(problem)
-        let results = eachElement(problem, elements) { theta, loss -> (value: Double, error: Double) in
+        let delta = roundingBound(problem, scheme: scheme)
+        let results = eachElement(problem, elements, in: L.self) { theta, loss -> (value: Double, error: Double) in
             let h = step(for: theta, scheme: scheme)
             // The denominators are the steps as represented, as in `central(_:step:)`.
-            func difference(_ k: Double) -> (d: Double, span: Double) {
+            func difference(_ k: Double) -> (d: L, span: Double) {
                 let up = theta + k * h, down = theta - k * h
-                return ((loss(up) - loss(down)) / (up - down), up - down)
+                return ((loss(up) - loss(down)) / L(up - down), up - down)
             }
             let (d1, span) = difference(1), d2 = difference(2).d
             switch scheme {
             case .central:
-                return (d1, 2 * abs(d1 - d2) / 3 + 2 * delta / span)
+                let value = d1.primal
+                return (value, 2 * abs((d1 - d2).primal) / 3 + 2 * delta / span + Double.ulpOfOne * abs(value))
             case .richardson:
                 let d4 = difference(4).d
-                let r1 = d1 + (d1 - d2) / 3, r2 = d2 + (d2 - d4) / 3
+                let r1 = d1 + (d1 - d2) / L(3), r2 = d2 + (d2 - d4) / L(3)
+                let value = r1.primal
                 // Rounding: (4/3)·(2δ/span) from D(h) and (1/3)·(δ/span) from D(2h).
-                return (r1, 2 * abs(r1 - r2) / 15 + 3 * delta / span)
+                return (value, 2 * abs((r1 - r2).primal) / 15 + 3 * delta / span + Double.ulpOfOne * abs(value))
             }
         }
         return NumericalGradient(gradients: elements.gradients(results.map(\.value)),
                                  errorEstimate: elements.gradients(results.map(\.error)))
     }
 
-    /// δ, a bound on the rounding error of one computed value of the loss:
+    /// δ, a bound on the rounding error of one value of the loss as `scheme` computes it:
     /// `k·ε·Σ|terms|` over the terms the loss sums (`−log ŷ`, or `da ⊙ a` upstream).
-    static func roundingBound<P: GradientProblem>(_ problem: P) -> Double {
-        roundingFactor * Double.ulpOfOne * problem.lossTermMagnitude
+    static func roundingBound<P: GradientProblem>(_ problem: P, scheme: Scheme = .central) -> Double {
+        roundingFactor * scheme.lossEpsilon * problem.lossTermMagnitude
     }
 
     /// k in `roundingBound`. Against the loss computed in Float80, the rounding error of
@@ -93,8 +108,8 @@ public enum FiniteDifferences {
     /// `value(θ, L)` for every input element θ in `elements`' numbering, where `L(t)` is
     /// the loss with that element set to t and every other input as given; the elements
     /// are spread over the cores, and each value depends only on its own element.
-    static func eachElement<P: GradientProblem, Value: Sendable>(_ problem: P, _ elements: InputElements,
-                                             _ value: @Sendable (Double, (Double) -> Double) -> Value) -> [Value] {
+    static func eachElement<P: GradientProblem, L: Scalar, Value: Sendable>(_ problem: P, _ elements: InputElements, in _: L.Type,
+                                             _ value: @Sendable (Double, (Double) -> L) -> Value) -> [Value] {
         let thetas = elements.values(problem)
         return elements.map(width: 8) { range in
             var p = problem
@@ -102,7 +117,7 @@ public enum FiniteDifferences {
                 let (key, flat) = elements.element(number)
                 let result = value(thetas[number]) { t in
                     p.set(key, flat, to: t)
-                    return p.loss()
+                    return p.loss { L($2) }
                 }
                 p.set(key, flat, to: thetas[number])
                 return result
@@ -116,12 +131,22 @@ extension FiniteDifferences.Scheme {
     /// ‖num − exact‖/‖exact‖), geometric mean over 36 random networks (n_x ≤ 8, n_a ≤ 10,
     /// T_x ≤ 12, weights ±0.5 to ±2) for c = ½, 1, 2, 4, 8, 16:
     /// central 2.0e-8, 1.1e-8, 5.4e-9, 3.5e-9, 3.5e-9, 7.7e-9 (worst network's best at c = 2–4);
-    /// richardson 2.5e-10, 1.4e-10, 1.2e-10, 3.7e-10, 5.4e-9, 8.6e-8, with the worst network
-    /// 1.8e-9, 9.1e-9, 1.5e-7 at c = ½, 1, 2, so c = 1 rather than the slightly better mean at 2.
+    /// richardson, its loss in Float80, on the default network and 5 random ones (n_a ≤ 10,
+    /// weights ±1) for c = ¼, ½, 1, 2, 4, 8: worst 2.1e-12, 9.7e-13, 6.1e-13, 3.1e-13, 1.6e-12,
+    /// 2.6e-11, the default 9.1e-13, 3.9e-13, 1.9e-13, 1.0e-13, 2.1e-13, 3.3e-12. c = 1 keeps
+    /// the steps furthest from where the fifth derivative grows, at a cost of 2× against c = 2.
     var stepFactor: Double {
         switch self {
         case .central: return 4
         case .richardson: return 1
+        }
+    }
+
+    /// The unit roundoff of the float the scheme takes the loss in.
+    var lossEpsilon: Double {
+        switch self {
+        case .central: return Double.ulpOfOne
+        case .richardson: return Double(WideFloat.ulpOfOne)
         }
     }
 

@@ -48,3 +48,20 @@ extension Float: Scalar {
     @inlinable public static func log1p(_ x: Float) -> Float { Foundation.log1pf(x) }
     @inlinable public static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
 }
+
+#if arch(x86_64) && !os(Windows)
+extension Float80: Scalar {
+    @inlinable public var primal: Double { Double(self) }
+    @inlinable public static func exp(_ x: Float80) -> Float80 { Foundation.exp(x) }
+    @inlinable public static func log(_ x: Float80) -> Float80 { Foundation.log(x) }
+    @inlinable public static func log1p(_ x: Float80) -> Float80 { Foundation.log1p(x) }
+    @inlinable public static func tanh(_ x: Float80) -> Float80 { Foundation.tanh(x) }
+}
+
+/// The widest float the CPU computes in: x87's 64-bit significand here, 11 bits more
+/// than `Double`, so a loss evaluated in it rounds 2048 times less.
+public typealias WideFloat = Float80
+#else
+/// The widest float the CPU computes in: no wider than `Double` on this architecture.
+public typealias WideFloat = Double
+#endif
