@@ -14,6 +14,8 @@ public struct MethodReport: Sendable {
     }
 
     public var outcome: Outcome {
+        // Nothing compared (a budget stopped the reference before its first tensor): nothing decided.
+        if tensors.isEmpty { return .inconclusive }
         if tensors.contains(where: { $0.verdict == .fail }) { return .mismatch }
         if tensors.contains(where: { $0.verdict == .inconclusive }) { return .inconclusive }
         return .matches

@@ -39,6 +39,10 @@ extension CheckReport {
             switch (m.expectation, m.outcome) {
             case (_, .inconclusive):
                 let notes = m.tensors.filter { $0.verdict == .inconclusive }
+                if notes.isEmpty {
+                    return Verdict(method: m.name, status: .inconclusive,
+                                   sentence: "\(m.name) was not checked: the run stopped at its time budget before the finite differences finished a tensor.")
+                }
                 return Verdict(method: m.name, status: .inconclusive,
                                sentence: "\(m.name) could not be decided for \(notes.map(\.key).joined(separator: ", ")): \(notes.first?.note ?? "the reference is too uncertain"). Run with --reference exact to decide.")
             case (.correct, .matches):
