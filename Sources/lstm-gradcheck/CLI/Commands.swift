@@ -36,10 +36,7 @@ enum Commands {
         options: ProblemOptions.specs + [
             OptionSpec(name: "methods", value: "LIST", help: "Comma-separated derivations to check, from \(derivationNames), or all for the whole catalogue (default bptt,coursera,per-step)."),
             formatSpec,
-            OptionSpec(name: "reference", value: "REF", help: "exact (default: forward-mode derivatives, rounding error only) or numerical (finite differences with estimated errors)."),
-            OptionSpec(name: "fd", value: "SCHEME", help: "Finite differences: central (default) or richardson (fourth order)."),
-            OptionSpec(name: "precision", value: "P", help: "float64 (default) or float32: run the derivations in single precision, as learners' code often does; the reference stays double."),
-            OptionSpec(name: "tolerance", value: "T", help: "Override the derived bounds: a tensor passes when its relative error is at most T."),
+        ] + decisionSpecs + [
             OptionSpec(name: "detail", value: nil, help: "Text format: also print each method's table with its largest absolute error and worst element."),
             OptionSpec(name: "heatmap", value: "PARAM", help: "Text format: also print a heat map of PARAM's per-element error for each method (e.g. Wo)."),
         ] + LargeChecks.specs + RunOptions.specs,
@@ -89,6 +86,14 @@ enum Commands {
         }
         return report
     }
+
+    /// How a check is decided: `--reference`, `--fd`, `--precision`, `--tolerance`.
+    static let decisionSpecs: [OptionSpec] = [
+            OptionSpec(name: "reference", value: "REF", help: "exact (default: forward-mode derivatives, rounding error only) or numerical (finite differences with estimated errors)."),
+            OptionSpec(name: "fd", value: "SCHEME", help: "Finite differences: central (default) or richardson (fourth order)."),
+            OptionSpec(name: "precision", value: "P", help: "float64 (default) or float32: run the derivations in single precision, as learners' code often does; the reference stays double."),
+            OptionSpec(name: "tolerance", value: "T", help: "Override the derived bounds: a tensor passes when its relative error is at most T."),
+    ]
 
     /// `--reference`, `--fd`, `--precision`, `--tolerance`.
     static func checkOptions(_ o: ParsedOptions) throws(UsageError) -> CheckOptions {

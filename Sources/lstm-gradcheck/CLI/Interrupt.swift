@@ -14,6 +14,12 @@ enum Interrupt {
 
     static func install() {
         _ = flag
+        // A parent may hand SIGINT down blocked (Foundation's Process does); the workers
+        // started later inherit this thread's mask.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
         signal(SIGINT) { _ in
             Interrupt.flag.pointee = 1
             signal(SIGINT, SIG_DFL)

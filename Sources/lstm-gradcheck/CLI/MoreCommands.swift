@@ -174,7 +174,7 @@ extension Commands {
             OptionSpec(name: "out", value: "FILE", help: "Where to write the page (required)."),
             OptionSpec(name: "force", value: nil, help: "Replace FILE if it exists."),
             OptionSpec(name: "methods", value: "LIST", help: "As for check (default bptt,coursera,per-step)."),
-        ] + RunOptions.specs,
+        ] + decisionSpecs + RunOptions.specs,
         run: { o, out in
             guard let path = o.string("out") else { throw UsageError(message: "report needs --out FILE", command: o.command) }
             let fixture = try ProblemOptions.fixture(o)
