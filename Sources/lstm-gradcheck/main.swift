@@ -54,5 +54,4 @@ func fail(_ message: String) {
     FileHandle.standardError.write(Data("lstm-gradcheck: error: \(message)\n".utf8))
 }
 
-Interrupt.install()
 exit(runMain(Array(CommandLine.arguments.dropFirst())))

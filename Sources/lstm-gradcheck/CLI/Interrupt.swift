@@ -27,11 +27,6 @@ enum Interrupt {
     }
 
     static var requested: Bool { flag.pointee != 0 }
-
-    /// Throws `Interrupted` if Ctrl-C came: between phases that `RunControl` does not reach.
-    static func check(_ finished: @autoclosure () -> String) throws(Interrupted) {
-        if requested { throw Interrupted(finished: finished()) }
-    }
 }
 
 /// A run stopped by Ctrl-C: one line on standard error saying what it had finished, status 130.

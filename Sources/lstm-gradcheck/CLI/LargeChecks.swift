@@ -26,8 +26,10 @@ enum LargeChecks {
 
         var stop: StopReason? { sampled.first?.stop ?? projected.first { $0.stop != nil }?.stop }
 
-        /// Whether each method passed.
-        var passed: [Bool] { sampled.isEmpty ? projected.map(\.passed) : sampled.map { $0.wrong.isEmpty } }
+        /// Whether each method run found nothing wrong (in what it did before a stop).
+        var passed: [Bool] {
+            sampled.isEmpty ? projected.map { $0.findings.isEmpty && $0.probes.allSatisfy(\.pass) } : sampled.map { $0.wrong.isEmpty }
+        }
 
         /// SPEC's statuses: 1 when a method expected to be correct fails, 3 when none does but
         /// the run stopped before its end, 0 otherwise.

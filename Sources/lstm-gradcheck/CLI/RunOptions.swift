@@ -14,6 +14,8 @@ enum RunOptions {
     /// The run's `RunControl`, with a progress bar labelled `label` when standard error is a terminal.
     static func control(_ o: ParsedOptions, label: String) throws(UsageError) -> (RunControl, ProgressBar?) {
         let threads = try o.int("threads", default: RunControl.allCores, in: 1...4096)
+        // Only runs that poll the flag catch Ctrl-C; every other command dies on it as usual.
+        Interrupt.install()
         var control = RunControl(threads: threads, isCancelled: { Interrupt.requested })
         if let budget = o.string("budget") { control.deadline = ContinuousClock.now + .seconds(try seconds(budget, o)) }
         let bar = ProgressBar.onTerminal(label: label)

@@ -14,7 +14,8 @@ enum ProjectionReport {
                 continue
             }
             let report = run.projected[k]
-            table.rows.append([m.name, m.expectation.rawValue, SampledReport.outcome(m.expectation, report.passed),
+            let result = report.stop == nil || !run.passed[k] ? SampledReport.outcome(m.expectation, run.passed[k]) : "stopped"
+            table.rows.append([m.name, m.expectation.rawValue, result,
                                "\(report.passes)", report.probes.first.map { sci($0.relativeError) } ?? "-",
                                report.findings.map(describe).joined(separator: ", ")])
         }
@@ -35,10 +36,11 @@ enum ProjectionReport {
     }
 
     static func json(_ run: LargeChecks.Run) -> JSONValue {
-        let methods = zip(run.methods, run.projected).map { m, report in
-            JSONMember(m.name, .object([
+        let methods = zip(run.methods, zip(run.projected, run.passed)).map { m, result in
+            let (report, passed) = result
+            return JSONMember(m.name, .object([
                 JSONMember("expected", .string(m.expectation.rawValue)),
-                JSONMember("matches", .bool(report.passed)),
+                JSONMember("matches", .bool(passed)),
                 JSONMember("probes", .number(Double(report.passes))),
                 JSONMember("relative_error", report.probes.first.map { .number($0.relativeError) } ?? .null),
                 JSONMember("findings", .array(report.findings.map { f in

@@ -14,7 +14,7 @@ enum SampledReport {
             table.rows.append([t.key, ReportText.shape(run.fixture, t.key), "\(t.indices.count) of \(t.shape.reduce(1, *))"]
                               + run.sampled.map { sci($0.tensors[k].relativeError) + ($0.tensors[k].pass ? "  " : " ✗") })
         }
-        table.rows.append(["result", "", ""] + zip(run.methods, run.passed).map { outcome($0.expectation, $1) })
+        table.rows.append(["result", "", ""] + zip(run.methods, run.passed).map { run.stop != nil && $1 ? "stopped" : outcome($0.expectation, $1) })
         table.style = { row, column, text in
             guard column >= 3 else { return row == 0 ? style.dim(text) : text }
             guard text.hasSuffix("✗") || text.hasPrefix("MISMATCH") || text == "wrong" else { return text }
@@ -24,7 +24,10 @@ enum SampledReport {
         for (m, report) in zip(run.methods, run.sampled) {
             let wrong = report.tensors.filter { !$0.pass }.sorted { $0.relativeError > $1.relativeError }
             let sentence: String
-            if wrong.isEmpty {
+            if wrong.isEmpty && report.stop != nil {
+                let count = report.tensors.reduce(0) { $0 + $1.indices.count }
+                sentence = "\(m.name): nothing wrong in the \(count) elements checked before the run stopped; not decided."
+            } else if wrong.isEmpty {
                 let worst = report.tensors.max { $0.relativeError < $1.relativeError }
                 sentence = "\(m.name) matches on every element checked" + (worst.map { " (worst relative error \(sci($0.relativeError)) in \($0.key))" } ?? "") + "."
             } else {
@@ -32,7 +35,8 @@ enum SampledReport {
                 sentence = m.expectation == .correct ? "\(m.name) does NOT match, though it should: \(list)."
                     : "\(m.name) is wrong, as expected: \(list)."
             }
-            s += "  " + (wrong.isEmpty ? style.green("✓") : style.red("✗")) + " " + wrap(sentence, indent: 4).dropFirst(4) + "\n"
+            let mark = !wrong.isEmpty ? style.red("✗") : report.stop == nil ? style.green("✓") : style.yellow("?")
+            s += "  " + mark + " " + wrap(sentence, indent: 4).dropFirst(4) + "\n"
         }
         s += "\n" + wrap(conclusion(run), indent: 0) + "\n"
         return s
@@ -54,15 +58,16 @@ enum SampledReport {
     /// The closing sentence: what failed, and what the budget left unchecked.
     static func conclusion(_ run: LargeChecks.Run) -> String {
         let failed = zip(run.methods, run.passed).filter { $0.expectation == .correct && !$1 }.map(\.0.name)
-        let checked = run.sampled.isEmpty ? "along every direction probed" : "on the elements checked"
-        var s = failed.isEmpty ? "Every method expected to be correct matches \(checked)."
-            : "MISMATCH: \(failed.joined(separator: ", ")) should match and \(failed.count == 1 ? "does" : "do") not."
-        if run.stop != nil {
-            s += " INCONCLUSIVE: the run stopped at its time budget; " + (run.sampled.isEmpty
-                ? "\(run.projected.count) of \(run.methods.count) methods were checked."
-                : "\(run.sampled.first?.tensors.reduce(0) { $0 + $1.indices.count } ?? 0) elements were checked.")
+        if !failed.isEmpty {
+            return "MISMATCH: \(failed.joined(separator: ", ")) should match and \(failed.count == 1 ? "does" : "do") not."
         }
-        return s
+        guard run.stop != nil else {
+            return "Every method expected to be correct matches " + (run.sampled.isEmpty ? "along every direction probed." : "on the elements checked.")
+        }
+        let done = run.sampled.isEmpty
+            ? "\(run.projected.filter { $0.stop == nil }.count) of \(run.methods.count) methods were checked"
+            : "\(run.sampled.first?.tensors.reduce(0) { $0 + $1.indices.count } ?? 0) elements of each method were checked"
+        return "INCONCLUSIVE: the run stopped at its time budget; \(done), and nothing wrong was found in them."
     }
 
     static func json(_ run: LargeChecks.Run) -> JSONValue {
