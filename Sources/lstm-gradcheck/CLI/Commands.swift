@@ -74,25 +74,26 @@ enum Commands {
             report = GradCheck.check(p, name: fixture.name, methods: try rnnMethodList(o), options: options, control: control)
         }
         bar?.clear()
-        if report.stop == .cancelled || Interrupt.requested {
-            let keys = fixture.network.inputKeys, done = keys.filter { !report.unfinished.contains($0) }
-            var finished = report.stop == .cancelled ? [] : ["the whole check"]
-            if report.stop == .cancelled && options.reference == .exact { finished.append("the exact reference") }
-            if report.stop == .cancelled {
-                finished.append(done.isEmpty ? "none of the finite differences"
-                                : "the finite differences of \(done.joined(separator: ", ")) (\(done.count) of \(keys.count) tensors)")
-            }
-            throw Interrupted(finished: finished.joined(separator: " and "))
-        }
+        if report.stop == .cancelled { throw Interrupted(finished: finished(report, keys: fixture.network.inputKeys)) }
+        if Interrupt.requested { throw Interrupted(finished: "the whole check") }
         return report
+    }
+
+    /// What a cancelled check had done: the exact reference (it runs first) and the tensors
+    /// the finite differences finished.
+    private static func finished(_ report: CheckReport, keys: [String]) -> String {
+        let done = keys.filter { !report.unfinished.contains($0) }
+        let differences = done.isEmpty ? "none of the finite differences"
+            : "the finite differences of \(done.joined(separator: ", ")) (\(done.count) of \(keys.count) tensors)"
+        return (report.options.reference == .exact ? "the exact reference and " : "") + differences
     }
 
     /// How a check is decided: `--reference`, `--fd`, `--precision`, `--tolerance`.
     static let decisionSpecs: [OptionSpec] = [
-            OptionSpec(name: "reference", value: "REF", help: "exact (default: forward-mode derivatives, rounding error only) or numerical (finite differences with estimated errors)."),
-            OptionSpec(name: "fd", value: "SCHEME", help: "Finite differences: central (default) or richardson (fourth order)."),
-            OptionSpec(name: "precision", value: "P", help: "float64 (default) or float32: run the derivations in single precision, as learners' code often does; the reference stays double."),
-            OptionSpec(name: "tolerance", value: "T", help: "Override the derived bounds: a tensor passes when its relative error is at most T."),
+        OptionSpec(name: "reference", value: "REF", help: "exact (default: forward-mode derivatives, rounding error only) or numerical (finite differences with estimated errors)."),
+        OptionSpec(name: "fd", value: "SCHEME", help: "Finite differences: central (default) or richardson (fourth order)."),
+        OptionSpec(name: "precision", value: "P", help: "float64 (default) or float32: run the derivations in single precision, as learners' code often does; the reference stays double."),
+        OptionSpec(name: "tolerance", value: "T", help: "Override the derived bounds: a tensor passes when its relative error is at most T."),
     ]
 
     /// `--reference`, `--fd`, `--precision`, `--tolerance`.

@@ -73,8 +73,11 @@ enum LargeChecks {
         }
         bar?.clear()
         if run.stop == .cancelled || Interrupt.requested {
-            let done = mode == "--sample" ? "part of the sample" : "\(run.projected.filter { $0.stop == nil }.count) of \(run.methods.count) methods"
-            throw Interrupted(finished: done)
+            let tensors = run.sampled.first?.tensors ?? []
+            let drawn = tensors.reduce(0) { $0 + min(run.samples, $1.shape.reduce(1, *)) }
+            throw Interrupted(finished: mode == "--sample"
+                ? "the finite differences of \(tensors.reduce(0) { $0 + $1.indices.count }) of the \(drawn) sampled elements"
+                : "the projection check of \(run.projected.filter { $0.stop == nil }.count) of \(run.methods.count) methods")
         }
         switch (mode, format) {
         case ("--sample", "json"): out.write(JSON.serialize(SampledReport.json(run)) + "\n")
