@@ -10,7 +10,7 @@ BIN = lstm-gradcheck
 DEBUG_BIN = .build/debug/$(BIN)
 NATIVE_FLAGS = -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DWIDE_SIMD
 
-.PHONY: all build build-native test test-asan regress run install bench fuzz-build fuzz clean
+.PHONY: all build build-native test test-asan regress same-builds run install bench fuzz-build fuzz clean
 
 all: build
 
@@ -24,6 +24,7 @@ build-native:
 test:
 	$(SWIFT) test --skip FixtureRegressionTests
 	$(MAKE) regress
+	$(MAKE) same-builds
 
 # Every fixture in Fixtures/: the routes against the numerical gradient and against
 # the committed expected gradients (FixtureRegressionTests), then the built binary's
@@ -37,6 +38,22 @@ regress:
 	done; \
 	echo "regress: $$passed passed, $$failed failed"; \
 	test $$failed -eq 0
+
+# The release build prints what the debug build prints, byte for byte, and exits alike: the
+# optimiser may not change a result. A few cheap commands (one per renderer and reference).
+SAME_BUILD_COMMANDS = "" "check --format json --seed 3 --methods all" "check --reference numerical --n-a 8 --steps 6 --format json" \
+	"check --cell rnn --format markdown" "check --sample 5 --format json" "check --projection --methods all --format json" \
+	"grads --method coursera" "check --fixture Fixtures/upstream-da.json --reference numerical --format json"
+same-builds:
+	$(SWIFT) build --product $(BIN)
+	$(SWIFT) build -c release --product $(BIN)
+	@release="$$($(SWIFT) build -c release --show-bin-path)/$(BIN)"; failed=0; \
+	for args in $(SAME_BUILD_COMMANDS); do \
+	  $(DEBUG_BIN) $$args > .build/same-builds.debug; d=$$?; "$$release" $$args > .build/same-builds.release; r=$$?; \
+	  if [ $$d -ne $$r ] || ! cmp -s .build/same-builds.debug .build/same-builds.release; then \
+	    echo "same-builds: 'lstm-gradcheck $$args': debug and release differ (exit $$d vs $$r)"; failed=1; fi; \
+	done; \
+	test $$failed -eq 0 && echo "same-builds: debug and release print the same bytes"
 
 # The test suite under the address sanitizer, then the parallel references (the only
 # code that runs on several threads) under the thread sanitizer; each in its own build folder.
@@ -56,9 +73,11 @@ bench:
 	$(SWIFT) build -c release --product lstm-gradcheck-bench
 	$(SWIFT) build -c release --product $(BIN)
 	$(SWIFT) build -c release --product lstm-gradcheck-bench $(NATIVE_FLAGS) --scratch-path .build-native
+	$(SWIFT) build -c release --product $(BIN) $(NATIVE_FLAGS) --scratch-path .build-native
 	"$$($(SWIFT) build -c release --show-bin-path)/lstm-gradcheck-bench" \
 	  --cli "$$($(SWIFT) build -c release --show-bin-path)/$(BIN)" \
-	  --native "$$($(SWIFT) build -c release $(NATIVE_FLAGS) --scratch-path .build-native --show-bin-path)/lstm-gradcheck-bench"
+	  --native "$$($(SWIFT) build -c release $(NATIVE_FLAGS) --scratch-path .build-native --show-bin-path)/lstm-gradcheck-bench" \
+	  --native-cli "$$($(SWIFT) build -c release $(NATIVE_FLAGS) --scratch-path .build-native --show-bin-path)/$(BIN)"
 
 # Fuzzing (Tests/Fuzz): one libFuzzer binary per file reader, built by swiftc straight from
 # the library's sources (the entry file joins the module, so internal readers are reachable).

@@ -3,8 +3,9 @@ import Foundation
 import LSTMGradCheck
 
 /// `make bench`: one table for the portable build and, given `--native PATH`, the native one.
-/// Whole-process times come from running this program again as a child (`check NAME THREADS`);
-/// in-process medians from children too (`measure NAME`), so each build times its own code.
+/// Whole-process times come from running the CLI built the same way (`check --reference
+/// numerical`, the full element-by-element check, and the default check); in-process medians
+/// from children of this program (`measure NAME`), so each build times its own code.
 /// Timed here and never in a unit test: the machines are shared and noisy, so every figure
 /// is a median and the clock is measured beside the kernels.
 
@@ -136,20 +137,24 @@ func checkFlops(_ d: LSTMDims) -> Double {
 
 // MARK: Children
 
-/// The work of `lstm-gradcheck check` once it uses the batched reference: the reference, the
-/// three default routes, every tensor compared. Prints the worst error of a correct route.
-func childCheck(_ name: String, threads: Int) {
-    let p = LSTMProblem.random(dims(name), seed: 1)
-    let reference = BatchedFiniteDifferences.central(p, threads: threads)
+/// The arguments of the CLI's full element-by-element numerical check of network `name`.
+func cliCheck(_ name: String, threads: Int) -> [String] {
+    let d = dims(name)
+    return ["check", "--reference", "numerical", "--format", "json", "--threads", "\(threads)",
+            "--n-x", "\(d.n_x)", "--n-a", "\(d.n_a)", "--n-y", "\(d.n_y)", "--steps", "\(d.steps)", "--batch", "\(d.batch)"]
+}
+
+/// The worst relative error of a route expected to be correct in the CLI's JSON report.
+func worstCorrect(_ report: String) -> Double {
+    guard let json = try? JSON.parse(report), case .object(let methods)? = json["methods"] else { return .nan }
     var worst = 0.0
-    for method in LSTMMethod.core {
-        let g = method.compute(p)
-        for key in reference.keys {
-            let c = Comparison.compare(key, g[key]!, reference: reference[key]!, tolerance: Comparison.defaultTolerance)
-            if method.expectation == .correct { worst = max(worst, c.relativeError) }
+    for method in methods where method.value["expected"] == .string("correct") {
+        guard case .object(let parameters)? = method.value["parameters"] else { return .nan }
+        for p in parameters {
+            if case .number(let e)? = p.value["relative_error"] { worst = max(worst, e) }
         }
     }
-    print("worst \(worst)")
+    return worst
 }
 
 /// In-process figures for one network, as `key value` lines.
@@ -276,6 +281,8 @@ struct Build {
     let label: String
     let path: String
     let isa: String
+    /// The lstm-gradcheck built the same way.
+    let cli: String?
     var ghz = 0.0, register = 0.0
     var flopsPerCycle: Double { isa == "AVX-512" ? 32 : 8 }
     var peak: Double { ghz * flopsPerCycle }
@@ -286,9 +293,9 @@ struct Whole {
     var wall: Double, cpu: Double, worst: Double
 }
 
-func orchestrate(native: String?, cli: String?) {
-    var builds = [Build(label: "portable", path: CommandLine.arguments[0], isa: isa)]
-    if let native { builds.append(Build(label: "native", path: native, isa: "AVX-512")) }
+func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
+    var builds = [Build(label: "portable", path: CommandLine.arguments[0], isa: isa, cli: cli)]
+    if let native { builds.append(Build(label: "native", path: native, isa: "AVX-512", cli: nativeCLI)) }
     let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
     func field(_ name: String) -> String {
         cpuinfo.split(separator: "\n").first { $0.hasPrefix(name) }.map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "?"
@@ -327,19 +334,21 @@ func orchestrate(native: String?, cli: String?) {
         }
     }
 
-    // Whole-process checks: medians of several runs (one for large), on 1 and 2 threads.
+    // Whole-process checks by the CLI: medians of several runs (one for large), on 1 and 2 threads.
     var whole: [String: [String: [Int: Whole]]] = [:]   // build → network → threads
     var measured: [String: [String: [String: [Double]]]] = [:]
+    var defaultCheck: [String: Double] = [:]
     for b in builds {
         for (name, _) in networks {
             measured[b.label, default: [:]][name] = lines(run(b.path, ["measure", name]).output)
             for threads in [1, 2] {
                 let runs = name == "large" ? 1 : name == "medium" ? 5 : 9
-                let results = (0..<runs).map { _ in run(b.path, ["check", name, "\(threads)"]) }
-                let worst = results.compactMap { lines($0.output)["worst"]?.first }.max() ?? .nan
+                let results = b.cli.map { cli in (0..<runs).map { _ in run(cli, cliCheck(name, threads: threads)) } } ?? []
+                let worst = results.map { worstCorrect($0.output) }.max() ?? .nan
                 whole[b.label, default: [:]][name, default: [:]][threads] = Whole(wall: median(results.map(\.seconds)), cpu: median(results.map(\.cpu)), worst: worst)
             }
         }
+        if let cli = b.cli { defaultCheck[b.label] = median((0..<9).map { _ in run(cli, []).seconds }) }
     }
 
     let columns = networks.map(\.name)
@@ -356,6 +365,7 @@ func orchestrate(native: String?, cli: String?) {
         let m = measured[b.label]!, w = whole[b.label]!
         print("— \(b.label) build (\(b.isa)) —")
         row("bptt forward + backward", columns.map { format(m[$0]?["bptt"]?.first ?? .nan) }, "large ≤ 2 ms")
+        row("default check (no arguments)", [defaultCheck[b.label].map(format) ?? "—"], "≤ 50 ms")
         row("full numerical check, 1 thread", columns.map { format(w[$0]![1]!.wall) })
         row("full numerical check, 2 threads", columns.map { format(w[$0]![2]!.wall) }, "small ≤ 50 ms, medium ≤ 0.3 s, large ≤ 20 s")
         row("speed-up, 2 threads / 1", columns.map { String(format: "×%.2f", w[$0]![1]!.wall / w[$0]![2]!.wall) }, "≥ ×1.8")
@@ -389,10 +399,6 @@ func orchestrate(native: String?, cli: String?) {
             return String(format: "%.1e (%d)", worst, ids.count)
         })
     }
-    if let cli {
-        let t = median((0..<5).map { _ in run(cli, []).seconds })
-        print("\nlstm-gradcheck as built, whose check still takes the element-by-element reference: \(format(t)) for the default check")
-    }
 
     let scaling = lines(run(builds.last!.path, ["scaling"]).output)
     print("\nCost (\(builds.last!.label), 1 thread): ∝ T_x^\(String(format: "%.2f", scaling["steps"]?.first ?? .nan)) (medium, T_x 10…80), ∝ elements^\(String(format: "%.2f", scaling["elements"]?.first ?? .nan)) (large, 250…2000 random elements)")
@@ -418,7 +424,6 @@ func orchestrate(native: String?, cli: String?) {
 
 let args = Array(CommandLine.arguments.dropFirst())
 switch args.first {
-case "check": childCheck(args[1], threads: Int(args[2]) ?? 1)
 case "measure": childMeasure(args[1])
 case "peak": childPeak()
 case "scaling": childScaling()
@@ -426,5 +431,5 @@ case "catalogue": childCatalogue()
 case "fixture": childFixture(args[1], args[2])
 default:
     func value(_ flag: String) -> String? { args.firstIndex(of: flag).flatMap { args.indices.contains($0 + 1) ? args[$0 + 1] : nil } }
-    orchestrate(native: value("--native"), cli: value("--cli"))
+    orchestrate(native: value("--native"), cli: value("--cli"), nativeCLI: value("--native-cli"))
 }

@@ -37,6 +37,9 @@ func runMain(_ arguments: [String]) -> Int32 {
         let options = try ParsedOptions(command: command.name, arguments: args, specs: command.options,
                                         maxPositionals: command.maxPositionals)
         return try command.run(options, out)
+    } catch let interruption as Interrupted {
+        FileHandle.standardError.write(Data("lstm-gradcheck: \(interruption)\n".utf8))
+        return ExitStatus.interrupted
     } catch let error as UsageError {
         fail("\(error)")
     } catch let error as InputError {

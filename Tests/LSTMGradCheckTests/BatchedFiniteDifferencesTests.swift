@@ -36,6 +36,48 @@ import Testing
         }
     }
 
+    /// `estimate`'s quotients D(h), D(2h) come from two forward passes of different code (the
+    /// generic `LSTM.forward` and the kernel), so each differs by the rounding of the losses,
+    /// which the estimate bounds by δ per loss: 2δ/2h per quotient, and as much again for the
+    /// error estimate built from two quotients. Nothing else may differ.
+    @Test(arguments: problems.keys.sorted())
+    func theEstimateEqualsTheElementByElementOneToRounding(_ name: String) {
+        let p = Self.problems[name]!
+        let (batched, stop) = BatchedFiniteDifferences.estimate(p, control: RunControl(threads: 2))
+        let generic = FiniteDifferences.estimate(p, scheme: .central)
+        #expect(stop == nil)
+        #expect(batched.gradients.keys == generic.gradients.keys && batched.errorEstimate.keys == generic.errorEstimate.keys)
+        let delta = FiniteDifferences.roundingBound(p)
+        for key in generic.gradients.keys {
+            let thetas = p.tensor(key).data
+            let pairs = zip(zip(batched.gradients[key]!.data, generic.gradients[key]!.data),
+                            zip(batched.errorEstimate[key]!.data, generic.errorEstimate[key]!.data))
+            for (k, ((b, g), (eb, eg))) in pairs.enumerated() {
+                let h = FiniteDifferences.step(for: thetas[k], scheme: .central)
+                let rounding = 2 * delta / (2 * h)
+                #expect(abs(b - g) <= rounding, "\(key)[\(k)]: \(b) vs \(g)")
+                #expect(abs(eb - eg) <= 2 * rounding, "\(key)[\(k)] error: \(eb) vs \(eg)")
+                // The estimate's own rounding term is the same number in both.
+                #expect(eb >= 2 * delta / ((thetas[k] + h) - (thetas[k] - h)))
+            }
+        }
+    }
+
+    @Test func aStoppedEstimateKeepsWholeTensorsOnly() {
+        let p = LSTMProblem.random(LSTMDims(n_x: 3, n_a: 4, n_y: 2, steps: 4, batch: 3), seed: 5)
+        let full = BatchedFiniteDifferences.estimate(p, control: RunControl(threads: 1)).estimate
+        // A cancellation after the first few pieces: whatever finished is whole and the same bits.
+        let calls = Calls()
+        let (partial, stop) = BatchedFiniteDifferences.estimate(p, control: RunControl(
+            threads: 1, progress: calls.record, isCancelled: { calls.calls.count >= 3 }))
+        #expect(stop == .cancelled)
+        #expect(partial.gradients.keys.count < p.inputKeys.count)
+        #expect(partial.gradients.keys == Array(p.inputKeys.prefix(partial.gradients.keys.count)))
+        for key in partial.gradients.keys {
+            #expect(partial.gradients[key] == full.gradients[key] && partial.errorEstimate[key] == full.errorEstimate[key], "\(key)")
+        }
+    }
+
     @Test func stepsPastTheUpstreamWindowGetExactZeros() {
         let p = upstreamProblem(LSTMDims(n_x: 2, n_a: 3, n_y: 0, steps: 6, batch: 2), window: 3, seed: 12)
         let dx = BatchedFiniteDifferences.central(p)["x"]!

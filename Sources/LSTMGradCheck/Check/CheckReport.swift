@@ -14,6 +14,8 @@ public struct MethodReport: Sendable {
     }
 
     public var outcome: Outcome {
+        // Nothing compared (a budget stopped the reference before its first tensor): nothing decided.
+        if tensors.isEmpty { return .inconclusive }
         if tensors.contains(where: { $0.verdict == .fail }) { return .mismatch }
         if tensors.contains(where: { $0.verdict == .inconclusive }) { return .inconclusive }
         return .matches
@@ -41,6 +43,11 @@ public struct CheckReport: Sendable {
     /// The derivations, then (with the exact reference) the finite differences measured
     /// against it, so their own error is in view.
     public var methods: [MethodReport]
+    /// Set when `RunControl` stopped the finite differences before every tensor was done.
+    public var stop: StopReason?
+    /// The tensors the finite differences did not finish: with the numerical reference not
+    /// checked at all, with the exact one missing from the `numerical` column.
+    public var unfinished: [String] = []
 
     public enum Status: Sendable {
         case passed
@@ -49,9 +56,10 @@ public struct CheckReport: Sendable {
     }
 
     /// 1: a derivation expected to be correct fails. 3: none does, but some verdict could
-    /// not be decided. 0 otherwise.
+    /// not be decided, or the run stopped before its end. 0 otherwise.
     public var status: Status {
         if methods.contains(where: { $0.expectation == .correct && $0.outcome == .mismatch }) { return .mismatch }
+        if stop != nil { return .inconclusive }
         if methods.contains(where: { $0.expectation != .reference && $0.outcome == .inconclusive }) { return .inconclusive }
         return .passed
     }
@@ -61,13 +69,22 @@ public struct CheckReport: Sendable {
 
 public enum GradCheck {
     /// Runs `methods` on `problem`, compares each with the reference and decides every
-    /// tensor by `Decision`.
+    /// tensor by `Decision`. `control` governs the finite differences of an LSTM in central
+    /// differences (the batched kernel); a stop leaves whole tensors unchecked (`unfinished`),
+    /// and a cancellation returns at once, with no methods.
     public static func check<P: GradientProblem>(_ problem: P, name: String, methods: [Method<P>],
-                                                 options: CheckOptions = CheckOptions()) -> CheckReport {
+                                                 options: CheckOptions = CheckOptions(),
+                                                 control: RunControl = RunControl()) -> CheckReport {
         let exact = options.reference == .exact
-        let numerical = !exact || options.showNumerical ? FiniteDifferences.estimate(problem, scheme: options.scheme)
-            : NumericalGradient(gradients: Gradients(), errorEstimate: Gradients())
-        let reference = exact ? ExactGradient.gradients(problem) : numerical.gradients
+        let wantsNumerical = !exact || options.showNumerical
+        let exactGradient = exact ? ExactGradient.gradients(problem) : nil
+        let (numerical, stop) = wantsNumerical ? estimate(problem, scheme: options.scheme, control: control)
+            : (NumericalGradient(gradients: Gradients(), errorEstimate: Gradients()), nil)
+        let unfinished = wantsNumerical ? problem.inputKeys.filter { numerical.gradients[$0] == nil } : []
+        var report = CheckReport(name: name, cell: problem.cell, dims: problem.dims, options: options, methods: [],
+                                 stop: stop, unfinished: unfinished)
+        if stop == .cancelled { return report }
+        let reference = exactGradient ?? numerical.gradients
         let referenceName = options.reference.rawValue
         var reports = methods.map { method -> MethodReport in
             let double = method.compute(problem)
@@ -99,7 +116,20 @@ public enum GradCheck {
                                         reason: "its distance from the exact gradient is the finite-difference error itself.",
                                         tensors: tensors))
         }
-        return CheckReport(name: name, cell: problem.cell, dims: problem.dims, options: options, methods: reports)
+        report.methods = reports
+        return report
+    }
+
+    /// The finite differences and their error estimates (`FiniteDifferences.estimate`): through
+    /// the batched kernel, under `control`, for an LSTM in central differences; element by
+    /// element otherwise, where `control` can only stop the run before it starts.
+    static func estimate<P: GradientProblem>(_ problem: P, scheme: FiniteDifferences.Scheme, control: RunControl)
+        -> (NumericalGradient, StopReason?) {
+        if scheme == .central, let lstm = problem as? LSTMProblem<Double> {
+            return BatchedFiniteDifferences.estimate(lstm, control: control)
+        }
+        if let stop = control.stopReason() { return (NumericalGradient(gradients: Gradients(), errorEstimate: Gradients()), stop) }
+        return (FiniteDifferences.estimate(problem, scheme: scheme), nil)
     }
 
     /// A route's rounding error, estimated from the same route run in single precision:

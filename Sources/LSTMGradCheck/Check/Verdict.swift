@@ -39,6 +39,10 @@ extension CheckReport {
             switch (m.expectation, m.outcome) {
             case (_, .inconclusive):
                 let notes = m.tensors.filter { $0.verdict == .inconclusive }
+                if notes.isEmpty {
+                    return Verdict(method: m.name, status: .inconclusive,
+                                   sentence: "\(m.name) was not checked: the run stopped at its time budget before the finite differences finished a tensor.")
+                }
                 return Verdict(method: m.name, status: .inconclusive,
                                sentence: "\(m.name) could not be decided for \(notes.map(\.key).joined(separator: ", ")): \(notes.first?.note ?? "the reference is too uncertain"). Run with --reference exact to decide.")
             case (.correct, .matches):
@@ -79,6 +83,11 @@ extension CheckReport {
         }
         if !undecided.isEmpty {
             s += " INCONCLUSIVE: the \(reference) gradient could not decide \(list(undecided))."
+        }
+        if stop != nil {
+            let missing = unfinished.isEmpty ? "" : " before the finite differences reached \(list(unfinished))"
+            s += " INCONCLUSIVE: the run stopped at its time budget\(missing)"
+                + (reference == "numerical" && !unfinished.isEmpty ? ", so those tensors were not checked." : ".")
         }
         if correct.contains("coursera") {
             let carried = cell == "rnn" ? "da_prev" : "da_prev and dc_prev"

@@ -33,8 +33,8 @@ public enum BatchedFiniteDifferences {
                                control: RunControl) throws(Interruption) -> Gradients {
         let keys = problem.inputKeys
         let shapes = keys.map { problem.shape(of: $0) }
-        let elements = zip(keys, shapes).flatMap { key, shape in (0..<shape.reduce(1, *)).map { ElementID(key, $0) } }
-        let run = FiniteDifferenceRun(problem, rounds: [elements], step: h)
+        let elements = zip(keys, shapes).flatMap { key, shape in (0..<shape.reduce(1, *)).map { Perturbation(ElementID(key, $0), h) } }
+        let run = FiniteDifferenceRun(problem, rounds: [elements])
         let result = run.evaluate(control)
         if let stop = result.stop { throw Interruption(reason: stop, done: result.done, total: result.total) }
         var out = Gradients(), next = 0
@@ -59,8 +59,53 @@ public enum BatchedFiniteDifferences {
     /// planned on its own and the rounds run in order, so a stop leaves whole early rounds.
     static func central(_ problem: LSTMProblem<Double>, rounds: [[ElementID]], step h: Double,
                         control: RunControl) -> (values: [Double?], stop: StopReason?) {
-        let result = FiniteDifferenceRun(problem, rounds: rounds, step: h).evaluate(control)
+        let result = FiniteDifferenceRun(problem, rounds: rounds.map { $0.map { Perturbation($0, h) } }).evaluate(control)
         return (result.values, result.stop)
+    }
+
+    /// `FiniteDifferences.estimate(problem, scheme: .central)`, batched: for every element θ the
+    /// quotients D(h) and D(2h) at its own step `h = FiniteDifferences.step(for: θ, scheme: .central)`
+    /// (2h is exact, so θ ± 2h are the points `estimate` takes), and the same error estimate
+    /// `2|D(h) − D(2h)|/3 + 2δ/((θ + h) − (θ − h))`. Equal to `estimate` to rounding. Each tensor
+    /// is one round, so a stop leaves whole tensors: the result holds the finished ones, in
+    /// report order, and why the run stopped.
+    public static func estimate(_ problem: LSTMProblem<Double>, control: RunControl = RunControl())
+        -> (estimate: NumericalGradient, stop: StopReason?) {
+        let elements = InputElements(problem)
+        let thetas = elements.values(problem)
+        let tensors = elements.keys.indices.map { elements.offsets[$0]..<elements.offsets[$0 + 1] }
+        let rounds = zip(elements.keys, tensors).map { key, numbers in
+            numbers.flatMap { n -> [Perturbation] in
+                let id = ElementID(key, n - numbers.lowerBound), h = FiniteDifferences.step(for: thetas[n], scheme: .central)
+                return [Perturbation(id, h), Perturbation(id, 2 * h)]
+            }
+        }
+        let run = FiniteDifferenceRun(problem, rounds: rounds)
+        let result = run.evaluate(control)
+        let delta = FiniteDifferences.roundingBound(problem)
+        var out = NumericalGradient(gradients: Gradients(), errorEstimate: Gradients())
+        for (k, numbers) in tensors.enumerated() {
+            // Perturbations 2n and 2n + 1 are element n's at h and 2h.
+            guard numbers.allSatisfy({ result.values[2 * $0] != nil && result.values[2 * $0 + 1] != nil }) else { continue }
+            let d1 = numbers.map { result.values[2 * $0]! }
+            let errors = numbers.map { n in
+                2 * abs(result.values[2 * n]! - result.values[2 * n + 1]!) / 3 + 2 * delta / run.slots[2 * n].denominator
+            }
+            out.gradients.set(elements.keys[k], Tensor(shape: elements.shapes[k], data: d1))
+            out.errorEstimate.set(elements.keys[k], Tensor(shape: elements.shapes[k], data: errors))
+        }
+        return (out, result.stop)
+    }
+}
+
+/// One element moved by ±`step` for the quotient `(L(θ + step) − L(θ − step)) / ((θ + step) − (θ − step))`.
+struct Perturbation: Sendable {
+    var id: ElementID
+    var step: Double
+
+    init(_ id: ElementID, _ step: Double) {
+        self.id = id
+        self.step = step
     }
 }
 
@@ -100,7 +145,7 @@ final class FiniteDifferenceRun: Sendable {
         return min(512, max(64, (384 << 10) / max(perColumn, 1) / 16 * 16))
     }
 
-    init(_ problem: LSTMProblem<Double>, rounds: [[ElementID]], step h: Double) {
+    init(_ problem: LSTMProblem<Double>, rounds: [[Perturbation]]) {
         let k = LSTMKernel(problem)
         kernel = k
         let (n_a, m, T, K) = (k.n_a, k.batch, k.steps, k.depth)
@@ -113,7 +158,7 @@ final class FiniteDifferenceRun: Sendable {
             // Trajectories from step 0, from each step t (inputs x[:, :, t]), and the output layer.
             var fromStart: [(Int, [(Int, ColumnChange)])] = [], fromStep = [[(Int, [(Int, ColumnChange)])]](repeating: [], count: T)
             var output: [(Int, OutputChange)] = []
-            for id in round {
+            for (id, h) in round.map({ ($0.id, $0.step) }) {
                 slots.append(Slots())
                 guard let tensor = tensors[id.key], tensor.data.indices.contains(id.flat) else { continue }
                 let e = slots.count - 1, theta = tensor.data[id.flat]

@@ -37,7 +37,15 @@ public enum SampledCheck {
     public static func run(_ problem: LSTMProblem<Double>, candidate: Gradients, samples: Int, seed: UInt64 = 1,
                            step h: Double = FiniteDifferences.defaultStep, tolerance: Double = Comparison.defaultTolerance,
                            control: RunControl = RunControl()) -> Report {
-        let keys = problem.inputKeys.filter { candidate[$0]?.shape == problem.shape(of: $0) }
+        run(problem, candidates: [candidate], samples: samples, seed: seed, step: h, tolerance: tolerance, control: control)[0]
+    }
+
+    /// As `run(_:candidate:...)` for several candidates on the same sample: the central
+    /// differences are computed once, for the tensors every candidate gives.
+    public static func run(_ problem: LSTMProblem<Double>, candidates: [Gradients], samples: Int, seed: UInt64 = 1,
+                           step h: Double = FiniteDifferences.defaultStep, tolerance: Double = Comparison.defaultTolerance,
+                           control: RunControl = RunControl()) -> [Report] {
+        let keys = problem.inputKeys.filter { key in candidates.allSatisfy { $0[key]?.shape == problem.shape(of: key) } }
         let missing = problem.inputKeys.filter { !keys.contains($0) }
         let drawn = draw(problem, keys: keys, samples: samples, seed: seed)
         let rounds = min(8, max(samples, 1))
@@ -55,12 +63,14 @@ public enum SampledCheck {
         let (values, stop) = BatchedFiniteDifferences.central(problem, rounds: order, step: h, control: control)
         var reference: [[Double?]] = drawn.map { Array(repeating: nil, count: $0.count) }
         for (v, p) in zip(values, position) { reference[p.key][p.sample] = v }
-        let tensors = keys.enumerated().map { k, key -> TensorResult in
-            let done = drawn[k].indices.filter { reference[k][$0] != nil }
-            return compare(key, candidate[key]!, indices: done.map { drawn[k][$0] }, reference: done.map { reference[k][$0]! },
-                           tolerance: tolerance)
+        return candidates.map { candidate in
+            let tensors = keys.enumerated().map { k, key -> TensorResult in
+                let done = drawn[k].indices.filter { reference[k][$0] != nil }
+                return compare(key, candidate[key]!, indices: done.map { drawn[k][$0] }, reference: done.map { reference[k][$0]! },
+                               tolerance: tolerance)
+            }
+            return Report(tensors: tensors, missing: missing, stop: stop)
         }
-        return Report(tensors: tensors, missing: missing, stop: stop)
     }
 
     /// Each key's sample: all its elements when it has at most `samples`, otherwise `samples`

@@ -18,6 +18,8 @@ enum ExitStatus {
     static let mismatch: Int32 = 1
     static let badInput: Int32 = 2
     static let inconclusive: Int32 = 3
+    /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
+    static let interrupted: Int32 = 130
 }
 
 /// Where results go, and whether they may be coloured.

@@ -24,23 +24,26 @@ enum Commands {
             uncertain to confirm a match (finite differences on saturated gates or gradients at the \
             noise floor) the verdict is inconclusive, never a guess.
 
+            For networks too large to check every element, --sample N checks N random elements of each \
+            tensor and --projection all gradients at once along random directions; --budget stops a run \
+            that takes too long, and the report says what it finished.
+
             Exit status: 0 every derivation expected to be correct matches; 1 one does not; 2 bad usage \
-            or bad input; 3 nothing mismatched but a verdict is inconclusive.
+            or bad input; 3 nothing mismatched but a verdict is inconclusive (or --budget stopped the run \
+            first); 130 interrupted by Ctrl-C (nothing is printed but one line saying what was finished).
             """,
         usage: "lstm-gradcheck check [--fixture FILE | size and seed options] [--methods LIST] [--format FORMAT]",
         options: ProblemOptions.specs + [
             OptionSpec(name: "methods", value: "LIST", help: "Comma-separated derivations to check, from \(derivationNames), or all for the whole catalogue (default bptt,coursera,per-step)."),
             formatSpec,
-            OptionSpec(name: "reference", value: "REF", help: "exact (default: forward-mode derivatives, rounding error only) or numerical (finite differences with estimated errors)."),
-            OptionSpec(name: "fd", value: "SCHEME", help: "Finite differences: central (default) or richardson (fourth order, the loss in 80-bit floats: about 10,000× closer, 3× slower)."),
-            OptionSpec(name: "precision", value: "P", help: "float64 (default) or float32: run the derivations in single precision, as learners' code often does; the reference stays double."),
-            OptionSpec(name: "tolerance", value: "T", help: "Override the derived bounds: a tensor passes when its relative error is at most T."),
+        ] + decisionSpecs + [
             OptionSpec(name: "detail", value: nil, help: "Text format: also print each method's table with its largest absolute error and worst element."),
             OptionSpec(name: "heatmap", value: "PARAM", help: "Text format: also print a heat map of PARAM's per-element error for each method (e.g. Wo)."),
-        ],
+        ] + LargeChecks.specs + RunOptions.specs,
         run: { o, out in
             let fixture = try ProblemOptions.fixture(o)
             let format = try o.choice("format", ["text", "json", "markdown"], default: "text")
+            if LargeChecks.requested(o) { return try LargeChecks.run(o, fixture, format: format, out) }
             let options = try checkOptions(o)
             let heatmap = try o.string("heatmap").map { (key) throws(UsageError) -> String in
                 guard fixture.network.inputKeys.contains(key) else {
@@ -48,13 +51,7 @@ enum Commands {
                 }
                 return key
             }
-            let report: CheckReport
-            switch fixture.network {
-            case .lstm(let p):
-                report = GradCheck.check(p, name: fixture.name, methods: try methodList(o, steps: p.dims.steps), options: options)
-            case .rnn(let p):
-                report = GradCheck.check(p, name: fixture.name, methods: try rnnMethodList(o), options: options)
-            }
+            let report = try checked(fixture, o, options: options)
             switch format {
             case "json": out.write(JSON.serialize(JSONReport.json(report)) + "\n")
             case "markdown": out.write(MarkdownReport.render(report, fixture: fixture))
@@ -64,6 +61,40 @@ enum Commands {
             }
             return report.exitStatus
         })
+
+    /// `GradCheck.check` of the chosen methods under `--threads` and `--budget`; throws
+    /// `Interrupted` when Ctrl-C came before the report could be written.
+    static func checked(_ fixture: Fixture, _ o: ParsedOptions, options: CheckOptions) throws -> CheckReport {
+        let (control, bar) = try RunOptions.control(o, label: "finite differences")
+        let report: CheckReport
+        switch fixture.network {
+        case .lstm(let p):
+            report = GradCheck.check(p, name: fixture.name, methods: try methodList(o, steps: p.dims.steps), options: options, control: control)
+        case .rnn(let p):
+            report = GradCheck.check(p, name: fixture.name, methods: try rnnMethodList(o), options: options, control: control)
+        }
+        bar?.clear()
+        if report.stop == .cancelled { throw Interrupted(finished: finished(report, keys: fixture.network.inputKeys)) }
+        if Interrupt.requested { throw Interrupted(finished: "the whole check") }
+        return report
+    }
+
+    /// What a cancelled check had done: the exact reference (it runs first) and the tensors
+    /// the finite differences finished.
+    private static func finished(_ report: CheckReport, keys: [String]) -> String {
+        let done = keys.filter { !report.unfinished.contains($0) }
+        let differences = done.isEmpty ? "none of the finite differences"
+            : "the finite differences of \(done.joined(separator: ", ")) (\(done.count) of \(keys.count) tensors)"
+        return (report.options.reference == .exact ? "the exact reference and " : "") + differences
+    }
+
+    /// How a check is decided: `--reference`, `--fd`, `--precision`, `--tolerance`.
+    static let decisionSpecs: [OptionSpec] = [
+        OptionSpec(name: "reference", value: "REF", help: "exact (default: forward-mode derivatives, rounding error only) or numerical (finite differences with estimated errors)."),
+        OptionSpec(name: "fd", value: "SCHEME", help: "Finite differences: central (default) or richardson (fourth order, the loss in 80-bit floats: about 10,000× closer, 3× slower)."),
+        OptionSpec(name: "precision", value: "P", help: "float64 (default) or float32: run the derivations in single precision, as learners' code often does; the reference stays double."),
+        OptionSpec(name: "tolerance", value: "T", help: "Override the derived bounds: a tensor passes when its relative error is at most T."),
+    ]
 
     /// `--reference`, `--fd`, `--precision`, `--tolerance`.
     static func checkOptions(_ o: ParsedOptions) throws(UsageError) -> CheckOptions {

@@ -167,14 +167,14 @@ extension Commands {
             scripts: the relative-error table, the verdicts, a heat map of every weight's per-element \
             error for each method, and the gradient's flow over time (for the LSTM, beside a plain RNN \
             on the same inputs). The page is written to a temporary file and renamed into place; an \
-            existing file is replaced only with --force.
+            existing file is replaced only with --force, and Ctrl-C leaves no file behind.
             """,
         usage: "lstm-gradcheck report --out FILE [--force] [--fixture FILE | size and seed options] [--methods LIST]",
         options: ProblemOptions.specs + [
             OptionSpec(name: "out", value: "FILE", help: "Where to write the page (required)."),
             OptionSpec(name: "force", value: nil, help: "Replace FILE if it exists."),
             OptionSpec(name: "methods", value: "LIST", help: "As for check (default bptt,coursera,per-step)."),
-        ],
+        ] + decisionSpecs + RunOptions.specs,
         run: { o, out in
             guard let path = o.string("out") else { throw UsageError(message: "report needs --out FILE", command: o.command) }
             let fixture = try ProblemOptions.fixture(o)
@@ -182,12 +182,12 @@ extension Commands {
             let report: CheckReport
             switch fixture.network {
             case .lstm(let p):
-                report = GradCheck.check(p, name: fixture.name, methods: try methodList(o, steps: p.dims.steps), options: try checkOptions(o))
+                report = try checked(fixture, o, options: try checkOptions(o))
                 let seed = UInt64(try o.int("seed", default: Int(ProblemOptions.defaultSeed), in: 0...Int.max))
                 let comparison = FlowComparison(lstm: GradientFlow.lstm(p), rnn: GradientFlow.rnn(RNNProblem.beside(p, seed: seed &+ 1)))
                 html = HTMLReport.render(report, fixture: fixture, flow: comparison.lstm, comparison: comparison)
             case .rnn(let p):
-                report = GradCheck.check(p, name: fixture.name, methods: try rnnMethodList(o), options: try checkOptions(o))
+                report = try checked(fixture, o, options: try checkOptions(o))
                 html = HTMLReport.render(report, fixture: fixture, flow: GradientFlow.rnn(p), comparison: nil)
             }
             try OutputFile.write(html, to: path, force: o.has("force"), inputs: [o.string("fixture")].compactMap { $0 }, command: o.command)

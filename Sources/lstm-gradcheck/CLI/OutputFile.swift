@@ -22,6 +22,11 @@ enum OutputFile {
         } catch {
             throw InputError(source: path, expected: "a writable folder", found: "it cannot be written")
         }
+        // Ctrl-C during the write: the temporary file goes, the target is left as it was.
+        if Interrupt.requested {
+            try? FileManager.default.removeItem(at: temporary)
+            throw Interrupted(finished: "the whole check")
+        }
         // rename(2) replaces the target in one step: a reader sees the old file or the new one.
         guard rename(temporary.path, target.path) == 0 else {
             try? FileManager.default.removeItem(at: temporary)

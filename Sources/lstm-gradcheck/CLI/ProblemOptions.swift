@@ -46,7 +46,8 @@ enum ProblemOptions {
     /// The fixture named by `--fixture`, or a generated one.
     static func fixture(_ o: ParsedOptions) throws -> Fixture {
         if let path = o.string("fixture") {
-            if let clash = sizeNames.first(where: { o.string($0) != nil }) {
+            // --sample and --projection draw their elements and directions from the seed.
+            if let clash = sizeNames.first(where: { o.string($0) != nil && ($0 != "seed" || !LargeChecks.requested(o)) }) {
                 throw UsageError(message: "'--\(clash)' cannot be combined with '--fixture' (the fixture fixes the network)", command: o.command)
             }
             return try FixtureFile.read(path, limits: try limits(o))

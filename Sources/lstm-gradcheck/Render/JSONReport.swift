@@ -5,7 +5,6 @@ import LSTMGradCheck
 /// estimated errors and verdict, and the verdict sentences.
 enum JSONReport {
     static func json(_ r: CheckReport) -> JSONValue {
-        let d = r.dims
         let verdicts = r.verdicts
         func n(_ v: Double) -> JSONValue { .number(v) }
         func i(_ v: Int) -> JSONValue { .number(Double(v)) }
@@ -33,34 +32,46 @@ enum JSONReport {
                 })),
             ]))
         }
-        return .object([
-            JSONMember("fixture", .object([
-                JSONMember("name", .string(r.name)),
-                JSONMember("n_x", i(d.n_x)), JSONMember("n_a", i(d.n_a)), JSONMember("n_y", i(d.n_y)),
-                JSONMember("steps", i(d.steps)), JSONMember("batch", i(d.batch)),
-            ])),
-            JSONMember("reference", .string(r.reference)),
+        return .object(head(name: r.name, dims: r.dims, reference: r.reference) + [
             JSONMember("finite_differences", .string(r.options.scheme.rawValue)),
             JSONMember("precision", .string(r.options.precision.rawValue)),
             JSONMember("tolerance", r.options.tolerance.map(n) ?? .null),
             JSONMember("safety_factor", n(Decision.safety)),
             JSONMember("methods", .object(methods)),
-            JSONMember("passed", .bool(r.passed)),
-            JSONMember("status", .string(r.statusName)),
-            JSONMember("conclusion", .string(r.conclusion)),
-        ])
+        ] + foot(status: r.exitStatus, stop: r.stop, conclusion: r.conclusion)
+          + (r.stop == nil ? [] : [JSONMember("unfinished", .array(r.unfinished.map { .string($0) }))]))
+    }
+
+    /// What every report opens with: the network and the reference.
+    static func head(name: String, dims d: LSTMDims, reference: String) -> [JSONMember] {
+        func i(_ v: Int) -> JSONValue { .number(Double(v)) }
+        return [
+            JSONMember("fixture", .object([
+                JSONMember("name", .string(name)),
+                JSONMember("n_x", i(d.n_x)), JSONMember("n_a", i(d.n_a)), JSONMember("n_y", i(d.n_y)),
+                JSONMember("steps", i(d.steps)), JSONMember("batch", i(d.batch)),
+            ])),
+            JSONMember("reference", .string(reference)),
+        ]
+    }
+
+    static func head(_ fixture: Fixture, reference: String) -> [JSONMember] {
+        head(name: fixture.name, dims: fixture.network.dims, reference: reference)
+    }
+
+    /// What every report closes with: the outcome (and, for a run a budget stopped, why).
+    static func foot(status: Int32, stop: StopReason?, conclusion: String) -> [JSONMember] {
+        let name = [ExitStatus.success: "passed", ExitStatus.mismatch: "mismatch"][status] ?? "inconclusive"
+        return [
+            JSONMember("passed", .bool(status == ExitStatus.success)),
+            JSONMember("status", .string(name)),
+            JSONMember("stopped", stop.map { .string($0.rawValue) } ?? .null),
+            JSONMember("conclusion", .string(conclusion)),
+        ]
     }
 }
 
 extension CheckReport {
-    var statusName: String {
-        switch status {
-        case .passed: return "passed"
-        case .mismatch: return "mismatch"
-        case .inconclusive: return "inconclusive"
-        }
-    }
-
     var exitStatus: Int32 {
         switch status {
         case .passed: return ExitStatus.success

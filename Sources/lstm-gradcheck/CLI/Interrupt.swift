@@ -1,0 +1,38 @@
+import Foundation
+
+/// Ctrl-C as a request: the first SIGINT sets a flag that `RunControl.isCancelled` polls, so
+/// a long run stops within a step, says what it finished and exits 130 without leaving a
+/// partial file; a second SIGINT kills at once (the handler resets itself).
+enum Interrupt {
+    /// Written by the handler, read by the workers. A `sig_atomic_t` behind a pointer made
+    /// before the handler is installed: the handler touches nothing that could allocate or lock.
+    nonisolated(unsafe) private static let flag: UnsafeMutablePointer<sig_atomic_t> = {
+        let p = UnsafeMutablePointer<sig_atomic_t>.allocate(capacity: 1)
+        p.initialize(to: 0)
+        return p
+    }()
+
+    static func install() {
+        _ = flag
+        // A parent may hand SIGINT down blocked (Foundation's Process does); the workers
+        // started later inherit this thread's mask.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
+        signal(SIGINT) { _ in
+            Interrupt.flag.pointee = 1
+            signal(SIGINT, SIG_DFL)
+        }
+    }
+
+    static var requested: Bool { flag.pointee != 0 }
+}
+
+/// A run stopped by Ctrl-C: one line on standard error saying what it had finished, status 130.
+struct Interrupted: Error, CustomStringConvertible {
+    /// What was done, as a phrase: "the exact reference and Wf, bf of the finite differences".
+    var finished: String
+
+    var description: String { "interrupted; finished \(finished); nothing written" }
+}
