@@ -91,7 +91,7 @@ enum Commands {
     /// How a check is decided: `--reference`, `--fd`, `--precision`, `--tolerance`.
     static let decisionSpecs: [OptionSpec] = [
         OptionSpec(name: "reference", value: "REF", help: "exact (default: forward-mode derivatives, rounding error only) or numerical (finite differences with estimated errors)."),
-        OptionSpec(name: "fd", value: "SCHEME", help: "Finite differences: central (default) or richardson (fourth order, the loss in 80-bit floats: about 10,000× closer, 3× slower)."),
+        OptionSpec(name: "fd", value: "SCHEME", help: "Finite differences: central (default) or richardson (fourth order, the loss in 80-bit floats: about 1,000× closer, slower)."),
         OptionSpec(name: "precision", value: "P", help: "float64 (default) or float32: run the derivations in single precision, as learners' code often does; the reference stays double."),
         OptionSpec(name: "tolerance", value: "T", help: "Override the derived bounds: a tensor passes when its relative error is at most T."),
     ]
