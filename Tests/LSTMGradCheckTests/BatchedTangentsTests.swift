@@ -21,12 +21,11 @@ import Testing
         let p = Self.problems[name]!
         let batched = ExactGradient.gradients(p)
         let dual = try ExactGradient.dualNumbers(p, control: RunControl())
-        #expect(batched.keys == p.inputKeys)
-        for key in dual.keys {
-            #expect(batched[key]?.shape == dual[key]?.shape, "\(key)")
-            let e = relativeError(batched[key]!, dual[key]!)
-            #expect(e <= 1e-13, "\(key): \(e)")
-        }
+        #expect(batched.keys == dual.keys)
+        try #require(batched.keys.map { batched[$0]?.shape } == dual.keys.map { dual[$0]?.shape })
+        // Measured: at most 1.5e-15 over these problems.
+        let worst = worstRelativeError(batched, dual)
+        #expect(worst.error <= 1e-13, "\(worst.key): \(worst.error)")
     }
 
     @Test(arguments: problems.keys.sorted())
@@ -38,15 +37,17 @@ import Testing
 
     @Test func bitIdenticalWhateverTheThreadCount() throws {
         let p = LSTMProblem.random(LSTMDims(n_x: 4, n_a: 7, n_y: 3, steps: 5, batch: 3), seed: 77)
-        let one = try ExactGradient.gradients(p, control: RunControl(threads: 1))
-        for threads in [2, 3] { #expect(try ExactGradient.gradients(p, control: RunControl(threads: threads)) == one, "\(threads)") }
+        let runs = try [1, 2, 3].map { threads throws(Interruption) in try ExactGradient.gradients(p, control: RunControl(threads: threads)) }
+        #expect(runs.allSatisfy { $0 == runs[0] })
     }
 
+    /// Inputs after the last step of an upstream target reach no term of the loss.
     @Test func stepsPastTheUpstreamWindowGetExactZeros() {
         let p = upstreamProblem(LSTMDims(n_x: 2, n_a: 3, n_y: 0, steps: 6, batch: 2), window: 3, seed: 12)
         let dx = ExactGradient.gradients(p)["x"]!
-        for k in dx.data.indices where dx.index(ofFlat: k)[2] >= 3 { #expect(dx.data[k] == 0) }
-        #expect(dx.data.contains { $0 != 0 })
+        let past = dx.data.indices.filter { dx.index(ofFlat: $0)[2] >= 3 }
+        #expect(!past.isEmpty && past.allSatisfy { dx.data[$0] == 0 })
+        #expect(dx.data.indices.contains { !past.contains($0) && dx.data[$0] != 0 })
     }
 
     @Test func aCancelledRunThrowsWithItsProgress() {
