@@ -199,18 +199,18 @@ final class TangentRun: Sendable {
                 default: break
                 }
             }
-            let coefficients = lin.coefficients + t * Linearisation.kinds * n_a * m
+            // The coefficients of batch columns q0 ..< q0 + 8 are loaded once per row and serve every group.
+            let coefficients = lin.coefficients + t * Linearisation.kinds * n_a * m, kindStride = n_a * m
             for r in 0..<n_a {
-                func coefficient(_ kind: Int) -> UnsafePointer<Double> { UnsafePointer(coefficients + (kind * n_a + r) * m) }
-                let (fc, f, ig, ic, ot, oh) = (coefficient(0), coefficient(1), coefficient(2), coefficient(3), coefficient(4), coefficient(5))
-                let (dzf, dzi, dzc, dzo) = (dz + r * B, dz + (n_a + r) * B, dz + (2 * n_a + r) * B, dz + (3 * n_a + r) * B)
-                let (dcr, dar) = (dc + r * B, da + r * B)
-                for columns in stride(from: 0, to: B, by: m) {
-                    for q in 0..<m {
-                        let e = columns + q
-                        let dcNext = fc[q] * dzf[e] + f[q] * dcr[e] + ig[q] * dzi[e] + ic[q] * dzc[e]
-                        dcr[e] = dcNext
-                        dar[e] = ot[q] * dzo[e] + oh[q] * dcNext
+                for q0 in stride(from: 0, to: m, by: Lanes.scalarCount) {
+                    let live = min(Lanes.scalarCount, m - q0), c = coefficients + r * m + q0
+                    let (fc, f, ig) = (Lanes.load(c, live), Lanes.load(c + kindStride, live), Lanes.load(c + 2 * kindStride, live))
+                    let (ic, ot, oh) = (Lanes.load(c + 3 * kindStride, live), Lanes.load(c + 4 * kindStride, live), Lanes.load(c + 5 * kindStride, live))
+                    for e in stride(from: r * B + q0, to: (r + 1) * B, by: m) {
+                        let dcNext = fc * Lanes.load(dz + e, live) + f * Lanes.load(dc + e, live)
+                            + ig * Lanes.load(dz + n_a * B + e, live) + ic * Lanes.load(dz + 2 * n_a * B + e, live)
+                        dcNext.store(dc + e, live)
+                        (ot * Lanes.load(dz + 3 * n_a * B + e, live) + oh * dcNext).store(da + e, live)
                     }
                 }
             }
@@ -222,9 +222,12 @@ final class TangentRun: Sendable {
             }
             w.step.update(repeating: 0, count: B)
             for r in 0..<rows {
-                let s = lin.sensitivity + r * lin.sensitivityStride + t * m, vr = v + r * B
-                for columns in stride(from: 0, to: B, by: m) {
-                    for q in 0..<m { w.step[columns + q] += s[q] * vr[columns + q] }
+                for q0 in stride(from: 0, to: m, by: Lanes.scalarCount) {
+                    let live = min(Lanes.scalarCount, m - q0)
+                    let s = Lanes.load(lin.sensitivity + r * lin.sensitivityStride + t * m + q0, live)
+                    for col in stride(from: q0, to: B, by: m) {
+                        (Lanes.load(w.step + col, live) + s * Lanes.load(v + r * B + col, live)).store(w.step + col, live)
+                    }
                 }
             }
             for col in 0..<B { w.loss[col] += w.step[col] }
@@ -366,5 +369,27 @@ final class TangentWorkspace {
 
     deinit {
         for p in [da, dc, dz, dy, step, loss] { p.deallocate() }
+    }
+}
+
+/// The vectors the tangent step runs on: each lane's arithmetic is the same wherever it sits
+/// (no fused or horizontal operation), so results do not depend on the batch's width.
+typealias Lanes = SIMD8<Double>
+
+extension SIMD8<Double> {
+    /// `live` (1…8) values from `p`, zeros past them: a buffer's tail as a whole vector.
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Double>, _ live: Int) -> Self {
+        if live == scalarCount { return UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
+        var v = Self()
+        for l in 0..<live { v[l] = p[l] }
+        return v
+    }
+
+    /// The first `live` lanes into `p`.
+    @inline(__always)
+    func store(_ p: UnsafeMutablePointer<Double>, _ live: Int) {
+        if live == scalarCount { return UnsafeMutableRawPointer(p).storeBytes(of: self, as: Self.self) }
+        for l in 0..<live { p[l] = self[l] }
     }
 }
