@@ -12,6 +12,7 @@ import Testing
         out["saturated weights ±5, m 3"] = LSTMProblem.random(LSTMDims(n_x: 3, n_a: 4, n_y: 3, steps: 5, batch: 3), seed: 10,
                                                              scale: GenerationScale(weights: 5, inputs: 2))
         out["more columns than a batch"] = LSTMProblem.random(LSTMDims(n_x: 5, n_a: 9, n_y: 4, steps: 4, batch: 5), seed: 11)
+        out["m 11: a whole vector of columns and a part"] = LSTMProblem.random(LSTMDims(n_x: 2, n_a: 3, n_y: 4, steps: 3, batch: 11), seed: 13)
         out["upstream, m 1"] = upstreamProblem(LSTMDims(n_x: 2, n_a: 3, n_y: 0, steps: 4, batch: 1), window: 2, seed: 12)
         return out
     }()
