@@ -109,7 +109,9 @@ final class TangentRun: Sendable {
             }
         }
         // The longest batches first, so that the short ones fill in at the end.
-        let perBatch = max(1, Self.batchColumns(k) / max(m, 1))
+        // A whole number of periods per batch, so that only a last batch ends within one.
+        let groupsPerPeriod = linearisation.period / max(m, 1)
+        let perBatch = max(1, Self.batchColumns(k) / max(linearisation.period, 1) * groupsPerPeriod)
         var batches: [Batch] = [], destinations: [Destination] = []
         for (start, groups) in byStart.enumerated() {
             for first in stride(from: 0, to: groups.count, by: perBatch) {
@@ -131,7 +133,7 @@ final class TangentRun: Sendable {
         let costs = batches.map(cost)
         let (finished, stop) = columnLosses.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer.baseAddress!   // batches write disjoint slots
-            let capacity = max(Self.batchColumns(k) / max(m, 1), 1) * m
+            let capacity = batches.map(\.seeds.count).max().map { $0 * m } ?? 0
             return Workers.run(costs: costs, control: control,
                                makeState: { TangentWorkspace(k, capacity: capacity) }) { index, w, shouldStop in
                 let batch = self.batches[index]
@@ -199,14 +201,16 @@ final class TangentRun: Sendable {
                 default: break
                 }
             }
-            // The coefficients of batch columns q0 ..< q0 + 8 are loaded once per row and serve every group.
-            let coefficients = lin.coefficients + t * Linearisation.kinds * n_a * m, kindStride = n_a * m
+            // The coefficients of period positions p0 ..< p0 + 8 are loaded once per row and serve
+            // every period of the batch (the lanes past a row's end compute what is not stored).
+            let P = lin.period, coefficients = lin.coefficients + t * Linearisation.kinds * n_a * P, kindStride = n_a * P
             for r in 0..<n_a {
-                for q0 in stride(from: 0, to: m, by: Lanes.scalarCount) {
-                    let live = min(Lanes.scalarCount, m - q0), c = coefficients + r * m + q0
-                    let (fc, f, ig) = (Lanes.load(c, live), Lanes.load(c + kindStride, live), Lanes.load(c + 2 * kindStride, live))
-                    let (ic, ot, oh) = (Lanes.load(c + 3 * kindStride, live), Lanes.load(c + 4 * kindStride, live), Lanes.load(c + 5 * kindStride, live))
-                    for e in stride(from: r * B + q0, to: (r + 1) * B, by: m) {
+                for p0 in stride(from: 0, to: P, by: Lanes.scalarCount) {
+                    let chunk = min(Lanes.scalarCount, P - p0), c = coefficients + r * P + p0
+                    let (fc, f, ig) = (Lanes.load(c, chunk), Lanes.load(c + kindStride, chunk), Lanes.load(c + 2 * kindStride, chunk))
+                    let (ic, ot, oh) = (Lanes.load(c + 3 * kindStride, chunk), Lanes.load(c + 4 * kindStride, chunk), Lanes.load(c + 5 * kindStride, chunk))
+                    for e in stride(from: r * B + p0, to: (r + 1) * B, by: P) {
+                        let live = min(chunk, (r + 1) * B - e)
                         let dcNext = fc * Lanes.load(dz + e, live) + f * Lanes.load(dc + e, live)
                             + ig * Lanes.load(dz + n_a * B + e, live) + ic * Lanes.load(dz + 2 * n_a * B + e, live)
                         dcNext.store(dc + e, live)
@@ -222,10 +226,11 @@ final class TangentRun: Sendable {
             }
             w.step.update(repeating: 0, count: B)
             for r in 0..<rows {
-                for q0 in stride(from: 0, to: m, by: Lanes.scalarCount) {
-                    let live = min(Lanes.scalarCount, m - q0)
-                    let s = Lanes.load(lin.sensitivity + r * lin.sensitivityStride + t * m + q0, live)
-                    for col in stride(from: q0, to: B, by: m) {
+                for p0 in stride(from: 0, to: P, by: Lanes.scalarCount) {
+                    let chunk = min(Lanes.scalarCount, P - p0)
+                    let s = Lanes.load(lin.sensitivity + r * lin.sensitivityStride + t * P + p0, chunk)
+                    for col in stride(from: p0, to: B, by: P) {
+                        let live = min(chunk, B - col)
                         (Lanes.load(w.step + col, live) + s * Lanes.load(v + r * B + col, live)).store(w.step + col, live)
                     }
                 }
@@ -239,7 +244,7 @@ final class TangentRun: Sendable {
     /// the seed `e_r·a_t[c, :]` (or `e_r`) in the logits, contracted with the loss's sensitivity.
     private func outputLayer() -> (Wy: [Double], by: [Double]) {
         let k = kernel, lin = linearisation
-        let (n_a, n_y, TM, S, m) = (k.n_a, k.n_y, k.steps * k.batch, (k.steps + 1) * k.batch, k.batch)
+        let (n_a, n_y, T, S, m, P) = (k.n_a, k.n_y, k.steps, (k.steps + 1) * k.batch, k.batch, lin.period)
         var dWy = [Double](repeating: 0, count: n_y * n_a), dby = [Double](repeating: 0, count: n_y)
         lin.trajectory.a.withUnsafeBufferPointer { a in
             for r in 0..<n_y {
@@ -247,10 +252,16 @@ final class TangentRun: Sendable {
                 for c in 0..<n_a {
                     let states = a.baseAddress! + c * S + m   // a_1 … a_T
                     var total = 0.0
-                    for tq in 0..<TM { total += s[tq] * states[tq] }
+                    for t in 0..<T {
+                        for q in 0..<m { total += s[t * P + q] * states[t * m + q] }
+                    }
                     dWy[r * n_a + c] = total
                 }
-                dby[r] = (0..<TM).reduce(0) { $0 + s[$1] }
+                var total = 0.0
+                for t in 0..<T {
+                    for q in 0..<m { total += s[t * P + q] }
+                }
+                dby[r] = total
             }
         }
         return (dWy, dby)
@@ -261,14 +272,18 @@ final class TangentRun: Sendable {
 /// coefficients of the tangent step, the inputs the weights multiply, and the sensitivity of
 /// the loss. Immutable after init; freed with the run.
 final class Linearisation: @unchecked Sendable {
-    /// Coefficients per step, `kinds` blocks of n_a × m: σ′(z_f)·c_{t−1}, f, σ′(z_i)·c̃,
+    /// Coefficients per step, `kinds` blocks of n_a × period: σ′(z_f)·c_{t−1}, f, σ′(z_i)·c̃,
     /// i·tanh′(z_c), σ′(z_o)·tanh(c_t), o·tanh′(c_t).
     static let kinds = 6
     let coefficients: UnsafeMutablePointer<Double>
+    /// Per-column values are stored for `period` columns, that of batch column `p mod m` at p:
+    /// a whole number of groups, and for m < 8 a whole number of vectors too, so that the
+    /// tangent step of a small batch still runs on whole vectors.
+    let period: Int
     /// `[a_{t−1}; x_t]`, K × (T·m): what a weight's seed term copies.
     let inputs: UnsafeMutablePointer<Double>
-    /// `∂L_t/∂logits = ŷ_t − onehot(y_t)`, n_y × (T·m), or the upstream `da`, n_a × (window·m);
-    /// rows `sensitivityStride` apart.
+    /// `∂L_t/∂logits = ŷ_t − onehot(y_t)`, n_y rows, or the upstream `da`, n_a rows: step t's
+    /// `period` values at `t·period` in a row, rows `sensitivityStride` (window·period) apart.
     let sensitivity: UnsafeMutablePointer<Double>
     let sensitivityStride: Int
     let trajectory: LSTMTrajectory
@@ -278,8 +293,9 @@ final class Linearisation: @unchecked Sendable {
         let (TM, S, K) = (T * m, (T + 1) * m, k.depth)
         let base = k.trajectory()
         trajectory = base
-        let inputs = scratch(K * TM), coefficients = scratch(Self.kinds * n_a * TM)
-        (self.inputs, self.coefficients) = (inputs, coefficients)
+        let P = m < Lanes.scalarCount ? Self.leastCommonMultiple(m, Lanes.scalarCount) : m
+        let inputs = scratch(K * TM), coefficients = scratch(Self.kinds * n_a * T * P)
+        (self.inputs, self.coefficients, period) = (inputs, coefficients, P)
         base.a.withUnsafeBufferPointer { a in
             for r in 0..<n_a { (inputs + r * TM).update(from: a.baseAddress! + r * S, count: TM) }
         }
@@ -305,12 +321,12 @@ final class Linearisation: @unchecked Sendable {
         let (zf, zi, zg, zo) = (z, z + n_a * TM, z + 2 * n_a * TM, z + 3 * n_a * TM)
         base.c.withUnsafeBufferPointer { cells in
             let c = cells.baseAddress!
-            // Per step t the block of kind κ, row r, column q at ((t·kinds + κ)·n_a + r)·m + q.
+            // Per step t the block of kind κ, row r, position p at ((t·kinds + κ)·n_a + r)·period + p.
             func store(_ kind: Int, _ values: (Int) -> Double) {
                 for t in 0..<T {
                     for r in 0..<n_a {
-                        let block = coefficients + ((t * Self.kinds + kind) * n_a + r) * m
-                        for q in 0..<m { block[q] = values(r * TM + t * m + q) }
+                        let block = coefficients + ((t * Self.kinds + kind) * n_a + r) * P
+                        for p in 0..<P { block[p] = values(r * TM + t * m + p % m) }
                     }
                 }
             }
@@ -326,17 +342,29 @@ final class Linearisation: @unchecked Sendable {
             store(5) { o[$0] * cellSlope[$0] }
         }
 
+        // The sensitivities, `columns` = window·m per row, then repeated to the period.
+        let (rowCount, columns) = k.hasOutputLayer ? (n_y, TM) : (n_a, k.window * m)
+        let given = scratch(rowCount * columns)
+        defer { given.deallocate() }
         if k.hasOutputLayer {
-            sensitivityStride = TM
-            let sensitivity = scratch(n_y * TM)
-            base.logits.withUnsafeBufferPointer { sensitivity.update(from: $0.baseAddress!, count: n_y * TM) }
-            BPTTKernel.softmaxMinusOneHot(sensitivity, rows: n_y, columns: TM, labels: k.labels)
-            self.sensitivity = sensitivity
+            base.logits.withUnsafeBufferPointer { given.update(from: $0.baseAddress!, count: n_y * TM) }
+            BPTTKernel.softmaxMinusOneHot(given, rows: n_y, columns: TM, labels: k.labels)
         } else {
-            sensitivityStride = k.window * m
-            sensitivity = scratch(n_a * k.window * m)
-            sensitivity.update(from: k.upstream, count: n_a * k.window * m)
+            given.update(from: k.upstream, count: n_a * columns)
         }
+        sensitivityStride = k.window * P
+        sensitivity = scratch(rowCount * k.window * P)
+        for r in 0..<rowCount {
+            for t in 0..<k.window {
+                for p in 0..<P { sensitivity[r * k.window * P + t * P + p] = given[r * columns + t * m + p % m] }
+            }
+        }
+    }
+
+    static func leastCommonMultiple(_ a: Int, _ b: Int) -> Int {
+        var (x, y) = (a, b)
+        while y != 0 { (x, y) = (y, x % y) }
+        return a / x * b
     }
 
     deinit {
