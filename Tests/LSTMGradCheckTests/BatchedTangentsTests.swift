@@ -63,4 +63,23 @@ import Testing
             #expect(error.reason == .deadline && error.done == 0 && error.total > 0)
         }
     }
+
+    /// Progress comes after each batch, grows, and ends at the total the run planned.
+    @Test func progressReachesItsTotal() throws {
+        final class Seen: @unchecked Sendable {   // written under Workers' lock, read after the run
+            var reports: [(done: Int, total: Int)] = []
+        }
+        let seen = Seen()
+        let p = LSTMProblem.random(LSTMDims(n_x: 3, n_a: 9, n_y: 3, steps: 4, batch: 5), seed: 6)
+        _ = try ExactGradient.gradients(p, control: RunControl(threads: 2, progress: { seen.reports.append(($0, $1)) }))
+        let done = seen.reports.map(\.done)
+        #expect(done.count > 1 && done == done.sorted())
+        #expect(seen.reports.last.map { $0.done == $0.total } == true)
+    }
+
+    /// A problem that is not an LSTM in Double keeps forward mode on its generic pass.
+    @Test func otherCellsTakeDualNumbers() throws {
+        let p = RNNProblem.random(LSTMDims(n_x: 2, n_a: 3, n_y: 2, steps: 4, batch: 2), seed: 3)
+        #expect(try ExactGradient.gradients(p, control: RunControl(threads: 1)) == ExactGradient.dualNumbers(p, control: RunControl(threads: 2)))
+    }
 }
