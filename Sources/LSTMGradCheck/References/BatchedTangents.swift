@@ -277,8 +277,8 @@ final class Linearisation: @unchecked Sendable {
     static let kinds = 6
     let coefficients: UnsafeMutablePointer<Double>
     /// Per-column values are stored for `period` columns, that of batch column `p mod m` at p:
-    /// a whole number of groups, and for m < 8 a whole number of vectors too, so that the
-    /// tangent step of a small batch still runs on whole vectors.
+    /// a whole number of groups, and for m < 8 (unless that takes too much memory) a whole
+    /// number of vectors too, so that the tangent step of a small batch still runs on whole vectors.
     let period: Int
     /// `[a_{t−1}; x_t]`, K × (T·m): what a weight's seed term copies.
     let inputs: UnsafeMutablePointer<Double>
@@ -293,7 +293,10 @@ final class Linearisation: @unchecked Sendable {
         let (TM, S, K) = (T * m, (T + 1) * m, k.depth)
         let base = k.trajectory()
         trajectory = base
-        let P = m < Lanes.scalarCount ? Self.leastCommonMultiple(m, Lanes.scalarCount) : m
+        // Past 64 MiB of coefficients the vectors stay part-filled rather than the memory grow
+        // up to eightfold. Each lane's arithmetic is the same either way: the bits do not change.
+        let whole = Self.leastCommonMultiple(m, Lanes.scalarCount)
+        let P = m < Lanes.scalarCount && Self.kinds * n_a * T * whole <= 8 << 20 ? whole : m
         let inputs = scratch(K * TM), coefficients = scratch(Self.kinds * n_a * T * P)
         (self.inputs, self.coefficients, period) = (inputs, coefficients, P)
         base.a.withUnsafeBufferPointer { a in
