@@ -371,7 +371,7 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
         row("speed-up, 2 threads / 1", columns.map { String(format: "×%.2f", w[$0]![1]!.wall / w[$0]![2]!.wall) }, "≥ ×1.8")
         row("cores the 2 threads got (CPU/wall)", columns.map { String(format: "%.2f", w[$0]![2]!.cpu / w[$0]![2]!.wall) })
         row("worst correct route vs reference", columns.map { String(format: "%.1e", max(w[$0]![1]!.worst, w[$0]![2]!.worst)) }, "≤ 1e-6")
-        row("exact reference (forward mode)", columns.map { _ in "not on this branch" }, "large ≤ 10 s")
+        row("exact reference, 1 / 2 threads", exactReferenceCells(b.path, columns), "large ≤ 10 s")
         row("GEMM of a batch, 4n_a×n_a by ×256", columns.map { n in percent(m[n]?["gemm"]?.first, m[n]?["clock"]?.first, b) }, "≥ 50 % of peak")
         row("GEMM of a bptt step, 4n_a×K by ×m", columns.map { n in percent(m[n]?["gemmstep"]?.first, m[n]?["clock"]?.first, b) })
         row("products over a whole check", columns.map { n in percent(m[n]?["check1"]?.last, m[n]?["clock"]?.first, b) })
@@ -429,6 +429,7 @@ case "peak": childPeak()
 case "scaling": childScaling()
 case "catalogue": childCatalogue()
 case "fixture": childFixture(args[1], args[2])
+case "exact": childExact(args[1], threads: Int(args[2]) ?? 1)
 default:
     func value(_ flag: String) -> String? { args.firstIndex(of: flag).flatMap { args.indices.contains($0 + 1) ? args[$0 + 1] : nil } }
     orchestrate(native: value("--native"), cli: value("--cli"), nativeCLI: value("--native-cli"))

@@ -1,32 +1,53 @@
-/// The gradient by forward-mode differentiation of the same generic forward pass
-/// that gives the loss: no derivation and no step, so its only error is rounding
-/// (about 1e-14 relative on the networks here), and it can judge both the analytic
-/// routes and finite differences.
+/// The gradient by forward-mode differentiation of the loss: no derivation and no step, so
+/// its only error is rounding (about 1e-14 relative on the networks here), and it can judge
+/// both the analytic routes and finite differences.
 public enum ExactGradient {
-    /// `∂L/∂θ` for every element θ of every input, `Dual.lanes` elements per pass of
-    /// the loss: element number g (report order, C order within a tensor) is seeded
-    /// in lane `g mod lanes` of pass `g / lanes`, so the cost is ⌈elements / lanes⌉
-    /// passes, spread over the cores. Each lane is computed independently of the
-    /// others, so the result is identical bit for bit whatever the threads.
+    /// `∂L/∂θ` for every element θ of every input, on every core; see `gradients(_:control:)`.
     public static func gradients<P: GradientProblem>(_ problem: P) -> Gradients {
-        gradients(problem, concurrently: true)
+        // Nothing can interrupt a run without a deadline or a cancellation check.
+        (try? gradients(problem, control: RunControl())) ?? Gradients()
     }
 
-    static func gradients<P: GradientProblem>(_ problem: P, concurrently: Bool) -> Gradients {
+    /// `∂L/∂θ` for every element θ of every input (report order), under `control`; throws when
+    /// it stops the run. An `LSTMProblem<Double>` takes the batched tangents
+    /// (`BatchedTangents`), any other problem dual numbers through its generic forward pass
+    /// (`dualNumbers`). Either way the result is identical bit for bit whatever the threads.
+    public static func gradients<P: GradientProblem>(_ problem: P, control: RunControl) throws(Interruption) -> Gradients {
+        if let lstm = problem as? LSTMProblem<Double> { return try BatchedTangents.gradients(lstm, control: control) }
+        return try dualNumbers(problem, control: control)
+    }
+
+    /// Forward mode on the generic forward pass, `Dual.lanes` elements per pass of the loss:
+    /// element number g (report order, C order within a tensor) is seeded in lane
+    /// `g mod lanes` of pass `g / lanes`, so the cost is ⌈elements / lanes⌉ passes, spread over
+    /// the threads. Each lane is computed independently of the others.
+    static func dualNumbers<P: GradientProblem>(_ problem: P, control: RunControl) throws(Interruption) -> Gradients {
         let elements = InputElements(problem)
-        let lanes = Dual.lanes
-        return elements.gradients(elements.map(width: lanes, concurrently: concurrently) { range in
-            // `lifted` visits the inputs key by key, so the key's offset is looked up once per key.
-            var currentKey = "", firstLane = 0
-            let tangent = problem.loss { key, flat, value -> Dual in
-                if key != currentKey {
-                    currentKey = key
-                    firstLane = elements.offset(of: key) - range.lowerBound
-                }
-                let lane = firstLane + flat
-                return 0 <= lane && lane < lanes ? Dual(value: value, seeding: lane) : Dual(value)
-            }.tangent
-            return range.map { tangent[$0 - range.lowerBound] }
-        })
+        let lanes = Dual.lanes, passes = (elements.count + lanes - 1) / lanes
+        // A pass carries `lanes` elements through every step of every batch column.
+        let costs = [Int](repeating: lanes * problem.dims.steps * problem.dims.batch, count: passes)
+        var values = [Double](repeating: .nan, count: elements.count)
+        let (finished, stop) = values.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer.baseAddress!   // passes write disjoint elements
+            return Workers.run(costs: costs, control: control, makeState: {}) { pass, _, _ in
+                let range = (pass * lanes)..<min(elements.count, (pass + 1) * lanes)
+                // `lifted` visits the inputs key by key, so the key's offset is looked up once per key.
+                var currentKey = "", firstLane = 0
+                let tangent = problem.loss { key, flat, value -> Dual in
+                    if key != currentKey {
+                        currentKey = key
+                        firstLane = elements.offset(of: key) - range.lowerBound
+                    }
+                    let lane = firstLane + flat
+                    return 0 <= lane && lane < lanes ? Dual(value: value, seeding: lane) : Dual(value)
+                }.tangent
+                for g in range { out[g] = tangent[g - range.lowerBound] }
+                return true
+            }
+        }
+        if let stop {
+            throw Interruption(reason: stop, done: finished.filter { $0 }.count * (costs.first ?? 0), total: costs.reduce(0, +))
+        }
+        return elements.gradients(values)
     }
 }

@@ -43,11 +43,10 @@ struct InputElements: Sendable {
     }
 
     /// `results(slice)` for consecutive slices of `0..<count`, `width` elements each, run
-    /// across the cores when `concurrently`. Each slice fills only its own positions,
+    /// across the cores. Each slice fills only its own positions,
     /// and what it computes depends on nothing but its elements, so the output is the
     /// same bit for bit whatever the number of threads and the order they run in.
-    func map<Value: Sendable>(width: Int, concurrently: Bool = true,
-                              _ results: @Sendable (Range<Int>) -> [Value]) -> [Value] {
+    func map<Value: Sendable>(width: Int, _ results: @Sendable (Range<Int>) -> [Value]) -> [Value] {
         let total = count
         let slices = (total + width - 1) / width
         return Array(unsafeUninitializedCapacity: total) { buffer, initialized in
@@ -57,11 +56,7 @@ struct InputElements: Sendable {
                 // One result per element of the slice: an internal invariant of every caller.
                 for (k, v) in zip(range, results(range)) { slots.buffer.initializeElement(at: k, to: v) }
             }
-            if concurrently {
-                DispatchQueue.concurrentPerform(iterations: slices, execute: fill)
-            } else {
-                (0..<slices).forEach(fill)
-            }
+            DispatchQueue.concurrentPerform(iterations: slices, execute: fill)
             initialized = total
         }
     }

@@ -121,7 +121,7 @@ enum BPTTKernel {
 
     /// `y[:, col] = softmax(y[:, col]) − onehot(labels[col])` for each column of the rows × columns
     /// logits; at the label `ŷ_y − 1 = −Σ_{k≠y} ŷ_k`, so that a nearly right ŷ_y ≈ 1 loses nothing.
-    private static func softmaxMinusOneHot(_ y: UnsafeMutablePointer<Double>, rows: Int, columns: Int, labels: UnsafePointer<Int>) {
+    static func softmaxMinusOneHot(_ y: UnsafeMutablePointer<Double>, rows: Int, columns: Int, labels: UnsafePointer<Int>) {
         let shift = scratch(columns), total = scratch(columns)
         defer { shift.deallocate(); total.deallocate() }
         ColumnSoftmax.largest(y, rows: rows, columns: columns, into: shift)
