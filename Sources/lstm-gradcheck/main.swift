@@ -39,7 +39,7 @@ func runMain(_ arguments: [String]) -> Int32 {
         return try command.run(options, out)
     } catch let interruption as Interrupted {
         FileHandle.standardError.write(Data("lstm-gradcheck: \(interruption)\n".utf8))
-        return ExitStatus.interrupted
+        return interruption.status
     } catch let error as UsageError {
         fail("\(error)")
     } catch let error as InputError {

@@ -23,6 +23,8 @@ import Testing
         (["check", "--sample", "2", "--detail"], "'--detail' cannot be combined with '--sample'"),
         (["check", "--sample", "2", "--format", "markdown"], "option '--format' takes text or json with '--sample', not 'markdown'"),
         (["check", "--projection", "--cell", "rnn"], "'check' works on the LSTM; default-rnn is a plain RNN (cell rnn)"),
+        (["check", "--reference", "numerical", "--fd", "none"], "'--fd none' leaves '--reference numerical' nothing to check against"),
+        (["grads", "--method", "numerical", "--threads", "0"], "option '--threads' takes a whole number from 1 to 4096, not '0'"),
     ])
     func badValuesAreOneLineAndStatusTwo(_ arguments: [String], _ message: String) throws {
         let r = try Tool.run(arguments)
@@ -31,10 +33,11 @@ import Testing
     }
 
     /// Issue 8: the pieces of work land in different orders on different thread counts, and
-    /// every byte of the report must not care.
-    @Test(arguments: ["text", "json"])
-    func theSameBytesOnAnyThreadCount(_ format: String) throws {
-        let base = ["check", "--reference", "numerical", "--format", format] + Self.network
+    /// every byte of the report must not care: the exact reference's tangents and the finite
+    /// differences are both split.
+    @Test(arguments: ["text", "json"], ["exact", "numerical"])
+    func theSameBytesOnAnyThreadCount(_ format: String, _ reference: String) throws {
+        let base = ["check", "--reference", reference, "--format", format] + Self.network
         let one = try Tool.run(base + ["--threads", "1"])
         #expect(one.status == 0 && !one.stdout.isEmpty)
         for threads in [["--threads", "2"], []] {
@@ -60,6 +63,40 @@ import Testing
 
     /// The sampled check against the full check's verdicts (every element, against the exact
     /// gradient): the same tensors are wrong, and the same seed draws the same elements.
+    /// A budget that passes while the exact reference is computed: nothing can be compared.
+    @Test func aBudgetSpentOnTheExactReferenceIsInconclusive() throws {
+        let r = try Tool.run(["check", "--budget", "1ms", "--format", "json"] + Self.small)
+        #expect(r.status == 3)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["stopped"] as? String == "deadline")
+        #expect((json["conclusion"] as? String ?? "").contains("before the exact reference was complete; nothing was checked"))
+    }
+
+    /// A gradient file needs every element: a budget that stops the finite differences writes
+    /// nothing and says how far they got.
+    @Test func gradsUnderASpentBudgetWritesNothing() throws {
+        let r = try Tool.run(["grads", "--method", "numerical", "--budget", "1ms"] + Self.network)
+        #expect(r.status == 3 && r.stdout.isEmpty)
+        #expect(r.stderr.hasPrefix("lstm-gradcheck: stopped at its time budget (--budget); finished "))
+        #expect(r.stderr.hasSuffix("% of the finite differences; nothing written\n") && r.stderr.filter { $0 == "\n" }.count == 1)
+    }
+
+    /// `--fd none`: the exact reference alone, no numerical column, the same verdicts.
+    @Test func withoutFiniteDifferencesTheVerdictsStand() throws {
+        let with = try Tool.run(["check", "--format", "json"] + Self.small)
+        let without = try Tool.run(["check", "--format", "json", "--fd", "none"] + Self.small)
+        #expect(with.status == 0 && without.status == 0)
+        let a = try #require(try JSONSerialization.jsonObject(with: Data(with.stdout.utf8)) as? [String: Any])
+        let b = try #require(try JSONSerialization.jsonObject(with: Data(without.stdout.utf8)) as? [String: Any])
+        let methodsA = try #require(a["methods"] as? [String: Any]), methodsB = try #require(b["methods"] as? [String: Any])
+        #expect(methodsA["numerical"] != nil && methodsB["numerical"] == nil)
+        #expect(Set(methodsB.keys) == Set(methodsA.keys).subtracting(["numerical"]))
+        for name in methodsB.keys {
+            let ma = try #require(methodsA[name] as? [String: Any]), mb = try #require(methodsB[name] as? [String: Any])
+            #expect(ma["matches"] as? Bool == mb["matches"] as? Bool, "\(name)")
+        }
+    }
+
     @Test func aSampleFindsWhatTheFullCheckFinds() throws {
         let arguments = ["check", "--sample", "4", "--seed", "3", "--format", "json", "--methods", "bptt,per-step,truncated:2"]
         let r = try Tool.run(arguments)

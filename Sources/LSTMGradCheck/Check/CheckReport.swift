@@ -43,8 +43,10 @@ public struct CheckReport: Sendable {
     /// The derivations, then (with the exact reference) the finite differences measured
     /// against it, so their own error is in view.
     public var methods: [MethodReport]
-    /// Set when `RunControl` stopped the finite differences before every tensor was done.
+    /// Set when `RunControl` stopped the run before every tensor was done.
     public var stop: StopReason?
+    /// The stop came while the exact reference was computed: nothing could be compared.
+    public var stoppedInExactReference = false
     /// The tensors the finite differences did not finish: with the numerical reference not
     /// checked at all, with the exact one missing from the `numerical` column.
     public var unfinished: [String] = []
@@ -69,15 +71,24 @@ public struct CheckReport: Sendable {
 
 public enum GradCheck {
     /// Runs `methods` on `problem`, compares each with the reference and decides every
-    /// tensor by `Decision`. `control` governs the finite differences of an LSTM in central
-    /// differences (the batched kernel); a stop leaves whole tensors unchecked (`unfinished`),
-    /// and a cancellation returns at once, with no methods.
+    /// tensor by `Decision`. `control` governs the exact reference and the finite differences
+    /// of an LSTM in central differences (the batched kernel). A stop in the exact reference
+    /// leaves every tensor unchecked, one in the finite differences whole tensors
+    /// (`unfinished`); a cancellation returns at once, with no methods.
     public static func check<P: GradientProblem>(_ problem: P, name: String, methods: [Method<P>],
                                                  options: CheckOptions = CheckOptions(),
                                                  control: RunControl = RunControl()) -> CheckReport {
         let exact = options.reference == .exact
         let wantsNumerical = !exact || options.showNumerical
-        let exactGradient = exact ? ExactGradient.gradients(problem) : nil
+        var exactGradient: Gradients?
+        if exact {
+            do { exactGradient = try ExactGradient.gradients(problem, control: control) } catch {
+                var report = CheckReport(name: name, cell: problem.cell, dims: problem.dims, options: options, methods: [],
+                                         stop: error.reason, unfinished: problem.inputKeys)
+                report.stoppedInExactReference = true
+                return report
+            }
+        }
         let (numerical, stop) = wantsNumerical ? estimate(problem, scheme: options.scheme, control: control)
             : (NumericalGradient(gradients: Gradients(), errorEstimate: Gradients()), nil)
         let unfinished = wantsNumerical ? problem.inputKeys.filter { numerical.gradients[$0] == nil } : []

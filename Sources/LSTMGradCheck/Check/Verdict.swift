@@ -84,7 +84,9 @@ extension CheckReport {
         if !undecided.isEmpty {
             s += " INCONCLUSIVE: the \(reference) gradient could not decide \(list(undecided))."
         }
-        if stop != nil {
+        if stop != nil && stoppedInExactReference {
+            s += " INCONCLUSIVE: the run stopped at its time budget before the exact reference was complete; nothing was checked."
+        } else if stop != nil {
             let missing = unfinished.isEmpty ? "" : " before the finite differences reached \(list(unfinished))"
             s += " INCONCLUSIVE: the run stopped at its time budget\(missing)"
                 + (reference == "numerical" && !unfinished.isEmpty ? ", so those tensors were not checked." : ".")

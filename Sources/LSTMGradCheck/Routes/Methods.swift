@@ -28,12 +28,15 @@ public typealias LSTMMethod = Method<LSTMProblem<Double>>
 public typealias RNNMethod = Method<RNNProblem<Double>>
 
 extension Method {
-    /// Central finite differences: the reference a check falls back on, for any cell.
+    /// Central finite differences: the reference a check falls back on, for any cell; an
+    /// LSTM in `Double` runs them batched (`BatchedFiniteDifferences`), equal to rounding.
     public static var numerical: Method {
         Method(name: "numerical", expectation: .correct,
                summary: "Central finite differences of the loss with step \(FiniteDifferences.defaultStep), element by element.",
                reason: "it differentiates the loss itself, with no derivation to get wrong; its error is the finite-difference error.",
-               compute: { FiniteDifferences.central($0) }, computeSingle: nil)
+               compute: { problem in
+                   (problem as? LSTMProblem<Double>).map { BatchedFiniteDifferences.central($0) } ?? FiniteDifferences.central(problem)
+               }, computeSingle: nil)
     }
 }
 

@@ -82,6 +82,7 @@ enum Commands {
     /// What a cancelled check had done: the exact reference (it runs first) and the tensors
     /// the finite differences finished.
     private static func finished(_ report: CheckReport, keys: [String]) -> String {
+        if report.stoppedInExactReference { return "nothing (the exact reference was not complete)" }
         let done = keys.filter { !report.unfinished.contains($0) }
         let differences = done.isEmpty ? "none of the finite differences"
             : "the finite differences of \(done.joined(separator: ", ")) (\(done.count) of \(keys.count) tensors)"
@@ -91,18 +92,24 @@ enum Commands {
     /// How a check is decided: `--reference`, `--fd`, `--precision`, `--tolerance`.
     static let decisionSpecs: [OptionSpec] = [
         OptionSpec(name: "reference", value: "REF", help: "exact (default: forward-mode derivatives, rounding error only) or numerical (finite differences with estimated errors)."),
-        OptionSpec(name: "fd", value: "SCHEME", help: "Finite differences: central (default) or richardson (fourth order, the loss in 80-bit floats: about 1,000× closer, slower)."),
+        OptionSpec(name: "fd", value: "SCHEME", help: "Finite differences: central (default), richardson (fourth order, the loss in 80-bit floats: about 1,000× closer, slower), or none (with the exact reference only: no numerical column, for large networks)."),
         OptionSpec(name: "precision", value: "P", help: "float64 (default) or float32: run the derivations in single precision, as learners' code often does; the reference stays double."),
         OptionSpec(name: "tolerance", value: "T", help: "Override the derived bounds: a tensor passes when its relative error is at most T."),
     ]
 
     /// `--reference`, `--fd`, `--precision`, `--tolerance`.
     static func checkOptions(_ o: ParsedOptions) throws(UsageError) -> CheckOptions {
-        CheckOptions(
-            reference: CheckOptions.Reference(rawValue: try o.choice("reference", ["exact", "numerical"], default: "exact")) ?? .exact,
-            scheme: FiniteDifferences.Scheme(rawValue: try o.choice("fd", ["central", "richardson"], default: "central")) ?? .central,
+        let reference = CheckOptions.Reference(rawValue: try o.choice("reference", ["exact", "numerical"], default: "exact")) ?? .exact
+        let fd = try o.choice("fd", ["central", "richardson", "none"], default: "central")
+        if fd == "none" && reference == .numerical {
+            throw UsageError(message: "'--fd none' leaves '--reference numerical' nothing to check against", command: o.command)
+        }
+        return CheckOptions(
+            reference: reference,
+            scheme: FiniteDifferences.Scheme(rawValue: fd) ?? .central,
             precision: CheckOptions.Precision(rawValue: try o.choice("precision", ["float64", "float32"], default: "float64")) ?? .float64,
-            tolerance: o.string("tolerance") == nil ? nil : try o.positive("tolerance", default: 1))
+            tolerance: o.string("tolerance") == nil ? nil : try o.positive("tolerance", default: 1),
+            showNumerical: fd != "none")
     }
 
     static let grads = Command(
@@ -116,12 +123,20 @@ enum Commands {
         usage: "lstm-gradcheck grads [--fixture FILE | size and seed options] --method METHOD",
         options: ProblemOptions.specs + [
             OptionSpec(name: "method", value: "METHOD", help: "One of \(LSTMMethod.names.joined(separator: ", ")) (default bptt)."),
-        ],
+        ] + RunOptions.specs,
         run: { o, out in
             let fixture = try ProblemOptions.fixture(o)
             let name = o.string("method") ?? "bptt"
             let gradients: Gradients?
             switch fixture.network {
+            case .lstm(let p) where name == "numerical":
+                // The one method long enough to want threads, a budget, Ctrl-C and a progress bar.
+                let (control, bar) = try RunOptions.control(o, label: "finite differences")
+                defer { bar?.clear() }
+                do throws(Interruption) { gradients = try BatchedFiniteDifferences.central(p, control: control) } catch {
+                    let percent = "\(100 * error.done / max(error.total, 1))% of the finite differences"
+                    throw Interrupted(finished: percent, byBudget: error.reason == .deadline)
+                }
             case .lstm(let p): gradients = LSTMMethod.named(name, steps: p.dims.steps)?.compute(p)
             case .rnn(let p): gradients = RNNMethod.named(name)?.compute(p)
             }

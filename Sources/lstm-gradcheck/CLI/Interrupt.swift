@@ -29,10 +29,16 @@ enum Interrupt {
     static var requested: Bool { flag.pointee != 0 }
 }
 
-/// A run stopped by Ctrl-C: one line on standard error saying what it had finished, status 130.
+/// A run stopped by Ctrl-C (status 130), or by its budget where a partial result would be
+/// no result (status 3): one line on standard error saying what it had finished.
 struct Interrupted: Error, CustomStringConvertible {
     /// What was done, as a phrase: "the exact reference and Wf, bf of the finite differences".
     var finished: String
+    var byBudget = false
 
-    var description: String { "interrupted; finished \(finished); nothing written" }
+    var description: String {
+        "\(byBudget ? "stopped at its time budget (--budget)" : "interrupted"); finished \(finished); nothing written"
+    }
+
+    var status: Int32 { byBudget ? ExitStatus.inconclusive : ExitStatus.interrupted }
 }

@@ -4,8 +4,8 @@ import LSTMGradCheck
 /// the progress bar wired into the `RunControl` the library polls.
 enum RunOptions {
     static let specs: [OptionSpec] = [
-        OptionSpec(name: "threads", value: "N", help: "Worker threads for the finite differences, --sample and --projection (default all \(RunControl.allCores) cores here); the output is the same for any N."),
-        OptionSpec(name: "budget", value: "DURATION", help: "Stop the finite differences once DURATION has passed, e.g. 500ms, 30s, 2m or 1h: the report says what was finished, and the exit status is 3 unless something already mismatched."),
+        OptionSpec(name: "threads", value: "N", help: "Worker threads for the exact reference, the finite differences, --sample and --projection (default all \(RunControl.allCores) cores here); the output is the same for any N."),
+        OptionSpec(name: "budget", value: "DURATION", help: "Stop the run once DURATION has passed, e.g. 500ms, 30s, 2m or 1h: the report says what was finished, and the exit status is 3 unless something already mismatched."),
     ]
 
     /// The longest budget: beyond it a run is not limited in any useful sense.
