@@ -59,7 +59,7 @@ same-builds:
 # code that runs on several threads) under the thread sanitizer; each in its own build folder.
 test-asan:
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp $(SWIFT) test --sanitize=address --scratch-path .build-asan
-	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter "ExactGradientTests|BatchedTangentsTests|FiniteDifferencesTests|KernelsTests"
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter "ExactGradientTests|BatchedTangentsTests|FiniteDifferencesTests|BatchedFiniteDifferencesTests|SampledAndProjectionTests|KernelsTests"
 
 run:
 	$(SWIFT) run -c release $(BIN)
