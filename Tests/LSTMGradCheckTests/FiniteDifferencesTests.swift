@@ -20,6 +20,28 @@ import Testing
         }
     }
 
+    /// The element-by-element path (Richardson, the RNN) splits its work by `RunControl`:
+    /// the same bits on 1 and 3 threads, and a cancelled run throws instead of answering.
+    @Test func threadsChangeNothingAndAStopThrows() throws {
+        let lstm = LSTMProblem.random(LSTMDims(n_x: 2, n_a: 3, n_y: 2, steps: 4, batch: 3), seed: 8)
+        let rnn = RNNProblem.random(LSTMDims(n_x: 2, n_a: 3, n_y: 2, steps: 4, batch: 3), seed: 8)
+        for scheme in FiniteDifferences.Scheme.allCases {
+            let one = try FiniteDifferences.estimate(lstm, scheme: scheme, control: RunControl(threads: 1))
+            let three = try FiniteDifferences.estimate(lstm, scheme: scheme, control: RunControl(threads: 3))
+            #expect(one == three, "\(scheme)")
+            let exact = ExactGradient.gradients(lstm)
+            #expect(exact.keys.allSatisfy { key in
+                zip(one.gradients[key]!.data, exact[key]!.data).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) }
+            })
+        }
+        let rnnOne = try FiniteDifferences.central(rnn, control: RunControl(threads: 1))
+        #expect(rnnOne == (try FiniteDifferences.central(rnn, control: RunControl(threads: 2))))
+        #expect(rnnOne == FiniteDifferences.central(rnn))
+        #expect(throws: Interruption.self) {
+            try FiniteDifferences.estimate(rnn, scheme: .richardson, control: RunControl(isCancelled: { true }))
+        }
+    }
+
     /// Central differences take the loss in `Double`, Richardson's in x87's 64-bit significand.
     @Test func stepsScaleWithTheElementAboveOne() {
         let eps = 0x1p-52

@@ -133,14 +133,17 @@ public enum GradCheck {
 
     /// The finite differences and their error estimates (`FiniteDifferences.estimate`): through
     /// the batched kernel, under `control`, for an LSTM in central differences; element by
-    /// element otherwise, where `control` can only stop the run before it starts.
+    /// element otherwise, where a stop leaves every tensor unfinished.
     static func estimate<P: GradientProblem>(_ problem: P, scheme: FiniteDifferences.Scheme, control: RunControl)
         -> (NumericalGradient, StopReason?) {
         if scheme == .central, let lstm = problem as? LSTMProblem<Double> {
             return BatchedFiniteDifferences.estimate(lstm, control: control)
         }
-        if let stop = control.stopReason() { return (NumericalGradient(gradients: Gradients(), errorEstimate: Gradients()), stop) }
-        return (FiniteDifferences.estimate(problem, scheme: scheme), nil)
+        do throws(Interruption) {
+            return (try FiniteDifferences.estimate(problem, scheme: scheme, control: control), nil)
+        } catch {
+            return (NumericalGradient(gradients: Gradients(), errorEstimate: Gradients()), error.reason)
+        }
     }
 
     /// A route's rounding error, estimated from the same route run in single precision:

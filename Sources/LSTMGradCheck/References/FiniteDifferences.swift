@@ -10,10 +10,17 @@ public enum FiniteDifferences {
 
     /// `∂L/∂θ ≈ (L(θ + h) − L(θ − h)) / ((θ + h) − (θ − h))` for every element θ of
     /// every input. The denominator is the step as actually represented, so θ's
-    /// rounding does not bias the quotient.
+    /// rounding does not bias the quotient. On every core.
     public static func central<P: GradientProblem>(_ problem: P, step h: Double = defaultStep) -> Gradients {
+        // Nothing can interrupt a run without a deadline or a cancellation check.
+        (try? central(problem, step: h, control: RunControl())) ?? Gradients()
+    }
+
+    /// `central(_:step:)` under `control`; throws when it stops the run.
+    public static func central<P: GradientProblem>(_ problem: P, step h: Double = defaultStep,
+                                                   control: RunControl) throws(Interruption) -> Gradients {
         let elements = InputElements(problem)
-        return elements.gradients(eachElement(problem, elements, in: Double.self) { theta, loss in
+        return elements.gradients(try eachElement(problem, elements, in: Double.self, control: control) { theta, loss in
             let up = theta + h, down = theta - h
             return (loss(up) - loss(down)) / (up - down)
         })
@@ -57,18 +64,27 @@ public enum FiniteDifferences {
     /// and 2.4% with `central`, where the loss changes on scales below the steps.
     /// `central` costs 4 losses per element, `richardson` 6.
     public static func estimate<P: GradientProblem>(_ problem: P, scheme: Scheme = .richardson) -> NumericalGradient {
+        // Nothing can interrupt a run without a deadline or a cancellation check.
+        (try? estimate(problem, scheme: scheme, control: RunControl()))
+            ?? NumericalGradient(gradients: Gradients(), errorEstimate: Gradients())
+    }
+
+    /// `estimate(_:scheme:)` under `control`; throws when it stops the run.
+    public static func estimate<P: GradientProblem>(_ problem: P, scheme: Scheme,
+                                                    control: RunControl) throws(Interruption) -> NumericalGradient {
         switch scheme {
-        case .central: return estimate(problem, scheme: scheme, in: Double.self)
-        case .richardson: return estimate(problem, scheme: scheme, in: WideFloat.self)
+        case .central: return try estimate(problem, scheme: scheme, in: Double.self, control: control)
+        case .richardson: return try estimate(problem, scheme: scheme, in: WideFloat.self, control: control)
         }
     }
 
-    /// `estimate(_:scheme:)` with every value of the loss, and the differences and
+    /// `estimate(_:scheme:control:)` with every value of the loss, and the differences and
     /// extrapolation made of them, in `L`.
-    static func estimate<P: GradientProblem, L: Scalar>(_ problem: P, scheme: Scheme, in _: L.Type) -> NumericalGradient {
+    static func estimate<P: GradientProblem, L: Scalar>(_ problem: P, scheme: Scheme, in _: L.Type,
+                                                        control: RunControl) throws(Interruption) -> NumericalGradient {
         let elements = InputElements(problem)
         let delta = roundingBound(problem, scheme: scheme)
-        let results = eachElement(problem, elements, in: L.self) { theta, loss -> (value: Double, error: Double) in
+        let results = try eachElement(problem, elements, in: L.self, control: control) { theta, loss -> (value: Double, error: Double) in
             let h = step(for: theta, scheme: scheme)
             // The denominators are the steps as represented, as in `central(_:step:)`.
             func difference(_ k: Double) -> (d: L, span: Double) {
@@ -106,23 +122,38 @@ public enum FiniteDifferences {
     static let roundingFactor = 4.0
 
     /// `value(θ, L)` for every input element θ in `elements`' numbering, where `L(t)` is
-    /// the loss with that element set to t and every other input as given; the elements
-    /// are spread over the cores, and each value depends only on its own element.
+    /// the loss with that element set to t and every other input as given. The elements go
+    /// in pieces of `piece` to `control.threads` threads; each value depends only on its own
+    /// element, so the result is the same bit for bit whatever the threads. Throws when
+    /// `control` stops the run (checked between pieces).
     static func eachElement<P: GradientProblem, L: Scalar, Value: Sendable>(_ problem: P, _ elements: InputElements, in _: L.Type,
-                                             _ value: @Sendable (Double, (Double) -> L) -> Value) -> [Value] {
-        let thetas = elements.values(problem)
-        return elements.map(width: 8) { range in
-            var p = problem
-            return range.map { number in
-                let (key, flat) = elements.element(number)
-                let result = value(thetas[number]) { t in
-                    p.set(key, flat, to: t)
-                    return p.loss { L($2) }
+                                             control: RunControl,
+                                             _ value: @Sendable (Double, (Double) -> L) -> Value) throws(Interruption) -> [Value] {
+        let thetas = elements.values(problem), count = elements.count, piece = 8
+        let pieces = (0..<(count + piece - 1) / piece).map { ($0 * piece)..<min(count, ($0 + 1) * piece) }
+        // Progress units: a loss carries its element through every step of every batch column.
+        let costs = pieces.map { $0.count * problem.dims.steps * problem.dims.batch }
+        var results = [Value?](repeating: nil, count: count)
+        let (finished, stop) = results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer   // pieces write disjoint elements
+            return Workers.run(costs: costs, control: control, makeState: {}) { k, _, _ in
+                var p = problem
+                for number in pieces[k] {
+                    let (key, flat) = elements.element(number)
+                    out[number] = value(thetas[number]) { t in
+                        p.set(key, flat, to: t)
+                        return p.loss { L($2) }
+                    }
+                    p.set(key, flat, to: thetas[number])
                 }
-                p.set(key, flat, to: thetas[number])
-                return result
+                return true
             }
         }
+        if let stop {
+            throw Interruption(reason: stop, done: zip(finished, costs).reduce(0) { $0 + ($1.0 ? $1.1 : 0) },
+                               total: costs.reduce(0, +))
+        }
+        return results.compactMap { $0 }
     }
 }
 

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Every input element of a problem under one number: `problem.inputKeys` in
 /// order, each tensor's elements in C order. The references work element by
 /// element (or lane by lane) over this numbering and gather the results back into tensors.
@@ -41,29 +39,4 @@ struct InputElements: Sendable {
         }
         return out
     }
-
-    /// `results(slice)` for consecutive slices of `0..<count`, `width` elements each, run
-    /// across the cores. Each slice fills only its own positions,
-    /// and what it computes depends on nothing but its elements, so the output is the
-    /// same bit for bit whatever the number of threads and the order they run in.
-    func map<Value: Sendable>(width: Int, _ results: @Sendable (Range<Int>) -> [Value]) -> [Value] {
-        let total = count
-        let slices = (total + width - 1) / width
-        return Array(unsafeUninitializedCapacity: total) { buffer, initialized in
-            let slots = Slots(buffer: buffer)
-            let fill = { @Sendable (s: Int) in
-                let range = (s * width)..<min(total, (s + 1) * width)
-                // One result per element of the slice: an internal invariant of every caller.
-                for (k, v) in zip(range, results(range)) { slots.buffer.initializeElement(at: k, to: v) }
-            }
-            DispatchQueue.concurrentPerform(iterations: slices, execute: fill)
-            initialized = total
-        }
-    }
-}
-
-/// The output shared by the slices of `InputElements.map`. Sendable because the
-/// slices write disjoint positions and the buffer outlives `concurrentPerform`.
-private struct Slots<Value>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<Value>
 }
