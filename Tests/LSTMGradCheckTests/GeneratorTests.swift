@@ -67,4 +67,30 @@ import Testing
         #expect(t.index(ofFlat: 59) == [2, 3, 4])
         #expect(t.index(ofFlat: 1 * 20 + 2 * 5 + 3) == [1, 2, 3])
     }
+
+    /// The matrix and step views are total: any shape reads as rows by the rest (C order),
+    /// and steps round-trip through `init(steps:)`.
+    @Test func matrixAndStepViewsOfAnyShape() {
+        let cube = Tensor(shape: [2, 3, 4], data: (0..<24).map(Double.init))
+        #expect(cube.matrix.rows == 2 && cube.matrix.cols == 12 && cube.matrix[1, 5] == 17)
+        #expect(Tensor(steps: cube.steps, rows: 2, cols: 3) == cube)
+        #expect(cube.steps[3][1, 2] == Double((1 * 3 + 2) * 4 + 3))
+        let vector = Tensor(shape: [3], data: [1, 2, 3])
+        #expect(vector.matrix.rows == 3 && vector.matrix.cols == 1 && vector.matrix[2, 0] == 3)
+        let sequence = Tensor(shape: [2, 3], data: [1, 2, 3, 4, 5, 6])   // rows × T: one column per step
+        #expect(sequence.steps.count == 3 && sequence.steps[2].storage == [3, 6])
+    }
+
+    /// A name that is not an input is an empty input, for either cell.
+    @Test func anUnknownInputIsEmpty() {
+        var lstm = LSTMProblem.random(LSTMDims(n_x: 2, n_a: 3, n_y: 2, steps: 2, batch: 2), seed: 1)
+        var rnn = RNNProblem.random(LSTMDims(n_x: 2, n_a: 3, n_y: 2, steps: 2, batch: 2), seed: 1)
+        let (before, rnnBefore) = (lstm, rnn)
+        #expect(lstm.shape(of: "Wq") == [0] && lstm.tensor("Wq").data.isEmpty)
+        #expect(rnn.shape(of: "Wf") == [0] && rnn.tensor("Wf").data.isEmpty)
+        lstm.set("Wq", 0, to: 7)
+        rnn.set("Wf", 0, to: 7)
+        #expect(lstm.loss() == before.loss() && rnn.loss() == rnnBefore.loss())
+        #expect(lstm.shape(of: "Wo") == [3, 5] && rnn.shape(of: "Waa") == [3, 3])
+    }
 }

@@ -5,7 +5,8 @@ public protocol GradientProblem: Sendable {
     /// `lstm` or `rnn`.
     var cell: String { get }
     var dims: LSTMDims { get }
-    /// The tensors the loss is differentiated with respect to, in report order.
+    /// The tensors the loss is differentiated with respect to, in report order. A key that is
+    /// not among them names an empty input: shape `[0]`, no elements, nothing to set.
     var inputKeys: [String] { get }
     func shape(of key: String) -> [Int]
     func tensor(_ key: String) -> Tensor

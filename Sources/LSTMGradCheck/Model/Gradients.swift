@@ -26,7 +26,7 @@ extension Gradients {
             case "a0": set(key, Tensor(double(da0)))
             case "c0": set(key, Tensor(double(dc0)))
             case "x": set(key, Tensor(steps: dx.map(double), rows: problem.parameters.n_x, cols: problem.a0.cols))
-            default: set(key, Tensor(double(dW[keyPath: LSTMProblem<S>.path(key)])))
+            default: if let path = LSTMProblem<S>.path(key) { set(key, Tensor(double(dW[keyPath: path]))) }
             }
         }
     }

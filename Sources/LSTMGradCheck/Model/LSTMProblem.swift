@@ -68,17 +68,13 @@ public struct LSTMProblem<S: Scalar>: Sendable {
         switch key {
         case "a0", "c0": return [a0.rows, a0.cols]
         case "x": return [parameters.n_x, a0.cols, x.count]
-        default:
-            let m = parameters[keyPath: Self.path(key)]
-            return [m.rows, m.cols]
+        default: return Self.path(key).map { [parameters[keyPath: $0].rows, parameters[keyPath: $0].cols] } ?? [0]
         }
     }
 
-    static func path(_ key: String) -> WritableKeyPath<LSTMParameters<S>, Matrix<S>> {
-        guard let f = LSTMParameters<S>.fields.first(where: { $0.name == key }) else {
-            preconditionFailure("internal: unknown LSTM input \(key)")   // keys come from inputKeys only
-        }
-        return f.path
+    /// The parameter named `key`, if there is one.
+    static func path(_ key: String) -> WritableKeyPath<LSTMParameters<S>, Matrix<S>>? {
+        LSTMParameters<S>.fields.first { $0.name == key }?.path
     }
 }
 
@@ -110,7 +106,7 @@ extension LSTMProblem: GradientProblem where S == Double {
         case "a0": return Tensor(a0)
         case "c0": return Tensor(c0)
         case "x": return Tensor(steps: x, rows: parameters.n_x, cols: a0.cols)
-        default: return Tensor(parameters[keyPath: Self.path(key)])
+        default: return Self.path(key).map { Tensor(parameters[keyPath: $0]) } ?? Tensor(zeros: [0])
         }
     }
 
@@ -120,7 +116,7 @@ extension LSTMProblem: GradientProblem where S == Double {
         case "a0": a0.storage[flat] = value
         case "c0": c0.storage[flat] = value
         case "x": Lifting.set(&x, flat, to: value)
-        default: parameters[keyPath: Self.path(key)].storage[flat] = value
+        default: if let path = Self.path(key) { parameters[keyPath: path].storage[flat] = value }
         }
     }
 }

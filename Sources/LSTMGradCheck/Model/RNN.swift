@@ -82,17 +82,13 @@ extension RNNProblem {
         switch key {
         case "a0": return [a0.rows, a0.cols]
         case "x": return [parameters.n_x, a0.cols, x.count]
-        default:
-            let m = parameters[keyPath: Self.path(key)]
-            return [m.rows, m.cols]
+        default: return Self.path(key).map { [parameters[keyPath: $0].rows, parameters[keyPath: $0].cols] } ?? [0]
         }
     }
 
-    static func path(_ key: String) -> WritableKeyPath<RNNParameters<S>, Matrix<S>> {
-        guard let f = RNNParameters<S>.fields.first(where: { $0.name == key }) else {
-            preconditionFailure("internal: unknown RNN input \(key)")   // keys come from inputKeys only
-        }
-        return f.path
+    /// The parameter named `key`, if there is one.
+    static func path(_ key: String) -> WritableKeyPath<RNNParameters<S>, Matrix<S>>? {
+        RNNParameters<S>.fields.first { $0.name == key }?.path
     }
 }
 
@@ -116,7 +112,7 @@ extension RNNProblem: GradientProblem where S == Double {
         switch key {
         case "a0": return Tensor(a0)
         case "x": return Tensor(steps: x, rows: parameters.n_x, cols: a0.cols)
-        default: return Tensor(parameters[keyPath: Self.path(key)])
+        default: return Self.path(key).map { Tensor(parameters[keyPath: $0]) } ?? Tensor(zeros: [0])
         }
     }
 
@@ -124,7 +120,7 @@ extension RNNProblem: GradientProblem where S == Double {
         switch key {
         case "a0": a0.storage[flat] = value
         case "x": Lifting.set(&x, flat, to: value)
-        default: parameters[keyPath: Self.path(key)].storage[flat] = value
+        default: if let path = Self.path(key) { parameters[keyPath: path].storage[flat] = value }
         }
     }
 

@@ -84,7 +84,7 @@ extension Gradients {
             switch key {
             case "a0": set(key, Tensor(double(da0)))
             case "x": set(key, Tensor(steps: dx.map(double), rows: problem.parameters.n_x, cols: problem.a0.cols))
-            default: set(key, Tensor(double(dW[keyPath: RNNProblem<S>.path(key)])))
+            default: if let path = RNNProblem<S>.path(key) { set(key, Tensor(double(dW[keyPath: path]))) }
             }
         }
     }

@@ -45,16 +45,17 @@ public struct Tensor: Sendable, Equatable {
         self.init(shape: [rows, cols, T], data: data)
     }
 
-    /// This 2-D tensor as a matrix.
+    /// This tensor as a matrix: its first axis the rows, the others flattened (C order) into
+    /// the columns; a 2-D tensor as it is, a vector as a column.
     public var matrix: Matrix<Double> {
-        precondition(shape.count == 2, "internal: matrix view of a \(shape.count)-D tensor")
-        return Matrix(rows: shape[0], cols: shape[1], storage: data)
+        Matrix(rows: shape.first ?? 1, cols: shape.dropFirst().reduce(1, *), storage: data)
     }
 
-    /// This rows × m × T tensor as per-step matrices (the inverse of `init(steps:)`).
+    /// This rows × m × T tensor as per-step matrices (the inverse of `init(steps:)`): its first
+    /// axis the rows, its last the steps, the ones between flattened into the columns.
     public var steps: [Matrix<Double>] {
-        precondition(shape.count == 3, "internal: step view of a \(shape.count)-D tensor")
-        let (rows, cols, T) = (shape[0], shape[1], shape[2])
+        let rows = shape.first ?? 1, T = shape.count >= 2 ? shape[shape.count - 1] : 1
+        let cols = shape.dropFirst().dropLast().reduce(1, *)
         return (0..<T).map { t in
             var m = Matrix<Double>(rows: rows, cols: cols)
             for r in 0..<rows {
