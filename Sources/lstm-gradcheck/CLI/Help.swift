@@ -7,8 +7,9 @@ enum Help {
     static let discussion = """
         Runs the course notebook's per-timestep backward (coursera), a full backpropagation through \
         time (bptt) and the wrong variants people write (per-step: nothing carried back in time) on \
-        the same network and data, and prints, per weight, how far each is from a finite-difference \
-        gradient. With no subcommand it runs 'check' on the built-in default network.
+        the same network and data, and prints, per weight, how far each is from the exact gradient \
+        (forward-mode derivatives), with the finite-difference gradient's own error beside them. \
+        With no subcommand it runs 'check' on the built-in default network.
         """
 
     static func tool() -> String {
