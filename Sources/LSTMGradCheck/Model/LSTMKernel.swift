@@ -75,6 +75,13 @@ final class LSTMKernel: @unchecked Sendable {   // immutable after init
     }
 
     /// Per-step n × m matrices as one n × (T·m).
+    /// Where gate parameter `key` sits in the stacked gates `[f; i; c; o]`: its gate's block and
+    /// whether it is the weight matrix (else the bias); nil for any other key.
+    static func gate(of key: String) -> (block: Int, isWeight: Bool)? {
+        // `fields` begins Wf bf Wi bi Wc bc Wo bo: the stacked order, weight before bias.
+        LSTMParameters<Double>.fields.prefix(8).firstIndex { $0.name == key }.map { ($0 / 2, $0 % 2 == 0) }
+    }
+
     static func timeMajor(_ steps: [Matrix<Double>]) -> [Double] {
         guard let first = steps.first else { return [] }
         let (n, m, T) = (first.rows, first.cols, steps.count)

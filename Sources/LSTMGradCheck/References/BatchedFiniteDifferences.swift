@@ -31,19 +31,14 @@ public enum BatchedFiniteDifferences {
     /// Every element of every input, under `control`; throws when it stops the run.
     public static func central(_ problem: LSTMProblem<Double>, step h: Double = FiniteDifferences.defaultStep,
                                control: RunControl) throws(Interruption) -> Gradients {
-        let keys = problem.inputKeys
-        let shapes = keys.map { problem.shape(of: $0) }
-        let elements = zip(keys, shapes).flatMap { key, shape in (0..<shape.reduce(1, *)).map { Perturbation(ElementID(key, $0), h) } }
-        let run = FiniteDifferenceRun(problem, rounds: [elements])
-        let result = run.evaluate(control)
-        if let stop = result.stop { throw Interruption(reason: stop, done: result.done, total: result.total) }
-        var out = Gradients(), next = 0
-        for (key, shape) in zip(keys, shapes) {
-            let n = shape.reduce(1, *)
-            out.set(key, Tensor(shape: shape, data: result.values[next..<(next + n)].map { $0 ?? .nan }))
-            next += n
+        let elements = InputElements(problem)
+        let perturbations = (0..<elements.count).map { n in
+            let (key, flat) = elements.element(n)
+            return Perturbation(ElementID(key, flat), h)
         }
-        return out
+        let result = FiniteDifferenceRun(problem, rounds: [perturbations]).evaluate(control)
+        if let stop = result.stop { throw Interruption(reason: stop, done: result.done, total: result.total) }
+        return elements.gradients(result.values.map { $0 ?? .nan })
     }
 
     /// The quotients of `elements`, in that order; nil for those a stop left undone and for
@@ -89,7 +84,8 @@ public enum BatchedFiniteDifferences {
             guard numbers.allSatisfy({ result.values[2 * $0] != nil && result.values[2 * $0 + 1] != nil }) else { continue }
             let d1 = numbers.map { result.values[2 * $0]! }
             let errors = numbers.map { n in
-                2 * abs(result.values[2 * n]! - result.values[2 * n + 1]!) / 3 + 2 * delta / run.slots[2 * n].denominator
+                FiniteDifferences.centralError(result.values[2 * n]!, result.values[2 * n + 1]!, delta: delta,
+                                               span: run.slots[2 * n].denominator)
             }
             out.gradients.set(elements.keys[k], Tensor(shape: elements.shapes[k], data: d1))
             out.errorEstimate.set(elements.keys[k], Tensor(shape: elements.shapes[k], data: errors))
@@ -152,8 +148,6 @@ final class FiniteDifferenceRun: Sendable {
         let capacity = Self.batchColumns(k)
         var pieces: [Piece] = [], slots: [Slots] = [], slotCount = 0
         let tensors = Dictionary(uniqueKeysWithValues: problem.inputKeys.map { ($0, problem.tensor($0)) })
-        let gates = ["f": 0, "i": 1, "c": 2, "o": 3]
-
         for round in rounds {
             // Trajectories from step 0, from each step t (inputs x[:, :, t]), and the output layer.
             var fromStart: [(Int, [(Int, ColumnChange)])] = [], fromStep = [[(Int, [(Int, ColumnChange)])]](repeating: [], count: T)
@@ -177,8 +171,8 @@ final class FiniteDifferenceRun: Sendable {
                 case "by":
                     output.append((e, OutputChange(row: id.flat, col: nil, plus: up - theta, minus: down - theta, slot: 0)))
                 default:   // a gate's weights or bias: the keys left
-                    let gate = gates[String(id.key.dropFirst())] ?? 0
-                    let change: (Double) -> ColumnChange = id.key.hasPrefix("W")
+                    guard let (gate, isWeight) = LSTMKernel.gate(of: id.key) else { continue }
+                    let change: (Double) -> ColumnChange = isWeight
                         ? { .weight(row: gate * n_a + id.flat / K, col: id.flat % K, delta: $0 - theta) }
                         : { .bias(row: gate * n_a + id.flat, delta: $0 - theta) }
                     fromStart.append((e, (0..<m).map { ($0, change(up)) } + (0..<m).map { ($0, change(down)) }))

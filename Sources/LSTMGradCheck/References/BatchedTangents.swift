@@ -50,17 +50,16 @@ final class TangentRun: Sendable {
         var slot: Int
     }
 
-    /// Where a group's m column derivatives go: summed into element `flats[0]` of `key`, or
-    /// column q into element `flats[q]`.
+    /// Where a group's m column derivatives go, in `InputElements` numbering: summed into
+    /// element `first`, or column q into element `first + q·stride`.
     struct Destination: Sendable {
-        var key: String
-        var flats: [Int]
+        var first: Int
+        var stride = 0
         var sums: Bool
     }
 
     let kernel: LSTMKernel
-    let keys: [String]
-    let shapes: [[Int]]
+    let elements: InputElements
     let batches: [Batch]
     /// One per group, in slot order.
     let destinations: [Destination]
@@ -76,35 +75,34 @@ final class TangentRun: Sendable {
     init(_ problem: LSTMProblem<Double>) {
         let k = LSTMKernel(problem)
         kernel = k
-        keys = problem.inputKeys
-        shapes = keys.map { problem.shape(of: $0) }
+        elements = InputElements(problem)
         linearisation = Linearisation(k)
         let (n_a, n_x, m, T, K) = (k.n_a, k.n_x, k.batch, k.steps, k.depth)
-        let gates = ["f": 0, "i": 1, "c": 2, "o": 3]
         // Groups by start step: 0 for the gates' weights and the starting states, t₀ for x[:, :, t₀].
         var byStart = [[(Seed, Destination)]](repeating: [], count: max(k.window, 1))
-        for key in keys {
+        for key in elements.keys {
+            let offset = elements.offset(of: key)
             switch key {
             case "a0", "c0":
                 for r in 0..<n_a {
-                    let destination = Destination(key: key, flats: (0..<m).map { r * m + $0 }, sums: false)
+                    let destination = Destination(first: offset + r * m, stride: 1, sums: false)
                     byStart[0].append((key == "a0" ? .hidden(row: r) : .cell(row: r), destination))
                 }
             case "x":
                 // Steps past the window do not reach the loss: their gradient is zero, no run.
                 for t in 0..<k.window {
-                    for r in 0..<n_x { byStart[t].append((.input(row: r), Destination(key: key, flats: (0..<m).map { (r * m + $0) * T + t }, sums: false))) }
+                    for r in 0..<n_x { byStart[t].append((.input(row: r), Destination(first: offset + r * m * T + t, stride: T, sums: false))) }
                 }
             case "Wy", "by":
                 continue   // the output layer's, from the trajectory alone (`outputLayer`)
             default:
-                let gate = gates[String(key.dropFirst())] ?? 0
-                if key.hasPrefix("W") {
+                guard let (gate, isWeight) = LSTMKernel.gate(of: key) else { continue }
+                if isWeight {
                     for r in 0..<n_a {
-                        for c in 0..<K { byStart[0].append((.weight(row: gate * n_a + r, col: c), Destination(key: key, flats: [r * K + c], sums: true))) }
+                        for c in 0..<K { byStart[0].append((.weight(row: gate * n_a + r, col: c), Destination(first: offset + r * K + c, sums: true))) }
                     }
                 } else {
-                    for r in 0..<n_a { byStart[0].append((.bias(row: gate * n_a + r), Destination(key: key, flats: [r], sums: true))) }
+                    for r in 0..<n_a { byStart[0].append((.bias(row: gate * n_a + r), Destination(first: offset + r, sums: true))) }
                 }
             }
         }
@@ -146,19 +144,22 @@ final class TangentRun: Sendable {
             let done = costs.indices.reduce(0) { $0 + (finished[$1] ? costs[$1] : 0) }
             throw Interruption(reason: stop, done: done, total: costs.reduce(0, +))
         }
-        var data = Dictionary(uniqueKeysWithValues: zip(keys, shapes).map { ($0, [Double](repeating: 0, count: $1.reduce(1, *))) })
+        // Elements no group reaches (x past an upstream window) keep their zero.
+        var values = [Double](repeating: 0, count: elements.count)
         for (g, d) in destinations.enumerated() {
             let losses = columnLosses[(g * m)..<((g + 1) * m)]
             if d.sums {
-                data[d.key]![d.flats[0]] = losses.reduce(0, +)
+                values[d.first] = losses.reduce(0, +)
             } else {
-                for (flat, v) in zip(d.flats, losses) { data[d.key]![flat] = v }
+                for (q, v) in losses.enumerated() { values[d.first + q * d.stride] = v }
             }
         }
-        if k.hasOutputLayer { (data["Wy"], data["by"]) = outputLayer() }
-        var out = Gradients()
-        for (key, shape) in zip(keys, shapes) { out.set(key, Tensor(shape: shape, data: data[key]!)) }
-        return out
+        if k.hasOutputLayer {
+            let (Wy, by) = outputLayer()
+            values.replaceSubrange(elements.offset(of: "Wy")..<elements.offset(of: "Wy") + Wy.count, with: Wy)
+            values.replaceSubrange(elements.offset(of: "by")..<elements.offset(of: "by") + by.count, with: by)
+        }
+        return elements.gradients(values)
     }
 
     /// The tangents of `batch`'s groups through steps `start ..< window`, leaving in `w.loss[col]`

@@ -94,8 +94,7 @@ public enum FiniteDifferences {
             let (d1, span) = difference(1), d2 = difference(2).d
             switch scheme {
             case .central:
-                let value = d1.primal
-                return (value, 2 * abs((d1 - d2).primal) / 3 + 2 * delta / span + Double.ulpOfOne * abs(value))
+                return (d1.primal, centralError(d1.primal, d2.primal, delta: delta, span: span))
             case .richardson:
                 let d4 = difference(4).d
                 let r1 = d1 + (d1 - d2) / L(3), r2 = d2 + (d2 - d4) / L(3)
@@ -106,6 +105,13 @@ public enum FiniteDifferences {
         }
         return NumericalGradient(gradients: elements.gradients(results.map(\.value)),
                                  errorEstimate: elements.gradients(results.map(\.error)))
+    }
+
+    /// The error estimate of a central quotient `d1 = D(h)` from `d2 = D(2h)`: the truncation
+    /// error `|D(h) − D(2h)|/3`, doubled, the loss's rounding `2δ/span` (`span` the step as
+    /// represented, `(θ + h) − (θ − h)`), and the rounding of `d1` itself.
+    static func centralError(_ d1: Double, _ d2: Double, delta: Double, span: Double) -> Double {
+        2 * abs(d1 - d2) / 3 + 2 * delta / span + Double.ulpOfOne * abs(d1)
     }
 
     /// δ, a bound on the rounding error of one value of the loss as `scheme` computes it:

@@ -97,8 +97,8 @@ public enum ProjectionCheck {
                 return nil
             }
             let direction = drawn[k]
-            func inPart(_ key: String, _ flat: Int) -> Bool {
-                guard part.keys.contains(key) else { return false }
+            // Whether element `flat` of one of the part's tensors is in the part.
+            func inPart(_ flat: Int) -> Bool {
                 if let columns = part.columns, !columns.contains(flat % K) { return false }
                 if let steps = part.steps, !steps.contains(flat % d.steps) { return false }
                 return true
@@ -106,14 +106,14 @@ public enum ProjectionCheck {
             var predicted = 0.0
             for key in part.keys {
                 guard let g = gradients[key], let v = direction[key] else { continue }
-                for flat in g.indices where inPart(key, flat) { predicted += g[flat] * v[flat] }
+                for flat in g.indices where inPart(flat) { predicted += g[flat] * v[flat] }
             }
             let moved = [h, -h, 2 * h, -2 * h].map { s in
                 // `lifted` goes tensor by tensor: look the direction up once per tensor.
                 var current = (key: "", moves: false, d: [Double]())
                 return problem.lifted { key, flat, value in
                     if key != current.key { current = (key, part.keys.contains(key), direction[key] ?? []) }
-                    return current.moves && inPart(key, flat) ? value + s * current.d[flat] : value
+                    return current.moves && inPart(flat) ? value + s * current.d[flat] : value
                 }
             }
             let losses = evaluate(moved, threads: control.threads)

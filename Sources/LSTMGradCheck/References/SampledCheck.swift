@@ -75,14 +75,19 @@ public enum SampledCheck {
 
     /// Each key's sample: all its elements when it has at most `samples`, otherwise `samples`
     /// distinct ones by a partial Fisher–Yates shuffle, tensors drawn in order from one generator.
+    /// The shuffle keeps only the positions it moved, so a sample costs memory in its own size,
+    /// not the tensor's.
     static func draw(_ problem: LSTMProblem<Double>, keys: [String], samples: Int, seed: UInt64) -> [[Int]] {
         var g = SeededGenerator(seed: seed)
         return keys.map { key in
             let n = problem.shape(of: key).reduce(1, *)
-            var all = Array(0..<n)
-            let count = min(max(samples, 0), n)
-            for i in 0..<count { all.swapAt(i, i + g.index(n - i)) }
-            return Array(all.prefix(count))
+            var moved: [Int: Int] = [:], picks: [Int] = []
+            for i in 0..<min(max(samples, 0), n) {
+                let j = i + g.index(n - i)
+                picks.append(moved[j] ?? j)
+                moved[j] = moved[i] ?? i
+            }
+            return picks
         }
     }
 
