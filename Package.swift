@@ -17,6 +17,7 @@ let package = Package(
         .executableTarget(name: "lstm-gradcheck-bench", dependencies: ["LSTMGradCheck"], path: "Benchmarks/Bench"),
         .testTarget(name: "LSTMGradCheckTests", dependencies: ["LSTMGradCheck"], exclude: ["Vectors"]),
         // Runs the built binary; depends on it so `swift test` builds it first.
-        .testTarget(name: "EndToEndTests", dependencies: ["lstm-gradcheck"], exclude: ["Vectors"]),
+        // Golden/ holds the golden outputs GoldenOutputTests compares with.
+        .testTarget(name: "EndToEndTests", dependencies: ["lstm-gradcheck"], exclude: ["Vectors", "Golden"]),
     ]
 )
