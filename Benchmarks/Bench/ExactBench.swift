@@ -4,16 +4,16 @@ import LSTMGradCheck
 /// element, on `threads` threads. Prints the in-process time and its rate; the whole-process
 /// time is the parent's to take.
 func childExact(_ name: String, threads: Int) {
-    let d = dims(name), p = LSTMProblem.random(d, seed: 1)
+    let d = dims(name), p = Problem<LSTM, Double>.random(d, seed: 1)
     var count = 0
-    let t = seconds { count = (try? ExactGradient.gradients(p, control: RunControl(threads: threads)))?.keys.count ?? 0 }
+    let t = seconds { count = (try? ExactGradient.gradients(p, control: RunControl(threads: threads)))?.inputs.count ?? 0 }
     sink &+= count
     print("exact \(t) \(exactFlops(d) / t / 1e9)")
 }
 
 /// Multiply-adds of the products in forward mode by batched tangents: those of the batched
 /// central differences with one column per element where they take two (±h).
-func exactFlops(_ d: LSTMDims) -> Double { checkFlops(d) / 2 }
+func exactFlops(_ d: Dims) -> Double { checkFlops(d) / 2 }
 
 /// The exact reference's whole-process wall time for each network, on 1 and 2 threads (medians
 /// of several runs; one for large), as table cells.

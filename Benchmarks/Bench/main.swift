@@ -13,17 +13,17 @@ import LSTMGradCheck
 
 // MARK: Networks and measurement
 
-let networks: [(name: String, dims: LSTMDims)] = [
-    ("small", LSTMDims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10)),   // the built-in default check
-    ("medium", LSTMDims(n_x: 16, n_a: 32, n_y: 10, steps: 20, batch: 4)),
-    ("large", LSTMDims(n_x: 32, n_a: 64, n_y: 32, steps: 50, batch: 8)),
+let networks: [(name: String, dims: Dims)] = [
+    ("small", Dims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10)),   // the built-in default check
+    ("medium", Dims(n_x: 16, n_a: 32, n_y: 10, steps: 20, batch: 4)),
+    ("large", Dims(n_x: 32, n_a: 64, n_y: 32, steps: 50, batch: 8)),
 ]
 
-func dims(_ name: String) -> LSTMDims { networks.first { $0.name == name }!.dims }
+func dims(_ name: String) -> Dims { networks.first { $0.name == name }!.dims }
 
-func elements(_ d: LSTMDims) -> Int {
-    let p = LSTMProblem.random(d, seed: 1)
-    return p.inputKeys.reduce(0) { $0 + p.shape(of: $1).reduce(1, *) }
+func elements(_ d: Dims) -> Int {
+    let p = Problem<LSTM, Double>.random(d, seed: 1)
+    return p.inputs.reduce(0) { $0 + p.shape(of: $1).reduce(1, *) }
 }
 
 func seconds(_ body: () -> Void) -> Double {
@@ -128,7 +128,7 @@ func gemmRate(m: Int, k: Int, n: Int) -> Double {
 
 /// Multiply-adds of the products in the batched check: per batch column per step, `W_a·a`
 /// and `Wy·a`, over every perturbed trajectory.
-func checkFlops(_ d: LSTMDims) -> Double {
+func checkFlops(_ d: Dims) -> Double {
     let (n_a, n_x, n_y, T, m) = (Double(d.n_a), Double(d.n_x), Double(d.n_y), Double(d.steps), Double(d.batch))
     let perColumnStep = 2 * 4 * n_a * n_a + 2 * n_y * n_a
     let weights = 2 * 4 * n_a * (n_a + n_x + 1) * m * T
@@ -170,13 +170,13 @@ func worstCorrect(_ report: String) -> Double {
 
 /// In-process figures for one network, as `key value` lines.
 func childMeasure(_ name: String) {
-    let d = dims(name), p = LSTMProblem.random(d, seed: 1)
+    let d = dims(name), p = Problem<LSTM, Double>.random(d, seed: 1)
     let runs = name == "large" ? 101 : 301
-    print("bptt \(median(runs: runs) { _ = LSTMMethod.bptt.compute(p) })")
+    print("bptt \(median(runs: runs) { _ = Method<LSTM>.bptt.compute(p) })")
     print("gemm \(gemmRate(m: 4 * d.n_a, k: d.n_a, n: 256))")
     print("gemmstep \(gemmRate(m: 4 * d.n_a, k: d.n_a + d.n_x, n: d.batch))")
     measuredClock()
-    let t = seconds { _ = BatchedFiniteDifferences.central(p, threads: 1) }
+    let t = seconds { _ = try? FiniteDifferences.central(p, control: RunControl(threads: 1)) }
     print("check1 \(t) \(checkFlops(d) / t / 1e9)")
     print("clock \(measuredClock())")
 }
@@ -200,11 +200,11 @@ func childScaling() {
     let byLength = lengths.map { T -> Double in
         var d = dims("medium")
         d.steps = T
-        let p = LSTMProblem.random(d, seed: 1)
-        return median(runs: 3) { _ = BatchedFiniteDifferences.central(p, threads: 1) }
+        let p = Problem<LSTM, Double>.random(d, seed: 1)
+        return median(runs: 3) { _ = try? FiniteDifferences.central(p, control: RunControl(threads: 1)) }
     }
-    let p = LSTMProblem.random(dims("large"), seed: 1)
-    let all = p.inputKeys.flatMap { key in (0..<p.shape(of: key).reduce(1, *)).map { ElementID(key, $0) } }
+    let p = Problem<LSTM, Double>.random(dims("large"), seed: 1)
+    let all = p.inputs.flatMap { key in (0..<p.shape(of: key).reduce(1, *)).map { ElementID(key, $0) } }
     let counts = [250, 500, 1000, 2000]
     let byCount = counts.map { n -> Double in
         var g = SeededGenerator(seed: 9)
@@ -218,22 +218,22 @@ func childScaling() {
 /// Every route of the catalogue on the large network through `--sample 20` and the projection
 /// check, each under a 30 s budget: which tensors each names, against those the route gets wrong.
 func childCatalogue() {
-    let p = LSTMProblem.random(dims("large"), seed: 1)
-    let exact = LSTMMethod.bptt.compute(p)
-    for method in LSTMMethod.catalogue(steps: p.dims.steps) {
+    let p = Problem<LSTM, Double>.random(dims("large"), seed: 1)
+    let exact = Method<LSTM>.bptt.compute(p)
+    for method in LSTM.catalogue(steps: p.dims.steps) {
         let g = method.compute(p)
-        let truly = exact.keys.filter { Comparison.compare($0, g[$0]!, reference: exact[$0]!, tolerance: 1e-6).relativeError > 1e-6 }
+        let truly = exact.inputs.filter { Comparison.compare($0.name, g[$0]!, reference: exact[$0]!, tolerance: 1e-6).relativeError > 1e-6 }.map(\.name)
         var sampled: SampledCheck.Report!, projected: ProjectionCheck.Report!
         let ts = seconds { sampled = SampledCheck.run(p, candidate: g, samples: 20, control: RunControl(deadline: .now + .seconds(30))) }
         let tp = seconds { projected = ProjectionCheck.run(p, candidate: g, control: RunControl(deadline: .now + .seconds(30))) }
-        let named = projected.findings.map { f in f.key + (f.steps.map { "[\($0.lowerBound)…\($0.upperBound)]" } ?? "") }
+        let named = projected.findings.map { f in f.key.name + (f.steps.map { "[\($0.lowerBound)…\($0.upperBound)]" } ?? "") }
         print([method.name, truly.joined(separator: ","), sampled.wrong.joined(separator: ","), format(ts), sampled.stop?.rawValue ?? "-",
                named.joined(separator: ","), "\(projected.passes)", format(tp), projected.stop?.rawValue ?? "-"].joined(separator: "\t"))
     }
 }
 
 func childFixture(_ name: String, _ path: String) {
-    let fixture = Fixture(name: name, problem: LSTMProblem.random(dims(name), seed: 1))
+    let fixture = Fixture(name: name, network: Problem<LSTM, Double>.random(dims(name), seed: 1))
     _ = FileManager.default.createFile(atPath: path, contents: Data(JSON.serialize(FixtureFile.encode(fixture), pretty: false).utf8))
 }
 
@@ -405,10 +405,10 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
         // The same quotients: NumPy's against the batched ones on (up to 200 per tensor of) the elements it did.
         row("|NumPy − batched| / max(|NumPy|, 1e-3)", columns.map { n -> String in
             guard let values = numpy[n]?.values else { return "—" }
-            let p = LSTMProblem.random(dims(n), seed: 1)
-            var ids: [ElementID] = [], theirs: [Double] = []
-            for key in p.inputKeys {
-                guard case .object(let members)? = values[key] else { continue }
+            let p = Problem<LSTM, Double>.random(dims(n), seed: 1)
+            var ids: [ElementID<LSTM>] = [], theirs: [Double] = []
+            for key in p.inputs {
+                guard case .object(let members)? = values[key.name] else { continue }
                 for member in members.prefix(200) {
                     if let flat = Int(member.key), case .number(let v) = member.value { ids.append(ElementID(key, flat)); theirs.append(v) }
                 }

@@ -4,7 +4,7 @@ import Testing
 /// The Double kernel path of `bptt` against the generic derivation it specialises.
 @Suite struct BPTTKernelTests {
     static let problems = namedProblems(count: 16, seed: 71).merging(
-        ["wider than a tile": LSTMProblem.random(LSTMDims(n_x: 9, n_a: 21, n_y: 7, steps: 9, batch: 19), seed: 2)]) { $1 }
+        ["wider than a tile": Problem<LSTM, Double>.random(Dims(n_x: 9, n_a: 21, n_y: 7, steps: 9, batch: 19), seed: 2)]) { $1 }
 
     @Test(arguments: problems.keys.sorted())
     func agreesWithTheGenericDerivation(_ name: String) {
@@ -19,6 +19,6 @@ import Testing
 
     @Test func theBPTTMethodTakesTheKernelPathInDouble() {
         let p = Self.problems["wider than a tile"]!
-        #expect(LSTMMethod.bptt.compute(p) == BPTTKernel.gradients(p))
+        #expect(Method<LSTM>.bptt.compute(p) == BPTTKernel.gradients(p))
     }
 }

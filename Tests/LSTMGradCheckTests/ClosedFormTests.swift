@@ -14,9 +14,8 @@ import Testing
     func singleUnitWithZeroWeights(_ method: String) throws {
         let (a0, x, c0) = (0.3, -0.7, 1.0)
         let zero2 = Matrix<Double>(rows: 1, cols: 2), zero1 = Matrix<Double>(rows: 1, cols: 1)
-        let params = LSTMParameters(Wf: zero2, bf: zero1, Wi: zero2, bi: zero1, Wc: zero2, bc: zero1,
-                                    Wo: zero2, bo: zero1, Wy: Matrix(rows: 0, cols: 1), by: Matrix(rows: 0, cols: 1))
-        let p = LSTMProblem(parameters: params, a0: Matrix(rows: 1, cols: 1, storage: [a0]),
+        let params = Weights<LSTM, Double> { p in p == .Wy || p == .by ? Matrix(rows: 0, cols: 1) : p.isWeight ? zero2 : zero1 }
+        let p = Problem<LSTM, Double>(weights: params, a0: Matrix(rows: 1, cols: 1, storage: [a0]),
                             c0: Matrix(rows: 1, cols: 1, storage: [c0]),
                             x: [Matrix(rows: 1, cols: 1, storage: [x])], target: .upstream([Matrix(rows: 1, cols: 1, storage: [1])]))
         let tau = tanh(0.5 * c0), g = 1 - tau * tau
@@ -27,7 +26,7 @@ import Testing
             "bc": [g / 4], "Wc": [g / 4 * a0, g / 4 * x],
             "a0": [0], "c0": [g / 4], "x": [0],
         ]
-        let grads = method == "exact" ? ExactGradient.gradients(p) : try #require(LSTMMethod.named(method, steps: 1)).compute(p)
+        let grads = method == "exact" ? exact(p) : try #require(LSTM.method(named: method, steps: 1)).compute(p)
         #expect(Set(grads.keys) == Set(expected.keys))
         let tolerance = method == "numerical" ? 1e-9 : 1e-15
         for (key, values) in expected {
@@ -39,11 +38,11 @@ import Testing
     /// Every weight zero: a_t = 0, ŷ_t uniform, so L = T_x·m·log n_y exactly, and
     /// dby = Σ_t Σ_j (1/n_y − onehot(y_tj)), dWy = 0 (it multiplies a_t = 0).
     @Test func uniformSoftmaxWhenEveryWeightIsZero() throws {
-        let d = LSTMDims(n_x: 2, n_a: 3, n_y: 4, steps: 5, batch: 3)
-        var p = LSTMProblem.random(d, seed: 9)
-        p.parameters = p.parameters.map { _, m in Matrix<Double>(rows: m.rows, cols: m.cols) }
+        let d = Dims(n_x: 2, n_a: 3, n_y: 4, steps: 5, batch: 3)
+        var p = Problem<LSTM, Double>.random(d, seed: 9)
+        p.weights = p.weights.zeros
         p.a0 = Matrix(rows: 3, cols: 3)
-        #expect(abs(LSTM.loss(p) - 5 * 3 * log(4.0)) < 1e-12)
+        #expect(abs((p).loss - 5 * 3 * log(4.0)) < 1e-12)
         guard case .labels(let labels) = p.target else { throw Failure.notLabels }
         var dby = Array(repeating: 0.0, count: 4)
         for step in labels {
@@ -51,7 +50,7 @@ import Testing
                 for c in 0..<4 { dby[c] += 0.25 - (c == k ? 1 : 0) }
             }
         }
-        for (name, g) in [LSTMMethod.bptt, .coursera, .perStep].map({ ($0.name, $0.compute(p)) }) + [("exact", ExactGradient.gradients(p))] {
+        for (name, g) in [Method<LSTM>.bptt, .coursera, .perStep].map({ ($0.name, $0.compute(p)) }) + [("exact", exact(p))] {
             #expect(zip(try #require(g["by"]).data, dby).allSatisfy { abs($0 - $1) < 1e-14 }, "\(name)")
             #expect(try #require(g["Wy"]).data.allSatisfy { $0 == 0 })
         }
@@ -78,10 +77,10 @@ import Testing
     }
 
     @Test func saturatedNetworkHasFiniteLossAndGradients() {
-        let p = LSTMProblem.random(LSTMDims(n_x: 2, n_a: 3, n_y: 2, steps: 4, batch: 2), seed: 2,
+        let p = Problem<LSTM, Double>.random(Dims(n_x: 2, n_a: 3, n_y: 2, steps: 4, batch: 2), seed: 2,
                                    scale: GenerationScale(weights: 1000, inputs: 1))
-        #expect(LSTM.loss(p).isFinite)
-        let g = LSTMMethod.bptt.compute(p)
+        #expect((p).loss.isFinite)
+        let g = Method<LSTM>.bptt.compute(p)
         #expect(g.keys.allSatisfy { g[$0]!.data.allSatisfy(\.isFinite) })
     }
 }

@@ -6,35 +6,35 @@ import Testing
 /// the same derivative, so they must agree to rounding.
 @Suite struct ExactGradientTests {
     @Test(arguments: randomDims(count: 24, seed: 17))
-    func agreesWithBPTTToRounding(_ d: LSTMDims) {
-        let p = LSTMProblem.random(d, seed: UInt64(d.n_x * 1000 + d.n_a * 100 + d.steps * 10 + d.batch))
-        let exact = ExactGradient.gradients(p)
+    func agreesWithBPTTToRounding(_ d: Dims) {
+        let p = Problem<LSTM, Double>.random(d, seed: UInt64(d.n_x * 1000 + d.n_a * 100 + d.steps * 10 + d.batch))
+        let exact = exact(p)
         #expect(exact.keys == p.inputKeys)
         // Measured: at most 2.2e-14 over these sizes, labels and upstream.
-        let worst = worstRelativeError(exact, LSTMMethod.bptt.compute(p))
+        let worst = worstRelativeError(exact, Method<LSTM>.bptt.compute(p))
         #expect(worst.error <= 1e-13, "\(d): \(worst.key) \(worst.error)")
     }
 
     @Test(arguments: randomDims(count: 12, seed: 23))
-    func agreesWithBPTTUpstreamWithC0(_ d: LSTMDims) {
+    func agreesWithBPTTUpstreamWithC0(_ d: Dims) {
         let p = upstreamProblem(d, window: max(1, d.steps - 1), seed: UInt64(d.n_a * 7 + d.steps), withC0: true)
-        let exact = ExactGradient.gradients(p)
+        let exact = exact(p)
         #expect(exact.keys == p.inputKeys)
-        let worst = worstRelativeError(exact, LSTMMethod.bptt.compute(p))
+        let worst = worstRelativeError(exact, Method<LSTM>.bptt.compute(p))
         #expect(worst.error <= 1e-13, "\(d): \(worst.key) \(worst.error)")
     }
 
     /// More elements than lanes, so several passes and a part-filled last one.
     @Test func dualNumbersGiveTheSameBitsOnOneThreadAndOnMany() throws {
-        let p = LSTMProblem.random(LSTMDims(n_x: 3, n_a: 4, n_y: 3, steps: 5, batch: 3), seed: 4)
+        let p = Problem<LSTM, Double>.random(Dims(n_x: 3, n_a: 4, n_y: 3, steps: 5, batch: 3), seed: 4)
         let one = try ExactGradient.dualNumbers(p, control: RunControl(threads: 1))
         #expect(try ExactGradient.dualNumbers(p, control: RunControl(threads: 2)) == one)
     }
 
     @Test func primalIsTheDoubleLossBitForBit() {
         for d in randomDims(count: 6, seed: 3) {
-            let p = LSTMProblem.random(d, seed: 12, scale: GenerationScale(weights: 3, inputs: 2))
-            #expect(LSTM.loss(p.converted(to: Dual.self)).value == LSTM.loss(p))
+            let p = Problem<LSTM, Double>.random(d, seed: 12, scale: GenerationScale(weights: 3, inputs: 2))
+            #expect((p.converted(to: Dual.self)).loss.value == (p).loss)
         }
     }
 }

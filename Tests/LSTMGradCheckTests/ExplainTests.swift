@@ -2,14 +2,14 @@ import Testing
 @testable import LSTMGradCheck
 
 @Suite struct ExplainTests {
-    @Test(arguments: Explain.keys)
+    @Test(arguments: Explain.parameters(LSTM.self).map(\.name))
     func partsAddUpToBPTTAndTheLocalPartsArePerStep(_ key: String) throws {
-        let p = LSTMProblem.random(LSTMDims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), seed: 1)
+        let p = Problem<LSTM, Double>.random(Dims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), seed: 1)
         let e = try #require(Explain.split(p, key: key))
         #expect(e.reconstructionError < 1e-12)
         #expect(abs(e.localShare + e.carriedShare - 1) < 1e-12)
         // The local parts alone are exactly what per-step computes.
-        let perStep = LSTMMethod.perStep.compute(p)[key]!
+        let perStep = Method<LSTM>.perStep.compute(p)[key]!
         #expect(abs(e.localNorm - Comparison.norm(perStep.data)) <= 1e-12 * e.localNorm)
         // Nothing is carried into the last step.
         #expect(e.steps.last!.viaA == 0 && e.steps.last!.viaC == 0)
@@ -17,7 +17,7 @@ import Testing
 
     @Test func theOutputGateReceivesNothingThroughTheCellState() throws {
         // o_t multiplies tanh(c_t) but does not feed c_t, so a carried dc_prev never reaches Wo.
-        let p = LSTMProblem.random(LSTMDims(n_x: 2, n_a: 4, n_y: 3, steps: 6, batch: 3), seed: 8)
+        let p = Problem<LSTM, Double>.random(Dims(n_x: 2, n_a: 4, n_y: 3, steps: 6, batch: 3), seed: 8)
         let e = try #require(Explain.split(p, key: "Wo"))
         #expect(e.steps.allSatisfy { $0.viaC == 0 })
         let f = try #require(Explain.split(p, key: "Wf"))
@@ -25,11 +25,11 @@ import Testing
     }
 
     @Test func flowMatchesTheStateGradientsAndStartsAtTheLocalLoss() {
-        let p = LSTMProblem.random(LSTMDims(n_x: 2, n_a: 3, n_y: 2, steps: 5, batch: 2), seed: 3)
-        let f = GradientFlow.lstm(p)
+        let p = Problem<LSTM, Double>.random(Dims(n_x: 2, n_a: 3, n_y: 2, steps: 5, batch: 2), seed: 3)
+        let f = GradientFlow.flow(p)
         #expect(f.hidden.count == 5 && f.cell.count == 5 && f.byDistance.count == 5)
         // At the last step only its own loss reaches a_t: ‖∂L/∂a_{T−1}‖ = ‖Wyᵀ(ŷ − y)‖.
-        let head = OutputLayer.backward(p, LSTM.forward(p))
+        let head = OutputLayer.backward(p, LSTM.hiddenStates(p))
         #expect(abs(f.hidden[4] - Comparison.norm(head.da[4].storage)) < 1e-14)
         let meanLocal = head.da.map { Comparison.norm($0.storage) }.reduce(0, +) / 5
         #expect(abs(f.byDistance[0] - meanLocal) < 1e-13)
@@ -37,18 +37,18 @@ import Testing
     }
 
     @Test func noSplitForTheOutputLayer() {
-        let p = LSTMProblem.random(LSTMDims(n_x: 1, n_a: 1, n_y: 2, steps: 2, batch: 1), seed: 1)
+        let p = Problem<LSTM, Double>.random(Dims(n_x: 1, n_a: 1, n_y: 2, steps: 2, batch: 1), seed: 1)
         #expect(Explain.split(p, key: "Wy") == nil)
     }
 }
 
 @Suite struct RNNExplainTests {
-    @Test(arguments: Explain.rnnKeys)
+    @Test(arguments: Explain.parameters(RNN.self).map(\.name))
     func rnnPartsAddUpToBPTTAndTheLocalPartsArePerStep(_ key: String) throws {
-        let p = RNNProblem.random(LSTMDims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), seed: 4)
+        let p = Problem<RNN, Double>.random(Dims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), seed: 4)
         let e = try #require(Explain.split(p, key: key))
         #expect(e.reconstructionError < 1e-12)
         #expect(e.steps.allSatisfy { $0.viaC == 0 })
-        #expect(abs(e.localNorm - Comparison.norm(RNNMethod.perStep.compute(p)[key]!.data)) <= 1e-12 * e.localNorm)
+        #expect(abs(e.localNorm - Comparison.norm(Method<RNN>.perStep.compute(p)[key]!.data)) <= 1e-12 * e.localNorm)
     }
 }

@@ -6,30 +6,31 @@ import Testing
 @Suite struct FiniteDifferencesTests {
     /// The parallel `central` is still the plain serial formula, bit for bit.
     @Test func centralIsTheTwoPointQuotientOfEveryElement() {
-        let p = upstreamProblem(LSTMDims(n_x: 2, n_a: 3, n_y: 0, steps: 3, batch: 2), window: 2, seed: 6, withC0: true)
-        let g = FiniteDifferences.central(p, step: 1e-4)
+        let p = upstreamProblem(Dims(n_x: 2, n_a: 3, n_y: 0, steps: 3, batch: 2), window: 2, seed: 6, withC0: true)
+        let g = elementwiseCentral(p, step: 1e-4)
         for key in p.inputKeys {
             let values = p.tensor(key).data
             for (flat, theta) in values.enumerated() {
                 var up = p, down = p
                 up.set(key, flat, to: theta + 1e-4)
                 down.set(key, flat, to: theta - 1e-4)
-                let expected = (LSTM.loss(up) - LSTM.loss(down)) / ((theta + 1e-4) - (theta - 1e-4))
+                let expected = ((up).loss - (down).loss) / ((theta + 1e-4) - (theta - 1e-4))
                 #expect(g[key]?.data[flat] == expected, "\(key)[\(flat)]")
             }
         }
     }
 
     /// The element-by-element path (Richardson, the RNN) splits its work by `RunControl`:
-    /// the same bits on 1 and 3 threads, and a cancelled run throws instead of answering.
+    /// the same bits on 1 and 3 threads; a cancelled estimate answers nothing and says why, and
+    /// a cancelled plain central difference throws.
     @Test func threadsChangeNothingAndAStopThrows() throws {
-        let lstm = LSTMProblem.random(LSTMDims(n_x: 2, n_a: 3, n_y: 2, steps: 4, batch: 3), seed: 8)
-        let rnn = RNNProblem.random(LSTMDims(n_x: 2, n_a: 3, n_y: 2, steps: 4, batch: 3), seed: 8)
+        let lstm = Problem<LSTM, Double>.random(Dims(n_x: 2, n_a: 3, n_y: 2, steps: 4, batch: 3), seed: 8)
+        let rnn = Problem<RNN, Double>.random(Dims(n_x: 2, n_a: 3, n_y: 2, steps: 4, batch: 3), seed: 8)
         for scheme in FiniteDifferences.Scheme.allCases {
-            let one = try FiniteDifferences.estimate(lstm, scheme: scheme, control: RunControl(threads: 1))
-            let three = try FiniteDifferences.estimate(lstm, scheme: scheme, control: RunControl(threads: 3))
+            let one = elementwiseEstimate(lstm, scheme: scheme, control: RunControl(threads: 1))
+            let three = elementwiseEstimate(lstm, scheme: scheme, control: RunControl(threads: 3))
             #expect(one == three, "\(scheme)")
-            let exact = ExactGradient.gradients(lstm)
+            let exact = exact(lstm)
             #expect(exact.keys.allSatisfy { key in
                 zip(one.gradients[key]!.data, exact[key]!.data).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) }
             })
@@ -37,8 +38,10 @@ import Testing
         let rnnOne = try FiniteDifferences.central(rnn, control: RunControl(threads: 1))
         #expect(rnnOne == (try FiniteDifferences.central(rnn, control: RunControl(threads: 2))))
         #expect(rnnOne == FiniteDifferences.central(rnn))
+        let stopped = FiniteDifferences.estimate(rnn, scheme: .richardson, control: RunControl(isCancelled: { true }))
+        #expect(stopped.stop?.reason == .cancelled && stopped.gradients.inputs.isEmpty)
         #expect(throws: Interruption.self) {
-            try FiniteDifferences.estimate(rnn, scheme: .richardson, control: RunControl(isCancelled: { true }))
+            try FiniteDifferences.central(rnn, control: RunControl(isCancelled: { true }))
         }
     }
 
@@ -66,11 +69,11 @@ import Testing
             var (elements, covered) = (0, 0)
             var ratios: [Double] = []
             for d in randomDims(count: 10, seed: 31) {
-                let labels = LSTMProblem.random(d, seed: UInt64(d.n_a * 31 + d.steps), scale: GenerationScale(weights: scale, inputs: scale))
+                let labels = Problem<LSTM, Double>.random(d, seed: UInt64(d.n_a * 31 + d.steps), scale: GenerationScale(weights: scale, inputs: scale))
                 var upstream = upstreamProblem(d, window: d.steps, seed: 3, withC0: true)
-                upstream.parameters = upstream.parameters.map { _, m in m.map { $0 * scale } }
+                upstream.weights = upstream.weights.map { _, m in m.map { $0 * scale } }
                 for p in [labels, upstream] {
-                    let exact = ExactGradient.gradients(p)
+                    let exact = exact(p)
                     let numerical = FiniteDifferences.estimate(p, scheme: scheme)
                     #expect(numerical.errorEstimate.keys == exact.keys)
                     for key in exact.keys {
@@ -99,9 +102,9 @@ import Testing
     /// scheme gains only (δ/|L'|)^{−2/15}, 20–50×, from that. In Float80 (2⁻⁶³) its steps
     /// can be 5× smaller and its truncation error 600× smaller before rounding catches up.
     @Test func richardsonIsMoreAccurateThanCentral() {
-        let p = LSTMProblem.random(LSTMDims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), seed: 1)
-        let exact = ExactGradient.gradients(p)
-        func error(_ g: Gradients) -> Double {
+        let p = Problem<LSTM, Double>.random(Dims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), seed: 1)
+        let exact = exact(p)
+        func error(_ g: Gradients<LSTM>) -> Double {
             exact.keys.map { key in
                 let (a, b) = (g[key]!.data, exact[key]!.data)
                 let d = zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +)
@@ -111,7 +114,7 @@ import Testing
         let richardson = error(FiniteDifferences.estimate(p, scheme: .richardson).gradients)
         let central = error(FiniteDifferences.estimate(p, scheme: .central).gradients)
         // What `check --fd central` runs: the same steps, loss differences summed step by step.
-        let batched = error(BatchedFiniteDifferences.estimate(p).estimate.gradients)
+        let batched = error(batchedEstimate(p, control: RunControl()).gradients)
         print("default network: richardson \(richardson), central \(central) (batched \(batched)), ratios \(central / richardson), \(batched / richardson)")
         #if arch(x86_64) && !os(Windows)
         #expect(richardson <= 1e-12)
@@ -128,13 +131,13 @@ import Testing
 /// Single precision runs the same forward pass and the same generic routes.
 @Suite struct FloatTests {
     @Test func float32ProblemGivesTheLossAndGradientsToSinglePrecision() {
-        let p = LSTMProblem.random(LSTMDims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), seed: 1)
+        let p = Problem<LSTM, Double>.random(Dims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), seed: 1)
         let f = p.converted(to: Float.self)
-        #expect(f.inputKeys == p.inputKeys)
-        let (L32, L64) = (Double(LSTM.loss(f)), LSTM.loss(p))
+        #expect(f.inputs == p.inputs)
+        let (L32, L64) = (Double((f).loss), (p).loss)
         #expect(abs(L32 - L64) <= 1e-5 * abs(L64), "\(L32) vs \(L64)")
         // Measured: worst tensor 1.0e-7 from the Float32 route to the exact Double gradient.
-        let worst = worstRelativeError(BPTT.gradients(f), ExactGradient.gradients(p))
+        let worst = worstRelativeError(BPTT.definition(f), exact(p))
         #expect(worst.error <= 1e-5, "\(worst.key) \(worst.error)")
     }
 }

@@ -29,7 +29,7 @@ import Testing
     @Test func readsShapesAndLabelsInCourseraLayout() throws {
         let f = try decode(text())
         #expect(f.name == "tiny")
-        #expect(f.lstm!.dims == LSTMDims(n_x: 1, n_a: 1, n_y: 2, steps: 3, batch: 2))
+        #expect(f.lstm!.dims == Dims(n_x: 1, n_a: 1, n_y: 2, steps: 3, batch: 2))
         // x is n_x × m × T_x: x[0][1][2] = 6 is batch column 1 at step 2.
         #expect(f.lstm!.x[2][0, 1] == 6)
         #expect(f.lstm!.target == .labels([[0, 1], [1, 0], [1, 0]]))
@@ -41,8 +41,8 @@ import Testing
     }
 
     @Test func roundTripsThroughJSON() throws {
-        for (d, seed) in [(LSTMDims(n_x: 2, n_a: 3, n_y: 4, steps: 5, batch: 2), UInt64(1)), (LSTMDims(n_x: 1, n_a: 1, n_y: 1, steps: 1, batch: 1), 2)] {
-            let fixture = Fixture(name: "r", description: "d", problem: LSTMProblem.random(d, seed: seed))
+        for (d, seed) in [(Dims(n_x: 2, n_a: 3, n_y: 4, steps: 5, batch: 2), UInt64(1)), (Dims(n_x: 1, n_a: 1, n_y: 1, steps: 1, batch: 1), 2)] {
+            let fixture = Fixture(name: "r", description: "d", network: Problem<LSTM, Double>.random(d, seed: seed))
             let back = try FixtureFile.decode(try JSON.parse(JSON.serialize(FixtureFile.encode(fixture))), source: "s", defaultName: "x")
             #expect(back.name == "r" && back.description == "d")
             for key in fixture.lstm!.inputKeys { #expect(back.lstm!.tensor(key) == fixture.lstm!.tensor(key)) }
@@ -66,7 +66,8 @@ import Testing
         (["da": "[[[1, 2]]]"], "f.json: da: expected either \"y\" (with Wy, by) or \"da\", not both"),
         (["parameters": ""], "f.json: parameters: expected an object with Wf bf Wi bi Wc bc Wo bo (and Wy by), found none"),
         (["dims": "{\"n_a\": 2}"], "f.json: dims.n_a: expected 1, as the arrays say, found a number"),
-        (["x": "[[[1, 2, 3], [4, 5, 6]], [[1, 2, 3], [4, 5, 6]]]"], "f.json: x: expected shape n_x × m × T_x with n_x = 1 (from Wf), found 2 × 2 × 3"),
+        (["x": "[[[1, 2, 3], [4, 5, 6]], [[1, 2, 3], [4, 5, 6]]]"], "f.json: parameters.Wf: expected a matrix of shape n_a × (n_a + n_x) = 1 × 3, found 1 × 2"),
+        (["A0": "[[0.5, -0.5]]"], "f.json: A0: expected a known fixture key: one of name, description, cell, dims, parameters, a0, c0, x, y, da, expect, found an unknown key (did you mean \"a0\"?)"),
     ])
     func badFixturesNameTheKeyAndTheExpectation(_ parts: [String: String], _ message: String) {
         #expect(throws: InputError.self) { try decode(text(parts)) }
@@ -86,13 +87,13 @@ import Testing
             _ = try decode(bad)
             Issue.record("accepted a 1 × 3 Wi beside a 1 × 2 Wf")
         } catch {
-            #expect(error.description == "f.json: parameters.Wi: expected a matrix of shape n_a × (n_a + n_x), as Wf = 1 × 2, found 1 × 3")
+            #expect(error.description == "f.json: parameters.Wi: expected a matrix of shape n_a × (n_a + n_x) = 1 × 2, found 1 × 3")
         }
     }
 
     @Test func gradientFileUsesCourseraNames() throws {
-        let p = LSTMProblem.random(LSTMDims(n_x: 2, n_a: 2, n_y: 2, steps: 2, batch: 1), seed: 4)
-        let json = GradientFile.encode(LSTMMethod.bptt.compute(p))
+        let p = Problem<LSTM, Double>.random(Dims(n_x: 2, n_a: 2, n_y: 2, steps: 2, batch: 1), seed: 4)
+        let json = GradientFile.encode(Method<LSTM>.bptt.compute(p))
         guard case .object(let members) = json else { Issue.record("not an object"); return }
         #expect(members.map(\.key) == ["dWf", "dbf", "dWi", "dbi", "dWc", "dbc", "dWo", "dbo", "dWy", "dby", "da0", "dx"])
         #expect(try JSONArrays.tensor(#require(json["dx"]), source: "", key: "dx").shape == [2, 1, 2])
@@ -101,18 +102,18 @@ import Testing
 
 @Suite struct RNNFixtureFileTests {
     @Test func rnnFixturesRoundTripAndNameTheCell() throws {
-        let p = RNNProblem.random(LSTMDims(n_x: 2, n_a: 3, n_y: 2, steps: 4, batch: 2), seed: 6)
-        let json = FixtureFile.encode(Fixture(name: "r", network: .rnn(p)))
+        let p = Problem<RNN, Double>.random(Dims(n_x: 2, n_a: 3, n_y: 2, steps: 4, batch: 2), seed: 6)
+        let json = FixtureFile.encode(Fixture(name: "r", network: p))
         #expect(json["cell"] == .string("rnn"))
         let back = try FixtureFile.decode(try JSON.parse(JSON.serialize(json)), source: "s", defaultName: "x")
-        guard case .rnn(let q) = back.network else { Issue.record("not an RNN"); return }
+        guard let q = back.rnn else { Issue.record("not an RNN"); return }
         for key in p.inputKeys { #expect(q.tensor(key) == p.tensor(key)) }
         #expect(q.target == p.target)
     }
 
     @Test func rnnFixtureErrors() throws {
         let bad = #"{"cell": "rnn", "parameters": {"Waa": [[1, 2]], "Wax": [[1]], "ba": [[0]]}, "x": [[[1]]], "da": [[[1]]]}"#
-        #expect(throws: InputError(source: "f.json", key: "parameters.Waa", expected: "a square n_a × n_a matrix", found: "1 × 2")) {
+        #expect(throws: InputError(source: "f.json", key: "parameters.Waa", expected: "a matrix of shape n_a × n_a = 1 × 1", found: "1 × 2")) {
             try FixtureFile.decode(try JSON.parse(bad), source: "f.json", defaultName: "f")
         }
         let gru = #"{"cell": "gru"}"#

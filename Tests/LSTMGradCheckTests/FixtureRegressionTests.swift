@@ -36,14 +36,11 @@ import Testing
                 continue
             }
             let options = CheckOptions(reference: kind)
-            let report: CheckReport
-            switch fixture.network {
-            case .lstm(let p):
-                let extra = wanted.map(\.key).filter { $0.hasPrefix("truncated:") }.compactMap { LSTMMethod.named($0, steps: p.dims.steps) }
-                report = GradCheck.check(p, name: fixture.name, methods: LSTMMethod.core + extra, options: options)
-            case .rnn(let p):
-                report = GradCheck.check(p, name: fixture.name, methods: RNNMethod.core, options: options)
+            func check<P: CellProblem>(_ p: P) -> CheckReport {
+                let extra = wanted.map(\.key).filter { $0.hasPrefix("truncated:") }.compactMap { P.C.method(named: $0, steps: p.dims.steps) }
+                return GradCheck.check(p.typed, name: fixture.name, methods: P.C.coreMethods + extra, options: options)
             }
+            let report = check(fixture.network)
             for w in wanted {
                 let m = try #require(report.methods.first { $0.name == w.key }, "\(file): no \(w.key)")
                 #expect(w.value == .string(m.outcome.rawValue), "\(file) \(reference.key): \(w.key) is \(m.outcome.rawValue)")
@@ -66,25 +63,23 @@ import Testing
         let routes = try #require(expected["routes"])
         // Analytic routes agree to rounding; the numerical ones each carry their own
         // finite-difference error (~1e-9), so they agree to a looser bound.
-        let computed: [(name: String, against: String, tolerance: Double, gradients: Gradients)]
-        switch fixture.network {
-        case .lstm(let p):
-            computed = [("bptt", "bptt", 1e-10, LSTMMethod.bptt.compute(p)), ("coursera", "bptt", 1e-10, LSTMMethod.coursera.compute(p)),
-                        ("per-step", "per-step", 1e-10, LSTMMethod.perStep.compute(p)), ("numerical", "numerical", 1e-6, LSTMMethod.numerical.compute(p))]
-        case .rnn(let p):
-            computed = [("bptt", "bptt", 1e-10, RNNMethod.bptt.compute(p)), ("coursera", "bptt", 1e-10, RNNMethod.coursera.compute(p)),
-                        ("per-step", "per-step", 1e-10, RNNMethod.perStep.compute(p)), ("numerical", "numerical", 1e-6, RNNMethod.numerical.compute(p))]
-        }
-        for (name, key, tolerance, ours) in computed {
-            let theirs = try #require(routes[key], "\(stem): no \(key) in the expected file")
-            for input in ours.keys {
-                let fileKey = GradientFile.fileKey(input)
-                let value = try #require(theirs[fileKey], "\(stem): \(key) has no \(fileKey)")
-                let t = try JSONArrays.tensor(value, source: expectedPath, key: fileKey)
-                let g = try #require(ours[input])
-                #expect(t.shape == g.shape, "\(stem) \(fileKey)")
-                #expect(relativeError(g, t) <= tolerance, "\(stem): \(name) \(fileKey) vs NumPy \(key): \(relativeError(g, t))")
+        func compare<P: CellProblem>(_ p: P) throws {
+            let routes_: [(name: String, against: String, tolerance: Double, method: Method<P.C>)] = [
+                ("bptt", "bptt", 1e-10, P.C.bptt), ("coursera", "bptt", 1e-10, P.C.method(named: "coursera", steps: p.dims.steps)!),
+                ("per-step", "per-step", 1e-10, P.C.method(named: "per-step", steps: p.dims.steps)!), ("numerical", "numerical", 1e-6, .numerical)]
+            for (name, key, tolerance, method) in routes_ {
+                let ours = method.compute(p.typed)
+                let theirs = try #require(routes[key], "\(stem): no \(key) in the expected file")
+                for input in ours.inputs {
+                    let fileKey = input.gradientName
+                    let value = try #require(theirs[fileKey], "\(stem): \(key) has no \(fileKey)")
+                    let t = try JSONArrays.tensor(value, source: expectedPath, key: fileKey)
+                    let g = try #require(ours[input])
+                    #expect(t.shape == g.shape, "\(stem) \(fileKey)")
+                    #expect(relativeError(g, t) <= tolerance, "\(stem): \(name) \(fileKey) vs NumPy \(key): \(relativeError(g, t))")
+                }
             }
         }
+        try compare(fixture.network)
     }
 }

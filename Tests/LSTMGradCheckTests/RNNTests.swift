@@ -5,13 +5,13 @@ import Testing
 /// The course's plain RNN: its routes against each other, finite differences and a case on paper.
 @Suite struct RNNTests {
     @Test(arguments: randomDims(count: 16, seed: 51))
-    func routesAgreeWithEachOtherAndWithFiniteDifferences(_ d: LSTMDims) {
-        let p = RNNProblem.random(d, seed: UInt64(d.n_a * 31 + d.steps))
-        let bptt = RNNMethod.bptt.compute(p), coursera = RNNMethod.coursera.compute(p)
+    func routesAgreeWithEachOtherAndWithFiniteDifferences(_ d: Dims) {
+        let p = Problem<RNN, Double>.random(d, seed: UInt64(d.n_a * 31 + d.steps))
+        let bptt = Method<RNN>.bptt.compute(p), coursera = Method<RNN>.coursera.compute(p)
         #expect(bptt.keys == ["Waa", "Wax", "ba", "Wya", "by", "a0", "x"])
         #expect(worstRelativeError(bptt, coursera).error < 1e-12, "\(d)")
         #expect(worstRelativeError(bptt, FiniteDifferences.central(p)).error < 1e-6, "\(d)")
-        let perStep = RNNMethod.perStep.compute(p)
+        let perStep = Method<RNN>.perStep.compute(p)
         if d.steps == 1 {
             #expect(worstRelativeError(perStep, bptt).error < 1e-14)
         } else {
@@ -24,14 +24,15 @@ import Testing
     /// ∂L/∂u = g_2·(x_2 + w·g_1·x_1), ∂L/∂w = g_2·(a_1 + w·g_1·a_0), ∂L/∂a_0 = g_2·w·g_1·w.
     @Test func twoStepsOnPaper() {
         let (w, u, a0, x1, x2) = (0.7, -1.3, 0.4, 0.9, -0.5)
-        let p = RNNProblem(parameters: RNNParameters(Waa: Matrix(rows: 1, cols: 1, storage: [w]), Wax: Matrix(rows: 1, cols: 1, storage: [u]),
-                                                     ba: Matrix(rows: 1, cols: 1), Wya: Matrix(rows: 0, cols: 1), by: Matrix(rows: 0, cols: 1)),
+        let given: [RNN.Parameter: Matrix<Double>] = [.Waa: Matrix(rows: 1, cols: 1, storage: [w]), .Wax: Matrix(rows: 1, cols: 1, storage: [u]),
+                                                      .ba: Matrix(rows: 1, cols: 1), .Wya: Matrix(rows: 0, cols: 1), .by: Matrix(rows: 0, cols: 1)]
+        let p = Problem<RNN, Double>(weights: Weights { given[$0]! },
                            a0: Matrix(rows: 1, cols: 1, storage: [a0]),
                            x: [Matrix(rows: 1, cols: 1, storage: [x1]), Matrix(rows: 1, cols: 1, storage: [x2])],
                            target: .upstream([Matrix(rows: 1, cols: 1), Matrix(rows: 1, cols: 1, storage: [1])]))
         let a1 = tanh(w * a0 + u * x1), a2 = tanh(w * a1 + u * x2)
         let g1 = 1 - a1 * a1, g2 = 1 - a2 * a2
-        for method in [RNNMethod.bptt, .coursera] {
+        for method in [Method<RNN>.bptt, .coursera] {
             let g = method.compute(p)
             #expect(abs(g["Wax"]!.data[0] - g2 * (x2 + w * g1 * x1)) < 1e-15)
             #expect(abs(g["Waa"]!.data[0] - g2 * (a1 + w * g1 * a0)) < 1e-15)
@@ -39,12 +40,12 @@ import Testing
             #expect(abs(g["ba"]!.data[0] - g2 * (1 + w * g1)) < 1e-15)
         }
         // Without the carry only the last step's own term is left.
-        #expect(abs(RNNMethod.perStep.compute(p)["Wax"]!.data[0] - g2 * x2) < 1e-15)
+        #expect(abs(Method<RNN>.perStep.compute(p)["Wax"]!.data[0] - g2 * x2) < 1e-15)
     }
 
     @Test func checkReportsTheRNNLikeTheLSTM() {
-        let p = RNNProblem.random(LSTMDims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), seed: 1)
-        let r = GradCheck.check(p, name: "rnn", methods: RNNMethod.core)
+        let p = Problem<RNN, Double>.random(Dims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), seed: 1)
+        let r = GradCheck.check(p, name: "rnn", methods: RNN.coreMethods)
         #expect(r.methods.map(\.name) == ["bptt", "coursera", "per-step", "numerical"])
         #expect(r.methods.map(\.matches) == [true, true, false, true])
         #expect(r.passed)

@@ -18,12 +18,12 @@ import Testing
         var networks = 0, decided = 0, vanished = 0
         for _ in 0..<500 {
             // n_y ≥ 2: with one class the loss is constant and every gradient zero.
-            let d = LSTMDims(n_x: 1 + g.index(3), n_a: 1 + g.index(4), n_y: 2 + g.index(3), steps: 3 + g.index(4), batch: 1 + g.index(3))
+            let d = Dims(n_x: 1 + g.index(3), n_a: 1 + g.index(4), n_y: 2 + g.index(3), steps: 3 + g.index(4), batch: 1 + g.index(3))
             // Scales from 0.1 to 5, log-uniform.
             let scale = 0.1 * pow(50, g.unit())
-            let p = LSTMProblem.random(d, seed: g.next(), scale: GenerationScale(weights: scale, inputs: 1))
-            let methods = LSTMMethod.catalogue(steps: d.steps)
-            let exact = ExactGradient.gradients(p)
+            let p = Problem<LSTM, Double>.random(d, seed: g.next(), scale: GenerationScale(weights: scale, inputs: 1))
+            let methods = LSTM.catalogue(steps: d.steps)
+            let exact = exact(p)
             for precision in CheckOptions.Precision.allCases {
                 let report = GradCheck.check(p, name: "p", methods: methods,
                                              options: CheckOptions(precision: precision, showNumerical: false))

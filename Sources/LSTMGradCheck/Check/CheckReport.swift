@@ -5,6 +5,8 @@ public struct MethodReport: Sendable {
     public var summary: String
     public var reason: String
     public var tensors: [TensorComparison]
+    /// What a match teaches (`Method.lesson`).
+    public var lesson: String? = nil
 
     public enum Outcome: String, Sendable {
         case matches
@@ -34,9 +36,8 @@ public struct MethodReport: Sendable {
 /// is a view of this, so they cannot disagree.
 public struct CheckReport: Sendable {
     public var name: String
-    /// `lstm` or `rnn`.
-    public var cell: String
-    public var dims: LSTMDims
+    public var cell: CellKind
+    public var dims: Dims
     public var options: CheckOptions
     /// `exact` or `numerical`.
     public var reference: String { options.reference.rawValue }
@@ -75,24 +76,24 @@ public enum GradCheck {
     /// of an LSTM in central differences (the batched kernel). A stop in the exact reference
     /// leaves every tensor unchecked, one in the finite differences whole tensors
     /// (`unfinished`); a cancellation returns at once, with no methods.
-    public static func check<P: GradientProblem>(_ problem: P, name: String, methods: [Method<P>],
-                                                 options: CheckOptions = CheckOptions(),
-                                                 control: RunControl = RunControl()) -> CheckReport {
+    public static func check<C: Cell>(_ problem: Problem<C, Double>, name: String, methods: [Method<C>],
+                                      options: CheckOptions = CheckOptions(),
+                                      control: RunControl = RunControl()) -> CheckReport {
         let exact = options.reference == .exact
         let wantsNumerical = !exact || options.showNumerical
-        var exactGradient: Gradients?
+        var exactGradient: Gradients<C>?
         if exact {
             do { exactGradient = try ExactGradient.gradients(problem, control: control) } catch {
-                var report = CheckReport(name: name, cell: problem.cell, dims: problem.dims, options: options, methods: [],
-                                         stop: error.reason, unfinished: problem.inputKeys)
+                var report = CheckReport(name: name, cell: C.kind, dims: problem.dims, options: options, methods: [],
+                                         stop: error.reason, unfinished: problem.inputs.map(\.name))
                 report.stoppedInExactReference = true
                 return report
             }
         }
-        let (numerical, stop) = wantsNumerical ? estimate(problem, scheme: options.scheme, control: control)
-            : (NumericalGradient(gradients: Gradients(), errorEstimate: Gradients()), nil)
-        let unfinished = wantsNumerical ? problem.inputKeys.filter { numerical.gradients[$0] == nil } : []
-        var report = CheckReport(name: name, cell: problem.cell, dims: problem.dims, options: options, methods: [],
+        let numerical = wantsNumerical ? FiniteDifferences.estimate(problem, scheme: options.scheme, control: control) : NumericalGradient<C>()
+        let stop = numerical.stop?.reason
+        let unfinished = wantsNumerical ? problem.inputs.filter { numerical.gradients[$0] == nil }.map(\.name) : []
+        var report = CheckReport(name: name, cell: C.kind, dims: problem.dims, options: options, methods: [],
                                  stop: stop, unfinished: unfinished)
         if stop == .cancelled { return report }
         let reference = exactGradient ?? numerical.gradients
@@ -101,24 +102,24 @@ public enum GradCheck {
             let double = method.compute(problem)
             let single = method.computeSingle?(problem)
             let g = options.precision == .float32 ? (single ?? double) : double
-            let tensors = reference.keys.compactMap { key -> TensorComparison? in
+            let tensors = reference.inputs.compactMap { key -> TensorComparison? in
                 guard let gk = g[key], let rk = reference[key] else { return nil }
                 let floor = roundingFloor(double[key], single?[key], options.precision)
                 let referenceError = options.reference == .exact
                     ? floor.ofDouble : relativeNorm(numerical.errorEstimate[key], of: rk)
                 let noise = options.reference == .exact ? floor.ofDouble * maxMagnitude(rk) : maxMagnitude(numerical.errorEstimate[key])
-                let c = Comparison.compare(key, gk, reference: rk, tolerance: 0, floor: max(Decision.safety * noise, .leastNormalMagnitude))
+                let c = Comparison.compare(key.name, gk, reference: rk, tolerance: 0, floor: max(Decision.safety * noise, .leastNormalMagnitude))
                 return Decision.decide(c, referenceError: referenceError, roundingFloor: floor.inPrecision,
                                        fixedTolerance: options.tolerance, referenceName: referenceName)
             }
             return MethodReport(name: method.name, expectation: method.expectation, summary: method.summary,
-                                reason: method.reason, tensors: tensors)
+                                reason: method.reason, tensors: tensors, lesson: method.lesson)
         }
         if exact && options.showNumerical {
             // The finite differences against the exact gradient, held to their own error estimate.
-            let tensors = reference.keys.compactMap { key -> TensorComparison? in
+            let tensors = reference.inputs.compactMap { key -> TensorComparison? in
                 guard let nk = numerical.gradients[key], let rk = reference[key] else { return nil }
-                let c = Comparison.compare(key, nk, reference: rk, tolerance: 0)
+                let c = Comparison.compare(key.name, nk, reference: rk, tolerance: 0)
                 return Decision.decide(c, referenceError: relativeNorm(numerical.errorEstimate[key], of: rk),
                                        roundingFloor: Decision.unitRoundoff(.float64), fixedTolerance: nil, referenceName: "exact")
             }
@@ -129,21 +130,6 @@ public enum GradCheck {
         }
         report.methods = reports
         return report
-    }
-
-    /// The finite differences and their error estimates (`FiniteDifferences.estimate`): through
-    /// the batched kernel, under `control`, for an LSTM in central differences; element by
-    /// element otherwise, where a stop leaves every tensor unfinished.
-    static func estimate<P: GradientProblem>(_ problem: P, scheme: FiniteDifferences.Scheme, control: RunControl)
-        -> (NumericalGradient, StopReason?) {
-        if scheme == .central, let lstm = problem as? LSTMProblem<Double> {
-            return BatchedFiniteDifferences.estimate(lstm, control: control)
-        }
-        do throws(Interruption) {
-            return (try FiniteDifferences.estimate(problem, scheme: scheme, control: control), nil)
-        } catch {
-            return (NumericalGradient(gradients: Gradients(), errorEstimate: Gradients()), error.reason)
-        }
     }
 
     /// A route's rounding error, estimated from the same route run in single precision:

@@ -11,7 +11,10 @@ public struct ExplainReport: Sendable {
         public var localShare: Double, carriedShare: Double
     }
 
+    /// The parameter's name.
     public var key: String
+    /// The cell it belongs to (whose carry goes through a, or through a and c).
+    public var cell: CellKind
     public var steps: [Step]
     /// Norms of the whole gradient and of its summed local and carried parts.
     public var totalNorm: Double, localNorm: Double, carriedNorm: Double
@@ -22,50 +25,29 @@ public struct ExplainReport: Sendable {
 }
 
 public enum Explain {
-    /// The keys a split over time exists for: the gate weights and biases.
-    public static let keys = ["Wf", "bf", "Wi", "bi", "Wc", "bc", "Wo", "bo"]
-    /// The plain RNN's: its recurrent and input weights and its bias.
-    public static let rnnKeys = ["Waa", "Wax", "ba"]
-
-    public static func split(_ problem: LSTMProblem<Double>, key: String) -> ExplainReport? {
-        guard keys.contains(key) else { return nil }
-        let caches = LSTM.forward(problem)
-        let head = OutputLayer.backward(problem, caches)
-        let p = problem.parameters
-        let zeros = Matrix<Double>(rows: problem.a0.rows, cols: problem.a0.cols)
-        var parts: [Part] = []
-        var da_prevt = zeros, dc_prevt = zeros
-        for t in caches.indices.reversed() {
-            let local = CourseraCell.lstm_cell_backward(head.da[t], zeros, caches[t], p)
-            let viaA = CourseraCell.lstm_cell_backward(da_prevt, zeros, caches[t], p)
-            let viaC = CourseraCell.lstm_cell_backward(zeros, dc_prevt, caches[t], p)
-            parts.append(Part(t: t, local: local.parameter(key)!.storage, viaA: viaA.parameter(key)!.storage,
-                              viaC: viaC.parameter(key)!.storage))
-            da_prevt = local.da_prev + viaA.da_prev + viaC.da_prev
-            dc_prevt = local.dc_prev + viaA.dc_prev + viaC.dc_prev
-        }
-        return assemble(key, parts.reversed(), total: LSTMMethod.bptt.compute(problem)[key]!.data)
+    /// The parameters a split over time exists for: every recurrent parameter (not the output layer).
+    public static func parameters<C: Cell>(_: C.Type) -> [C.Parameter] {
+        C.Parameter.allCases.filter { $0 != C.outputLayer.weight && $0 != C.outputLayer.bias }
     }
 
-    /// The plain RNN's split: it has no cell state, so everything carried comes through a.
-    public static func split(_ problem: RNNProblem<Double>, key: String) -> ExplainReport? {
-        guard rnnKeys.contains(key) else { return nil }
-        let caches = RNN.forward(problem)
-        let p = problem.parameters
-        let head = OutputLayer.backward(p.Wya, p.by, problem.target, caches.map(\.a_next))
-        let zeros = Matrix<Double>(rows: problem.a0.rows, cols: problem.a0.cols)
-        func pick(_ g: RNNCellGradients<Double>) -> [Double] {
-            key == "Waa" ? g.dWaa.storage : key == "Wax" ? g.dWax.storage : g.dba.storage
-        }
+    /// The split of `parameter`'s gradient; nil for the output layer.
+    public static func split<C: Cell>(_ problem: Problem<C, Double>, parameter: C.Parameter) -> ExplainReport? {
+        guard parameters(C.self).contains(parameter) else { return nil }
+        let caches = C.caches(problem)
+        let head = OutputLayer.backward(problem, C.hiddenStates(problem))
+        let (rows, cols) = (problem.a0.rows, problem.a0.cols)
+        let zeros = Matrix<Double>(rows: rows, cols: cols), none = Array(repeating: 0.0, count: problem.weights[parameter].storage.count)
         var parts: [Part] = []
-        var da_prevt = zeros
+        var carried = StateGradient.zeros(rows, cols)
         for t in caches.indices.reversed() {
-            let local = RNNCourseraLoop.rnn_cell_backward(head.da[t], caches[t], p)
-            let viaA = RNNCourseraLoop.rnn_cell_backward(da_prevt, caches[t], p)
-            parts.append(Part(t: t, local: pick(local), viaA: pick(viaA), viaC: pick(local).map { _ in 0 }))
-            da_prevt = local.da_prev + viaA.da_prev
+            let local = C.cellBackward(StateGradient(da: head.da[t], dc: zeros), caches[t], problem.weights)
+            let viaA = C.cellBackward(StateGradient(da: carried.da, dc: zeros), caches[t], problem.weights)
+            let viaC = C.hasCellState ? C.cellBackward(StateGradient(da: zeros, dc: carried.dc), caches[t], problem.weights) : nil
+            parts.append(Part(t: t, local: local.local(parameter)?.storage ?? none, viaA: viaA.local(parameter)?.storage ?? none,
+                              viaC: viaC?.local(parameter)?.storage ?? none))
+            carried = local.back + viaA.back + (viaC?.back ?? .zeros(rows, cols))
         }
-        return assemble(key, parts.reversed(), total: RNNMethod.bptt.compute(problem)[key]!.data)
+        return assemble(parameter.name, C.kind, parts.reversed(), total: C.bptt.compute(problem)[.parameter(parameter)]?.data ?? none)
     }
 
     /// One step's three parts of the weight's gradient, flattened.
@@ -74,7 +56,7 @@ public enum Explain {
         var local: [Double], viaA: [Double], viaC: [Double]
     }
 
-    private static func assemble(_ key: String, _ parts: [Part], total: [Double]) -> ExplainReport {
+    private static func assemble(_ key: String, _ cell: CellKind, _ parts: [Part], total: [Double]) -> ExplainReport {
         let localSum = parts.reduce(Array(repeating: 0.0, count: total.count)) { add($0, $1.local) }
         let carriedSum = parts.reduce(Array(repeating: 0.0, count: total.count)) { add(add($0, $1.viaA), $1.viaC) }
         let norm2 = max(dot(total, total), .leastNormalMagnitude)
@@ -84,7 +66,7 @@ public enum Explain {
                                carriedShare: dot(add(part.viaA, part.viaC), total) / norm2)
         }
         let rebuilt = add(localSum, carriedSum)
-        return ExplainReport(key: key, steps: steps, totalNorm: Comparison.norm(total), localNorm: Comparison.norm(localSum),
+        return ExplainReport(key: key, cell: cell, steps: steps, totalNorm: Comparison.norm(total), localNorm: Comparison.norm(localSum),
                              carriedNorm: Comparison.norm(carriedSum), localShare: dot(localSum, total) / norm2,
                              carriedShare: dot(carriedSum, total) / norm2,
                              reconstructionError: Comparison.norm(zip(rebuilt, total).map { $0 - $1 }) / max(Comparison.norm(total), .leastNormalMagnitude))

@@ -29,27 +29,15 @@ public struct FlowReport: Sendable {
 }
 
 public enum GradientFlow {
-    public static func lstm(_ problem: LSTMProblem<Double>) -> FlowReport {
-        let states = BPTT.stateGradients(problem)
-        let caches = LSTM.forward(problem)
-        let head = OutputLayer.backward(problem, caches)
+    public static func flow<C: Cell>(_ problem: Problem<C, Double>) -> FlowReport {
+        let states = C.stateGradients(problem)
+        let caches = C.caches(problem)
+        let head = OutputLayer.backward(problem, C.hiddenStates(problem))
         let zeros = Matrix<Double>(rows: problem.a0.rows, cols: problem.a0.cols)
-        let distances = byDistance(steps: caches.count, start: { (head.da[$0], zeros) }, hidden: { $0.0 }) { state, t in
-            let g = CourseraCell.lstm_cell_backward(state.0, state.1, caches[t], problem.parameters)
-            return (g.da_prev, g.dc_prev)
+        let distances = byDistance(steps: caches.count, start: { StateGradient(da: head.da[$0], dc: zeros) }, hidden: { $0.da }) { state, t in
+            C.cellBackward(state, caches[t], problem.weights).back
         }
         return FlowReport(hidden: states.da.map { Comparison.norm($0.storage) }, cell: states.dc.map { Comparison.norm($0.storage) },
-                          byDistance: distances)
-    }
-
-    public static func rnn(_ problem: RNNProblem<Double>) -> FlowReport {
-        let caches = RNN.forward(problem)
-        let p = problem.parameters
-        let head = OutputLayer.backward(p.Wya, p.by, problem.target, caches.map(\.a_next))
-        let distances = byDistance(steps: caches.count, start: { head.da[$0] }, hidden: { $0 }) { da, t in
-            RNNCourseraLoop.rnn_cell_backward(da, caches[t], p).da_prev
-        }
-        return FlowReport(hidden: RNNBPTT.stateGradients(problem).map { Comparison.norm($0.storage) }, cell: [],
                           byDistance: distances)
     }
 

@@ -89,11 +89,10 @@ extension CheckReport {
         } else if stop != nil {
             let missing = unfinished.isEmpty ? "" : " before the finite differences reached \(list(unfinished))"
             s += " INCONCLUSIVE: the run stopped at its time budget\(missing)"
-                + (reference == "numerical" && !unfinished.isEmpty ? ", so those tensors were not checked." : ".")
+                + (options.reference == .numerical && !unfinished.isEmpty ? ", so those tensors were not checked." : ".")
         }
-        if correct.contains("coursera") {
-            let carried = cell == "rnn" ? "da_prev" : "da_prev and dc_prev"
-            s += " The notebook's per-cell formulas are the local terms; its loop carrying \(carried) back and summing dW over t is backpropagation through time."
+        for lesson in derivations.filter({ $0.expectation == .correct && $0.matches }).compactMap(\.lesson) {
+            s += " " + lesson
         }
         return s.trimmingCharacters(in: .whitespaces)
     }

@@ -28,7 +28,7 @@ public struct VerifiedTensor: Sendable {
 /// What `verify` found.
 public struct VerifyReport: Sendable {
     public var name: String
-    public var dims: LSTMDims
+    public var dims: Dims
     public var source: String
     public var reference: String
     public var tolerance: Double
@@ -51,30 +51,30 @@ public enum Verify {
     /// Compares the user's gradients with `reference`, diagnosing every mismatch.
     /// Throws for a tensor whose shape is neither the Coursera shape, that shape with
     /// unit dimensions dropped or added, nor its transpose.
-    public static func run(_ problem: LSTMProblem<Double>, name: String, user: UserGradients, reference: Gradients,
-                           referenceName: String, tolerance: Double) throws(InputError) -> VerifyReport {
-        let wanted = Dictionary(uniqueKeysWithValues: problem.inputKeys.map { (GradientFile.fileKey($0), $0) })
-        let extra = user.tensors.map(\.key).filter { wanted[$0] == nil }
-        var diagnoser: Diagnoser?
+    public static func run<C: Cell>(_ problem: Problem<C, Double>, name: String, user: UserGradients, reference: Gradients<C>,
+                                    referenceName: String, tolerance: Double) throws(InputError) -> VerifyReport {
+        let wanted = Set(problem.inputs.map(\.gradientName))
+        let extra = user.tensors.map(\.key).filter { !wanted.contains($0) }
+        var diagnoser: Diagnoser<C>?
         var out: [VerifiedTensor] = []
         // Every explanation of each wrong tensor (one per kind), by its position in `out`.
         var explained: [Int: [Diagnosis]] = [:]
-        for key in problem.inputKeys {
-            let fileKey = GradientFile.fileKey(key)
+        for key in problem.inputs {
+            let fileKey = key.gradientName
             guard let r = reference[key] else { continue }
             guard let given = user.tensors.first(where: { $0.key == fileKey }) else {
-                out.append(VerifiedTensor(key: key, fileKey: fileKey, status: .notProvided, comparison: nil, worstElements: [],
+                out.append(VerifiedTensor(key: key.name, fileKey: fileKey, status: .notProvided, comparison: nil, worstElements: [],
                                           diagnosis: nil, tolerance: tolerance, singlePrecision: false))
                 continue
             }
             let bound = given.singlePrecision ? max(tolerance, singlePrecisionTolerance) : tolerance
             let (g, transposed) = try conform(given.tensor, to: r.shape, source: user.source, key: fileKey)
-            let c = Comparison.compare(key, g, reference: r, tolerance: bound)
+            let c = Comparison.compare(key.name, g, reference: r, tolerance: bound)
             let matches = c.pass && !transposed
             var diagnosis: Diagnosis?
             if !matches {
                 if transposed && c.pass {
-                    diagnosis = Diagnosis(kind: "transpose", evidence: c.relativeError,
+                    diagnosis = Diagnosis(kind: .transpose, evidence: c.relativeError,
                                           finding: "\(fileKey) is stored transposed (\(shapeText(given.tensor.shape)) where the parameter is \(shapeText(r.shape))); its values are right.",
                                           fix: "Swap the product's operands so the gradient has the parameter's shape, e.g. np.dot(dft, concat.T).")
                 } else {
@@ -82,14 +82,14 @@ public enum Verify {
                     explained[out.count] = diagnoser?.explanations(key, g, tolerance: bound)
                 }
             }
-            out.append(VerifiedTensor(key: key, fileKey: fileKey, status: matches ? .matches : .mismatch, comparison: c,
+            out.append(VerifiedTensor(key: key.name, fileKey: fileKey, status: matches ? .matches : .mismatch, comparison: c,
                                       worstElements: worst(g, r, count: 5), diagnosis: diagnosis,
                                       tolerance: bound, singlePrecision: given.singlePrecision))
         }
         // One mistake usually explains the whole file, so where several fit a tensor within
         // tolerance (per-step and carry-dc-only give the same dWo) the one that explains
         // most of the file's tensors is named, and the closest among those that tie.
-        var support: [String: Int] = [:]
+        var support: [DiagnosisKind: Int] = [:]
         for kind in explained.values.flatMap({ $0.map(\.kind) }) + out.compactMap(\.diagnosis?.kind) {
             support[kind, default: 0] += 1
         }

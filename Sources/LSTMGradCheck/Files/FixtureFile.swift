@@ -1,41 +1,25 @@
-/// The network a fixture holds: the LSTM, or the course's plain RNN (`"cell": "rnn"`).
-public enum Network: Sendable {
-    case lstm(LSTMProblem<Double>)
-    case rnn(RNNProblem<Double>)
+/// A problem of some cell in `Double`: what a fixture holds. Generic code opens it
+/// (`func f<P: CellProblem>(_ p: P)` takes an `any CellProblem`) and works on `typed`.
+public protocol CellProblem: Sendable {
+    associatedtype C: Cell
+    var typed: Problem<C, Double> { get }
+}
 
-    public var cell: String {
-        switch self {
-        case .lstm: return "lstm"
-        case .rnn: return "rnn"
-        }
-    }
+extension Problem: CellProblem where S == Double {
+    public var typed: Problem<C, Double> { self }
+}
 
-    public var dims: LSTMDims {
-        switch self {
-        case .lstm(let p): return p.dims
-        case .rnn(let p): return p.dims
-        }
-    }
+extension CellProblem {
+    public var kind: CellKind { C.kind }
+    public var dims: Dims { typed.dims }
+    public var target: Target { typed.target }
+    /// The names of the tensors the loss is differentiated with respect to, in report order.
+    public var inputNames: [String] { typed.inputs.map(\.name) }
 
-    public var target: LSTMTarget {
-        switch self {
-        case .lstm(let p): return p.target
-        case .rnn(let p): return p.target
-        }
-    }
-
-    public func shape(of key: String) -> [Int] {
-        switch self {
-        case .lstm(let p): return p.shape(of: key)
-        case .rnn(let p): return p.shape(of: key)
-        }
-    }
-
-    public var inputKeys: [String] {
-        switch self {
-        case .lstm(let p): return p.inputKeys
-        case .rnn(let p): return p.inputKeys
-        }
+    /// The shape of the input called `name` (a name the problem's own reports use); empty
+    /// when the problem has no such input.
+    public func shape(of name: String) -> [Int] {
+        typed.inputs.first { $0.name == name }.map(typed.shape(of:)) ?? []
     }
 }
 
@@ -43,28 +27,24 @@ public enum Network: Sendable {
 public struct Fixture: Sendable {
     public var name: String
     public var description: String?
-    public var network: Network
+    public var network: any CellProblem
 
-    public init(name: String, description: String? = nil, network: Network) {
+    public init(name: String, description: String? = nil, network: any CellProblem) {
         self.name = name
         self.description = description
         self.network = network
     }
-
-    public init(name: String, description: String? = nil, problem: LSTMProblem<Double>) {
-        self.init(name: name, description: description, network: .lstm(problem))
-    }
-
-    /// The LSTM, when the fixture holds one.
-    public var lstm: LSTMProblem<Double>? {
-        if case .lstm(let p) = network { return p }
-        return nil
-    }
 }
 
-/// The fixture format of SPEC.md: Coursera's names and shapes, so a NumPy user can
-/// `json.dump` their arrays unchanged.
+/// The fixture format: Coursera's names and shapes, so a NumPy user can `json.dump` their
+/// arrays unchanged. The top-level keys are `name`, `description`, `cell`, `dims`,
+/// `parameters` (the cell's parameter names), `a0`, `c0`, `x`, `y` or `da`, and `expect`
+/// (what the fixture regression expects); any other key, or a parameter the cell does not
+/// have, is an error that names the closest known key.
 public enum FixtureFile {
+    /// The top-level keys a fixture may hold.
+    static let topLevelKeys = ["name", "description", "cell", "dims", "parameters", "a0", "c0", "x", "y", "da", "expect"]
+
     /// Reads and validates the fixture at `path`; `name` defaults to the file's stem.
     public static func read(_ path: String, limits: Limits = .machineDefault) throws(InputError) -> Fixture {
         let json = try FileAccess.json(try FileAccess.read(path, maxBytes: limits.maxFileBytes), source: path)
@@ -72,40 +52,25 @@ public enum FixtureFile {
         return try decode(json, source: path, defaultName: stem)
     }
 
-    /// Validates a parsed fixture: every array rectangular and finite, every shape
-    /// consistent with the first weight and `x`, class indices in range.
+    /// Validates a parsed fixture: every key known, every array rectangular and finite, every
+    /// shape consistent with the cell's first parameter and `x`, class indices in range.
     public static func decode(_ json: JSONValue, source: String, defaultName: String) throws(InputError) -> Fixture {
-        guard case .object = json else {
+        guard case .object(let members) = json else {
             throw InputError(source: source, expected: "a JSON object with \"parameters\", \"x\" and \"y\" or \"da\"", found: json.kindDescription)
         }
-        var cell = "lstm"
+        var kind = CellKind.lstm
         if let c = json["cell"] {
-            guard case .string(let name) = c, name == "lstm" || name == "rnn" else {
-                throw InputError(source: source, key: "cell", expected: "\"lstm\" or \"rnn\"", found: c.kindDescription)
+            guard case .string(let name) = c, let k = CellKind(rawValue: name) else {
+                throw InputError(source: source, key: "cell", expected: CellKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or "),
+                                 found: c.kindDescription)
             }
-            cell = name
+            kind = k
+        }
+        for member in members where !topLevelKeys.contains(member.key) {
+            throw InputError.unknownKey(member.key, in: topLevelKeys, source: source, what: "fixture key")
         }
         let reader = Reader(json: json, source: source)
-        let network: Network
-        if cell == "rnn" {
-            let p = try reader.rnnParameters()
-            let (x, a0, target, output) = try reader.sequence(n_a: p.n_a, n_x: p.n_x, from: "Wax", output: ("Wya", "by"))
-            if json["c0"] != nil {
-                throw InputError(source: source, key: "c0", expected: "no cell state for a plain RNN (\"cell\": \"rnn\")")
-            }
-            var parameters = p
-            parameters.Wya = output.Wy
-            parameters.by = output.by
-            network = .rnn(RNNProblem(parameters: parameters, a0: a0, x: x, target: target))
-        } else {
-            let p = try reader.parameters()
-            let (x, a0, target, output) = try reader.sequence(n_a: p.n_a, n_x: p.n_x, from: "Wf", output: ("Wy", "by"))
-            let c0 = try reader.optionalMatrix("c0", rows: p.n_a, cols: a0.cols, what: "n_a × m")
-            var parameters = p
-            parameters.Wy = output.Wy
-            parameters.by = output.by
-            network = .lstm(LSTMProblem(parameters: parameters, a0: a0, c0: c0, x: x, target: target))
-        }
+        let network = try reader.erased(kind.cell)
         try reader.checkDims(network.dims)
         var description: String?
         if let d = json["description"] {
@@ -124,34 +89,27 @@ public enum FixtureFile {
         return Fixture(name: name, description: description, network: network)
     }
 
-    /// The fixture as JSON, in the layout `decode` reads (and SPEC.md describes).
-    public static func encode(_ fixture: Fixture) -> JSONValue {
-        let d = fixture.network.dims
+    /// The fixture as JSON, in the layout `decode` reads.
+    public static func encode(_ fixture: Fixture) -> JSONValue { encode(fixture, fixture.network) }
+
+    private static func encode<P: CellProblem>(_ fixture: Fixture, _ network: P) -> JSONValue {
+        let p = network.typed, d = p.dims
         var members: [JSONMember] = [JSONMember("name", .string(fixture.name))]
         if let description = fixture.description { members.append(JSONMember("description", .string(description))) }
-        if case .rnn = fixture.network { members.append(JSONMember("cell", .string("rnn"))) }
+        if P.C.kind != .lstm { members.append(JSONMember("cell", .string(P.C.kind.rawValue))) }
         members.append(JSONMember("dims", .object([
             JSONMember("n_x", .number(Double(d.n_x))), JSONMember("n_a", .number(Double(d.n_a))),
             JSONMember("n_y", .number(Double(d.n_y))), JSONMember("steps", .number(Double(d.steps))),
             JSONMember("batch", .number(Double(d.batch))),
         ])))
-        let inputs: [String: Tensor]
-        let parameterKeys: [String]
-        switch fixture.network {
-        case .lstm(let p):
-            parameterKeys = p.inputKeys.filter { $0 != "a0" && $0 != "c0" && $0 != "x" }
-            inputs = Dictionary(uniqueKeysWithValues: p.inputKeys.map { ($0, p.tensor($0)) })
-        case .rnn(let p):
-            parameterKeys = p.inputKeys.filter { $0 != "a0" && $0 != "x" }
-            inputs = Dictionary(uniqueKeysWithValues: p.inputKeys.map { ($0, p.tensor($0)) })
+        var parameters: [JSONMember] = [], states: [JSONMember] = []
+        for input in p.inputs {
+            let member = JSONMember(input.name, JSONArrays.json(p.tensor(input)))
+            if case .parameter = input { parameters.append(member) } else { states.append(member) }
         }
-        members.append(JSONMember("parameters", .object(parameterKeys.compactMap { key in
-            inputs[key].map { JSONMember(key, JSONArrays.json($0)) }
-        })))
-        for key in ["a0", "c0", "x"] {
-            if let t = inputs[key] { members.append(JSONMember(key, JSONArrays.json(t))) }
-        }
-        switch fixture.network.target {
+        members.append(JSONMember("parameters", .object(parameters)))
+        members += states
+        switch p.target {
         case .labels(let labels):
             let y = (0..<d.batch).map { j in JSONValue.array(labels.map { .number(Double($0[j])) }) }
             members.append(JSONMember("y", .array(y)))
@@ -193,72 +151,62 @@ private struct Reader {
         return try matrix(key, in: parent, rows: rows, cols: cols, what: what)
     }
 
-    func parameters() throws(InputError) -> LSTMParameters<Double> {
-        guard let params = json["parameters"] else {
-            throw InputError(source: source, key: "parameters", expected: "an object with Wf bf Wi bi Wc bc Wo bo (and Wy by)", found: "none")
-        }
-        guard case .object = params else {
-            throw InputError(source: source, key: "parameters", expected: "an object with Wf bf Wi bi Wc bc Wo bo (and Wy by)", found: params.kindDescription)
-        }
-        let Wf = try matrix("Wf", in: "parameters", rows: nil, cols: nil, what: "n_a × (n_a + n_x)")
-        let n_a = Wf.rows
-        guard Wf.cols > n_a else {
-            throw InputError(source: source, key: "parameters.Wf", expected: "n_a × (n_a + n_x) with n_x ≥ 1, so more columns than rows", found: shapeText([Wf.rows, Wf.cols]))
-        }
-        func gate(_ key: String) throws(InputError) -> Matrix<Double> {
-            try matrix(key, in: "parameters", rows: n_a, cols: Wf.cols, what: "n_a × (n_a + n_x), as Wf")
-        }
-        func bias(_ key: String) throws(InputError) -> Matrix<Double> {
-            try matrix(key, in: "parameters", rows: n_a, cols: 1, what: "n_a × 1")
-        }
-        return LSTMParameters(Wf: Wf, bf: try bias("bf"), Wi: try gate("Wi"), bi: try bias("bi"),
-                              Wc: try gate("Wc"), bc: try bias("bc"), Wo: try gate("Wo"), bo: try bias("bo"),
-                              Wy: Matrix(rows: 0, cols: n_a), by: Matrix(rows: 0, cols: 1))
-    }
+    func erased<C: Cell>(_ cell: C.Type) throws(InputError) -> any CellProblem { try network(cell) }
 
-    func rnnParameters() throws(InputError) -> RNNParameters<Double> {
-        guard let params = json["parameters"], case .object = params else {
-            throw InputError(source: source, key: "parameters", expected: "an object with Waa Wax ba (and Wya by)",
-                             found: json["parameters"]?.kindDescription ?? "none")
+    /// The problem of cell `C`: its parameters (the first fixes n_a), `x` (n_x, m, T_x),
+    /// `a0`, `c0` for a cell with a cell state, and the target with the output layer.
+    func network<C: Cell>(_: C.Type) throws(InputError) -> Problem<C, Double> {
+        let names = C.Parameter.allCases.map(\.name)
+        let recurrent = C.Parameter.allCases.filter { $0 != C.outputLayer.weight && $0 != C.outputLayer.bias }.map(\.name)
+        let listing = recurrent.joined(separator: " ") + " (and \(C.outputLayer.weight.name) \(C.outputLayer.bias.name))"
+        guard let params = json["parameters"], case .object(let members) = params else {
+            throw InputError(source: source, key: "parameters", expected: "an object with \(listing)", found: json["parameters"]?.kindDescription ?? "none")
         }
-        let Waa = try matrix("Waa", in: "parameters", rows: nil, cols: nil, what: "n_a × n_a")
-        guard Waa.rows == Waa.cols else {
-            throw InputError(source: source, key: "parameters.Waa", expected: "a square n_a × n_a matrix", found: shapeText([Waa.rows, Waa.cols]))
+        for member in members where !names.contains(member.key) {
+            throw InputError.unknownKey(member.key, in: names, source: source, what: "\(C.kind.rawValue) parameter", keyPrefix: "parameters.")
         }
-        let Wax = try matrix("Wax", in: "parameters", rows: Waa.rows, cols: nil, what: "n_a × n_x")
-        let ba = try matrix("ba", in: "parameters", rows: Waa.rows, cols: 1, what: "n_a × 1")
-        return RNNParameters(Waa: Waa, Wax: Wax, ba: ba, Wya: Matrix(rows: 0, cols: Waa.rows), by: Matrix(rows: 0, cols: 1))
-    }
-
-    /// `x`, `a0` and the target, shaped by n_a and n_x (named after the weight `from` that
-    /// fixed them), and the output layer `output` when the target is labels.
-    func sequence(n_a: Int, n_x: Int, from: String, output: (String, String)) throws(InputError)
-        -> (x: [Matrix<Double>], a0: Matrix<Double>, target: LSTMTarget, output: (Wy: Matrix<Double>, by: Matrix<Double>)) {
+        let first = C.Parameter.allCases[0]
+        let n_a = try matrix(first.name, in: "parameters", rows: nil, cols: nil, what: C.shapeText(of: first)).rows
         let xTensor = try tensor("x", in: json)
-        guard xTensor.shape.count == 3, xTensor.shape[0] == n_x, xTensor.shape[1] >= 1, xTensor.shape[2] >= 1 else {
-            throw InputError(source: source, key: "x", expected: "shape n_x × m × T_x with n_x = \(n_x) (from \(from))", found: shapeText(xTensor.shape))
+        guard xTensor.shape.count == 3, xTensor.shape.allSatisfy({ $0 >= 1 }) else {
+            throw InputError(source: source, key: "x", expected: "shape n_x × m × T_x", found: shapeText(xTensor.shape))
         }
-        let (m, T) = (xTensor.shape[1], xTensor.shape[2])
+        var dims = Dims(n_x: xTensor.shape[0], n_a: n_a, n_y: 0, steps: xTensor.shape[2], batch: xTensor.shape[1])
+        let (m, T) = (dims.batch, dims.steps)
         let a0 = try optionalMatrix("a0", rows: n_a, cols: m, what: "n_a × m") ?? Matrix(rows: n_a, cols: m)
-        let (wyName, byName) = output
+        var c0: Matrix<Double>?
+        if C.hasCellState {
+            c0 = try optionalMatrix("c0", rows: n_a, cols: m, what: "n_a × m")
+        } else if json["c0"] != nil {
+            throw InputError(source: source, key: "c0", expected: "no cell state for a \(C.kind.rawValue) (\"cell\": \"\(C.kind.rawValue)\")")
+        }
+        let (wy, by) = (C.outputLayer.weight.name, C.outputLayer.bias.name)
+        let target: Target
         switch (json["y"], json["da"]) {
         case (.some, .some):
-            throw InputError(source: source, key: "da", expected: "either \"y\" (with \(wyName), \(byName)) or \"da\", not both")
+            throw InputError(source: source, key: "da", expected: "either \"y\" (with \(wy), \(by)) or \"da\", not both")
         case (nil, nil):
             throw InputError(source: source, key: "y", expected: "class labels \"y\" (m × T_x) or an upstream gradient \"da\" (n_a × m × T')", found: "neither")
         case (.some(let y), nil):
-            guard let Wy = try optionalMatrix(wyName, in: "parameters", rows: nil, cols: n_a, what: "n_y × n_a"),
-                  let by = try optionalMatrix(byName, in: "parameters", rows: Wy.rows, cols: 1, what: "n_y × 1 (n_y from \(wyName))") else {
-                throw InputError(source: source, key: "parameters.\(wyName)", expected: "the output layer \(wyName) (n_y × n_a) and \(byName) (n_y × 1) when \"y\" is given", found: "none")
+            guard let Wy = try optionalMatrix(wy, in: "parameters", rows: nil, cols: n_a, what: "n_y × n_a") else {
+                throw InputError(source: source, key: "parameters.\(wy)", expected: "the output layer \(wy) (n_y × n_a) and \(by) (n_y × 1) when \"y\" is given", found: "none")
             }
-            return (xTensor.steps, a0, .labels(try labels(y, n_y: Wy.rows, m: m, T: T)), (Wy, by))
+            dims.n_y = Wy.rows
+            target = .labels(try labels(y, n_y: Wy.rows, m: m, T: T))
         case (nil, .some):
             let t = try tensor("da", in: json)
             guard t.shape.count == 3, t.shape[0] == n_a, t.shape[1] == m, (1...T).contains(t.shape[2]) else {
                 throw InputError(source: source, key: "da", expected: "shape n_a × m × T' = \(n_a) × \(m) × (1 to \(T))", found: shapeText(t.shape))
             }
-            return (xTensor.steps, a0, .upstream(t.steps), (Matrix(rows: 0, cols: n_a), Matrix(rows: 0, cols: 1)))
+            target = .upstream(t.steps)
         }
+        let hasOutput = dims.n_y > 0
+        let weights = try Weights<C, Double> { p throws(InputError) -> Matrix<Double> in
+            let (rows, cols) = C.shape(of: p, dims)
+            if !hasOutput && (p == C.outputLayer.weight || p == C.outputLayer.bias) { return Matrix(rows: 0, cols: cols) }
+            return try matrix(p.name, in: "parameters", rows: rows, cols: cols, what: C.shapeText(of: p))
+        }
+        return Problem(weights: weights, a0: a0, c0: c0, x: xTensor.steps, target: target)
     }
 
     /// `y` as m × T_x class indices, or one-hot n_y × m × T_x; returned per step.
@@ -294,7 +242,7 @@ private struct Reader {
     }
 
     /// An explicit `"dims"` object must agree with the arrays.
-    func checkDims(_ d: LSTMDims) throws(InputError) {
+    func checkDims(_ d: Dims) throws(InputError) {
         guard let dims = json["dims"] else { return }
         guard case .object(let members) = dims else {
             throw InputError(source: source, key: "dims", expected: "an object of sizes", found: dims.kindDescription)

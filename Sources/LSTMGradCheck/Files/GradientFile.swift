@@ -17,14 +17,11 @@ public struct UserGradients: Sendable {
     public var tensors: [UserTensor]
 }
 
-/// The gradient file of SPEC.md: Coursera's gradient names (`dWf` … `dx`), each in
+/// The gradient file: Coursera's gradient names (`dWf` … `dx`), each in
 /// its input's shape.
 public enum GradientFile {
-    /// `Wf` → `dWf`.
-    public static func fileKey(_ key: String) -> String { "d" + key }
-
-    public static func encode(_ g: Gradients) -> JSONValue {
-        .object(g.keys.compactMap { key in g[key].map { JSONMember(fileKey(key), JSONArrays.json($0)) } })
+    public static func encode<C: Cell>(_ g: Gradients<C>) -> JSONValue {
+        .object(g.inputs.compactMap { input in g[input].map { JSONMember(input.gradientName, JSONArrays.json($0)) } })
     }
 
     /// Reads `path` by its kind: a folder of `.npy` files, `.npy`, `.npz`, else JSON.

@@ -27,3 +27,36 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
         return s.replacingOccurrences(of: "\n", with: " ")
     }
 }
+
+extension InputError {
+    /// `key` is not among `known`: names the closest known key when one is near (a case
+    /// variant, a missing or extra `d`, or at most two edits away).
+    static func unknownKey(_ key: String, in known: [String], source: String, what: String, keyPrefix: String = "") -> InputError {
+        let hint = closest(key, in: known).map { " (did you mean \"\($0)\"?)" } ?? ""
+        return InputError(source: source, key: keyPrefix + key,
+                          expected: "a known \(what): one of \(known.joined(separator: ", "))", found: "an unknown key\(hint)")
+    }
+
+    /// The known name nearest to `key`, if it is near enough to be a slip.
+    static func closest(_ key: String, in known: [String]) -> String? {
+        if let same = known.first(where: { $0.lowercased() == key.lowercased() }) { return same }
+        let scored = known.map { ($0, editDistance($0.lowercased(), key.lowercased())) }.filter { $0.1 <= min(2, max(1, key.count / 2)) }
+        return scored.min { $0.1 < $1.1 }?.0
+    }
+
+    /// Levenshtein distance.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return a.isEmpty ? b.count : row[b.count]
+    }
+}

@@ -57,8 +57,8 @@ public enum Notebook {
         var rng = NumPyLegacyRandom(seed: 1)
         let xt = draw(&rng, 3, 10), a_prev = draw(&rng, 5, 10), c_prev = draw(&rng, 5, 10)
         var p = drawGates(&rng)
-        p.Wy = draw(&rng, 2, 5)
-        p.by = draw(&rng, 2, 1)
+        p[.Wy] = draw(&rng, 2, 5)
+        p[.by] = draw(&rng, 2, 1)
         let da_next = draw(&rng, 5, 10), dc_next = draw(&rng, 5, 10)
 
         let cache = LSTM.cellForward(xt, a_prev, c_prev, p)
@@ -67,7 +67,7 @@ public enum Notebook {
                                                       formulas: .printed2018(cct_prev: Matrix(rows: 5, cols: 10)))
         // The cell's backward is the gradient of L = Σ da_next ⊙ a_next + Σ dc_next ⊙ c_next:
         // differentiate that loss numerically, element by element, as an independent check.
-        func numerical(_ perturb: @escaping (inout Matrix<Double>, inout Matrix<Double>, inout Matrix<Double>, inout LSTMParameters<Double>, Double) -> Void) -> Double {
+        func numerical(_ perturb: @escaping (inout Matrix<Double>, inout Matrix<Double>, inout Matrix<Double>, inout Weights<LSTM, Double>, Double) -> Void) -> Double {
             func loss(_ h: Double) -> Double {
                 var (x, a, c, q) = (xt, a_prev, c_prev, p)
                 perturb(&x, &a, &c, &q, h)
@@ -78,18 +78,18 @@ public enum Notebook {
             return (loss(h) - loss(-h)) / (2 * h)
         }
         typealias Pick = (CourseraCellGradients<Double>) -> Double
-        let rows: [(String, String, Pick, (inout Matrix<Double>, inout Matrix<Double>, inout Matrix<Double>, inout LSTMParameters<Double>, Double) -> Void)] = [
+        let rows: [(String, String, Pick, (inout Matrix<Double>, inout Matrix<Double>, inout Matrix<Double>, inout Weights<LSTM, Double>, Double) -> Void)] = [
             ("dxt[1][2]", "3.23055911511", { $0.dxt[1, 2] }, { x, _, _, _, h in x[1, 2] += h }),
             ("da_prev[2][3]", "-0.0639621419711", { $0.da_prev[2, 3] }, { _, a, _, _, h in a[2, 3] += h }),
             ("dc_prev[2][3]", "0.797522038797", { $0.dc_prev[2, 3] }, { _, _, c, _, h in c[2, 3] += h }),
-            ("dWf[3][1]", "-0.147954838164", { $0.dWf[3, 1] }, { _, _, _, q, h in q.Wf[3, 1] += h }),
-            ("dWi[1][2]", "1.05749805523", { $0.dWi[1, 2] }, { _, _, _, q, h in q.Wi[1, 2] += h }),
-            ("dWc[3][1]", "2.30456216369", { $0.dWc[3, 1] }, { _, _, _, q, h in q.Wc[3, 1] += h }),
-            ("dWo[1][2]", "0.331311595289", { $0.dWo[1, 2] }, { _, _, _, q, h in q.Wo[1, 2] += h }),
-            ("dbf[4]", "0.18864637", { $0.dbf[4, 0] }, { _, _, _, q, h in q.bf[4, 0] += h }),
-            ("dbi[4]", "-0.40142491", { $0.dbi[4, 0] }, { _, _, _, q, h in q.bi[4, 0] += h }),
-            ("dbc[4]", "0.25587763", { $0.dbc[4, 0] }, { _, _, _, q, h in q.bc[4, 0] += h }),
-            ("dbo[4]", "0.13893342", { $0.dbo[4, 0] }, { _, _, _, q, h in q.bo[4, 0] += h }),
+            ("dWf[3][1]", "-0.147954838164", { $0.dWf[3, 1] }, { _, _, _, q, h in q[.Wf][3, 1] += h }),
+            ("dWi[1][2]", "1.05749805523", { $0.dWi[1, 2] }, { _, _, _, q, h in q[.Wi][1, 2] += h }),
+            ("dWc[3][1]", "2.30456216369", { $0.dWc[3, 1] }, { _, _, _, q, h in q[.Wc][3, 1] += h }),
+            ("dWo[1][2]", "0.331311595289", { $0.dWo[1, 2] }, { _, _, _, q, h in q[.Wo][1, 2] += h }),
+            ("dbf[4]", "0.18864637", { $0.dbf[4, 0] }, { _, _, _, q, h in q[.bf][4, 0] += h }),
+            ("dbi[4]", "-0.40142491", { $0.dbi[4, 0] }, { _, _, _, q, h in q[.bi][4, 0] += h }),
+            ("dbc[4]", "0.25587763", { $0.dbc[4, 0] }, { _, _, _, q, h in q[.bc][4, 0] += h }),
+            ("dbo[4]", "0.13893342", { $0.dbo[4, 0] }, { _, _, _, q, h in q[.bo][4, 0] += h }),
         ]
         let entries = rows.map { label, expected, pick, perturb in
             Entry(label: label, printed: ["notebook": expected],
@@ -100,42 +100,42 @@ public enum Notebook {
 
     /// The `lstm_backward` test cell: `seed(1)`; `x` 3×10×7, `a0` 5×10, `Wf bf Wi bi Wo bo
     /// Wc bc`; forward over 7 steps; `da` 5×10×4, so the backward covers the first 4 steps.
-    public static func backwardProblem() -> LSTMProblem<Double> {
+    public static func backwardProblem() -> Problem<LSTM, Double> {
         var rng = NumPyLegacyRandom(seed: 1)
         let x = Tensor(shape: [3, 10, 7], data: rng.randn(3, 10, 7)).steps
         let a0 = draw(&rng, 5, 10)
         let p = drawGates(&rng)
         let da = Tensor(shape: [5, 10, 4], data: rng.randn(5, 10, 4)).steps
-        return LSTMProblem(parameters: p, a0: a0, x: x, target: .upstream(da))
+        return Problem(weights: p, a0: a0, x: x, target: .upstream(da))
     }
 
     /// The backward test cell's printed entries from the notebook loop with the carry
     /// (`coursera`) and without it (`per-step`).
     public static func backwardTest() -> Result {
         let problem = backwardProblem()
-        let routes = [LSTMMethod.coursera, .perStep, .bptt]
+        let routes: [Method<LSTM>] = [.coursera, .perStep, .bptt]
         let grads = routes.map { $0.compute(problem) }
-        func value(_ g: Gradients, _ key: String, _ index: [Int]) -> Double {
+        func value(_ g: Gradients<LSTM>, _ key: Input<LSTM>, _ index: [Int]) -> Double {
             guard let t = g[key] else { return .nan }
             var flat = 0
             for (i, n) in zip(index, t.shape) { flat = flat * n + i }
             return t.data[flat]
         }
         // (label, tensor, index, printed by the 2018 edition, printed by the later edition)
-        let rows: [(String, String, [Int], String, String)] = [
-            ("dx[1][2][0]", "x", [1, 2, 0], "-0.00173313", "0.00218254"),
-            ("dx[1][2][1]", "x", [1, 2, 1], "0.08287442", "0.28205375"),
-            ("dx[1][2][2]", "x", [1, 2, 2], "-0.30545663", "-0.48292508"),
-            ("dx[1][2][3]", "x", [1, 2, 3], "-0.43281115", "-0.43281115"),
-            ("da0[2][3]", "a0", [2, 3], "-0.095911501954", "0.312770310257"),
-            ("dWf[3][1]", "Wf", [3, 1], "-0.0698198561274", "-0.0809802310938"),
-            ("dWi[1][2]", "Wi", [1, 2], "0.102371820249", "0.40512433093"),
-            ("dWc[3][1]", "Wc", [3, 1], "-0.0624983794927", "-0.0793746735512"),
-            ("dWo[1][2]", "Wo", [1, 2], "0.0484389131444", "0.038948775763"),
-            ("dbf[4]", "bf", [4, 0], "-0.0565788", "-0.15745657"),
-            ("dbi[4]", "bi", [4, 0], "-0.06997391", "-0.50848333"),
-            ("dbc[4]", "bc", [4, 0], "-0.27441821", "-0.42510818"),
-            ("dbo[4]", "bo", [4, 0], "0.16532821", "-0.17958196"),
+        let rows: [(String, Input<LSTM>, [Int], String, String)] = [
+            ("dx[1][2][0]", .x, [1, 2, 0], "-0.00173313", "0.00218254"),
+            ("dx[1][2][1]", .x, [1, 2, 1], "0.08287442", "0.28205375"),
+            ("dx[1][2][2]", .x, [1, 2, 2], "-0.30545663", "-0.48292508"),
+            ("dx[1][2][3]", .x, [1, 2, 3], "-0.43281115", "-0.43281115"),
+            ("da0[2][3]", .a0, [2, 3], "-0.095911501954", "0.312770310257"),
+            ("dWf[3][1]", .parameter(.Wf), [3, 1], "-0.0698198561274", "-0.0809802310938"),
+            ("dWi[1][2]", .parameter(.Wi), [1, 2], "0.102371820249", "0.40512433093"),
+            ("dWc[3][1]", .parameter(.Wc), [3, 1], "-0.0624983794927", "-0.0793746735512"),
+            ("dWo[1][2]", .parameter(.Wo), [1, 2], "0.0484389131444", "0.038948775763"),
+            ("dbf[4]", .parameter(.bf), [4, 0], "-0.0565788", "-0.15745657"),
+            ("dbi[4]", .parameter(.bi), [4, 0], "-0.06997391", "-0.50848333"),
+            ("dbc[4]", .parameter(.bc), [4, 0], "-0.27441821", "-0.42510818"),
+            ("dbo[4]", .parameter(.bo), [4, 0], "0.16532821", "-0.17958196"),
         ]
         let entries = rows.map { label, key, index, old, new in
             Entry(label: label, printed: ["2018 edition": old, "later edition": new],
@@ -150,12 +150,13 @@ public enum Notebook {
 
     /// The gates in the notebook's draw order: f, i, o, then c (not the report's f, i, c, o);
     /// no output layer yet.
-    private static func drawGates(_ rng: inout NumPyLegacyRandom) -> LSTMParameters<Double> {
+    private static func drawGates(_ rng: inout NumPyLegacyRandom) -> Weights<LSTM, Double> {
         let Wf = draw(&rng, 5, 8), bf = draw(&rng, 5, 1)
         let Wi = draw(&rng, 5, 8), bi = draw(&rng, 5, 1)
         let Wo = draw(&rng, 5, 8), bo = draw(&rng, 5, 1)
         let Wc = draw(&rng, 5, 8), bc = draw(&rng, 5, 1)
-        return LSTMParameters(Wf: Wf, bf: bf, Wi: Wi, bi: bi, Wc: Wc, bc: bc, Wo: Wo, bo: bo,
-                              Wy: Matrix(rows: 0, cols: 5), by: Matrix(rows: 0, cols: 1))
+        let drawn: [LSTM.Parameter: Matrix<Double>] = [.Wf: Wf, .bf: bf, .Wi: Wi, .bi: bi, .Wc: Wc, .bc: bc, .Wo: Wo, .bo: bo,
+                                                        .Wy: Matrix(rows: 0, cols: 5), .by: Matrix(rows: 0, cols: 1)]
+        return Weights { drawn[$0]! }   // every parameter is in the table
     }
 }

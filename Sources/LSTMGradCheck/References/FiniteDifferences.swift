@@ -8,22 +8,59 @@ public enum FiniteDifferences {
     /// the round number beside it and gives relative errors of 1e-10 to 1e-8 here.
     public static let defaultStep = 1e-5
 
-    /// `∂L/∂θ ≈ (L(θ + h) − L(θ − h)) / ((θ + h) − (θ − h))` for every element θ of
-    /// every input. The denominator is the step as actually represented, so θ's
-    /// rounding does not bias the quotient. On every core.
-    public static func central<P: GradientProblem>(_ problem: P, step h: Double = defaultStep) -> Gradients {
-        // Nothing can interrupt a run without a deadline or a cancellation check.
-        (try? central(problem, step: h, control: RunControl())) ?? Gradients()
+    /// `∂L/∂θ ≈ (L(θ + h) − L(θ − h)) / ((θ + h) − (θ − h))` for every element θ of every
+    /// input, with one step h for all: the plain numerical gradient learners compute. The
+    /// denominator is the step as actually represented, so θ's rounding does not bias the
+    /// quotient. Through the cell's backend (`Cell.finiteDifferences`), under `control`.
+    public static func central<C: Cell>(_ problem: Problem<C, Double>, step h: Double = defaultStep,
+                                        control: RunControl) throws(Interruption) -> Gradients<C> {
+        let result = C.finiteDifferences(problem, Request(scheme: .central, step: .fixed(h), estimatesError: false), control: control)
+        if let stop = result.stop { throw stop }
+        return result.gradients
     }
 
-    /// `central(_:step:)` under `control`; throws when it stops the run.
-    public static func central<P: GradientProblem>(_ problem: P, step h: Double = defaultStep,
-                                                   control: RunControl) throws(Interruption) -> Gradients {
-        let elements = InputElements(problem)
-        return elements.gradients(try eachElement(problem, elements, in: Double.self, control: control) { theta, loss in
-            let up = theta + h, down = theta - h
-            return (loss(up) - loss(down)) / (up - down)
-        })
+    /// `central(_:step:control:)` on every core with nothing that can stop it: a `RunControl`
+    /// without a deadline or a cancellation check runs every piece.
+    public static func central<C: Cell>(_ problem: Problem<C, Double>, step h: Double = defaultStep) -> Gradients<C> {
+        C.finiteDifferences(problem, Request(scheme: .central, step: .fixed(h), estimatesError: false), control: RunControl()).gradients
+    }
+
+    /// Every element's derivative by `scheme` with its own step (`step(for:scheme:)`), and an
+    /// estimate of each one's error (`Request`), through the cell's backend, under `control`.
+    /// A stop leaves the tensors that finished (`NumericalGradient.stop` says why the rest are missing).
+    public static func estimate<C: Cell>(_ problem: Problem<C, Double>, scheme: Scheme = .richardson,
+                                         control: RunControl = RunControl()) -> NumericalGradient<C> {
+        C.finiteDifferences(problem, Request(scheme: scheme, step: .perElement, estimatesError: true), control: control)
+    }
+
+    /// One finite-difference computation: the stencil, the step policy, and whether each
+    /// element's error is estimated. Every backend (element by element, batched) takes it.
+    public struct Request: Sendable, Equatable {
+        public var scheme: Scheme
+        public var step: StepPolicy
+        /// The estimate costs the same stencil again at 2h (and 4h for `richardson`).
+        public var estimatesError: Bool
+
+        public init(scheme: Scheme, step: StepPolicy, estimatesError: Bool) {
+            self.scheme = scheme
+            self.step = step
+            self.estimatesError = estimatesError
+        }
+
+        /// The step for an element of value θ.
+        public func step(for theta: Double) -> Double {
+            switch step {
+            case .fixed(let h): return h
+            case .perElement: return FiniteDifferences.step(for: theta, scheme: scheme)
+            }
+        }
+    }
+
+    public enum StepPolicy: Sendable, Equatable {
+        /// The same h for every element (the textbook gradient check).
+        case fixed(Double)
+        /// `step(for:scheme:)`: balanced against the rounding of the loss, element by element.
+        case perElement
     }
 
     /// How a derivative is taken from values of the loss.
@@ -63,35 +100,36 @@ public enum FiniteDifferences {
     /// ±5, n_a 24, T_x 40) it was too small for 31% of the elements with `richardson`
     /// and 2.4% with `central`, where the loss changes on scales below the steps.
     /// `central` costs 4 losses per element, `richardson` 6.
-    public static func estimate<P: GradientProblem>(_ problem: P, scheme: Scheme = .richardson) -> NumericalGradient {
-        // Nothing can interrupt a run without a deadline or a cancellation check.
-        (try? estimate(problem, scheme: scheme, control: RunControl()))
-            ?? NumericalGradient(gradients: Gradients(), errorEstimate: Gradients())
-    }
-
-    /// `estimate(_:scheme:)` under `control`; throws when it stops the run.
-    public static func estimate<P: GradientProblem>(_ problem: P, scheme: Scheme,
-                                                    control: RunControl) throws(Interruption) -> NumericalGradient {
-        switch scheme {
-        case .central: return try estimate(problem, scheme: scheme, in: Double.self, control: control)
-        case .richardson: return try estimate(problem, scheme: scheme, in: WideFloat.self, control: control)
+    /// This is the element-by-element backend, for any cell and any request; a stop leaves
+    /// every tensor unfinished.
+    static func elementwise<C: Cell>(_ problem: Problem<C, Double>, _ request: Request,
+                                     control: RunControl) -> NumericalGradient<C> {
+        do throws(Interruption) {
+            switch request.scheme {
+            case .central: return try elementwise(problem, request, in: Double.self, control: control)
+            case .richardson: return try elementwise(problem, request, in: WideFloat.self, control: control)
+            }
+        } catch {
+            return NumericalGradient(stop: error)
         }
     }
 
-    /// `estimate(_:scheme:control:)` with every value of the loss, and the differences and
+    /// `elementwise(_:_:control:)` with every value of the loss, and the differences and
     /// extrapolation made of them, in `L`.
-    static func estimate<P: GradientProblem, L: Scalar>(_ problem: P, scheme: Scheme, in _: L.Type,
-                                                        control: RunControl) throws(Interruption) -> NumericalGradient {
-        let elements = InputElements(problem)
+    static func elementwise<C: Cell, L: Scalar>(_ problem: Problem<C, Double>, _ request: Request, in _: L.Type,
+                                                control: RunControl) throws(Interruption) -> NumericalGradient<C> {
+        let elements = InputElements(problem), scheme = request.scheme
         let delta = roundingBound(problem, scheme: scheme)
         let results = try eachElement(problem, elements, in: L.self, control: control) { theta, loss -> (value: Double, error: Double) in
-            let h = step(for: theta, scheme: scheme)
+            let h = request.step(for: theta)
             // The denominators are the steps as represented, as in `central(_:step:)`.
             func difference(_ k: Double) -> (d: L, span: Double) {
                 let up = theta + k * h, down = theta - k * h
                 return ((loss(up) - loss(down)) / L(up - down), up - down)
             }
-            let (d1, span) = difference(1), d2 = difference(2).d
+            let (d1, span) = difference(1)
+            guard request.estimatesError else { return (d1.primal, 0) }
+            let d2 = difference(2).d
             switch scheme {
             case .central:
                 return (d1.primal, centralError(d1.primal, d2.primal, delta: delta, span: span))
@@ -104,7 +142,7 @@ public enum FiniteDifferences {
             }
         }
         return NumericalGradient(gradients: elements.gradients(results.map(\.value)),
-                                 errorEstimate: elements.gradients(results.map(\.error)))
+                                 errorEstimate: request.estimatesError ? elements.gradients(results.map(\.error)) : Gradients())
     }
 
     /// The error estimate of a central quotient `d1 = D(h)` from `d2 = D(2h)`: the truncation
@@ -116,7 +154,7 @@ public enum FiniteDifferences {
 
     /// δ, a bound on the rounding error of one value of the loss as `scheme` computes it:
     /// `k·ε·Σ|terms|` over the terms the loss sums (`−log ŷ`, or `da ⊙ a` upstream).
-    static func roundingBound<P: GradientProblem>(_ problem: P, scheme: Scheme = .central) -> Double {
+    static func roundingBound<C: Cell>(_ problem: Problem<C, Double>, scheme: Scheme = .central) -> Double {
         roundingFactor * scheme.lossEpsilon * problem.lossTermMagnitude
     }
 
@@ -132,7 +170,7 @@ public enum FiniteDifferences {
     /// in pieces of `piece` to `control.threads` threads; each value depends only on its own
     /// element, so the result is the same bit for bit whatever the threads. Throws when
     /// `control` stops the run (checked between pieces).
-    static func eachElement<P: GradientProblem, L: Scalar, Value: Sendable>(_ problem: P, _ elements: InputElements, in _: L.Type,
+    static func eachElement<C: Cell, L: Scalar, Value: Sendable>(_ problem: Problem<C, Double>, _ elements: InputElements<C>, in _: L.Type,
                                              control: RunControl,
                                              _ value: @Sendable (Double, (Double) -> L) -> Value) throws(Interruption) -> [Value] {
         let thetas = elements.values(problem), count = elements.count, piece = 8
@@ -145,12 +183,12 @@ public enum FiniteDifferences {
             return Workers.run(costs: costs, control: control, makeState: {}) { k, _, _ in
                 var p = problem
                 for number in pieces[k] {
-                    let (key, flat) = elements.element(number)
+                    let (input, flat) = elements.element(number)
                     out[number] = value(thetas[number]) { t in
-                        p.set(key, flat, to: t)
+                        p.set(input, flat, to: t)
                         return p.loss { L($2) }
                     }
-                    p.set(key, flat, to: thetas[number])
+                    p.set(input, flat, to: thetas[number])
                 }
                 return true
             }
@@ -196,13 +234,18 @@ extension FiniteDifferences.Scheme {
 }
 
 /// A finite-difference gradient with an estimate of its error, element by element.
-public struct NumericalGradient: Sendable, Equatable {
-    public var gradients: Gradients
-    /// `errorEstimate[key].data[k]` estimates `|gradients[key].data[k] − ∂L/∂θ|`, same shapes.
-    public var errorEstimate: Gradients
+public struct NumericalGradient<C: Cell>: Sendable, Equatable {
+    public var gradients: Gradients<C>
+    /// `errorEstimate[input].data[k]` estimates `|gradients[input].data[k] − ∂L/∂θ|`, same
+    /// shapes; empty when the request asked for no estimate.
+    public var errorEstimate: Gradients<C>
+    /// Set when a deadline stopped the run before every tensor was done: the tensors in
+    /// `gradients` are the finished ones.
+    public var stop: Interruption?
 
-    public init(gradients: Gradients, errorEstimate: Gradients) {
+    public init(gradients: Gradients<C> = Gradients(), errorEstimate: Gradients<C> = Gradients(), stop: Interruption? = nil) {
         self.gradients = gradients
         self.errorEstimate = errorEstimate
+        self.stop = stop
     }
 }

@@ -10,14 +10,14 @@ import Dispatch
 public enum ProjectionCheck {
     /// Inputs a probe moves: whole tensors, or one tensor's columns (a gate's weights) or steps (x).
     public struct Part: Sendable, Equatable, CustomStringConvertible {
-        public var keys: [String]
+        public var keys: [Input<LSTM>]
         /// For one gate weight: its columns acting on a_{t−1} (`0..<n_a`) or on x_t (`n_a..<n_a+n_x`).
         public var columns: Range<Int>?
         /// For x: its steps.
         public var steps: Range<Int>?
 
         public var description: String {
-            var text = keys.joined(separator: " ")
+            var text = keys.map(\.name).joined(separator: " ")
             if let steps { text += steps.count == 1 ? " step \(steps.lowerBound)" : " steps \(steps.lowerBound)…\(steps.upperBound - 1)" }
             if let columns { text += " columns \(columns.lowerBound)..<\(columns.upperBound)" }
             return text
@@ -40,13 +40,21 @@ public enum ProjectionCheck {
 
     /// A part the probes found wrong, with the probe that shows it.
     public struct Finding: Sendable {
-        public var key: String
-        /// For a gate's weights: `recurrent` (the columns acting on a_{t−1}), `input` (on x_t),
-        /// or nil when both or neither alone fail.
-        public var columns: String?
+        public var key: Input<LSTM>
+        /// For a gate's weights: the columns acting on a_{t−1} or those on x_t, or nil when both
+        /// or neither alone fail.
+        public var columns: WeightColumns?
         /// For x: the first and last step whose gradient is wrong.
         public var steps: ClosedRange<Int>?
         public var evidence: Probe
+    }
+
+    /// The two halves of a gate weight acting on `concat = [a_{t−1}; x_t]`.
+    public enum WeightColumns: String, Sendable, CaseIterable {
+        /// The columns acting on a_{t−1}.
+        case recurrent
+        /// The columns acting on x_t.
+        case input
     }
 
     public struct Report: Sendable {
@@ -71,18 +79,18 @@ public enum ProjectionCheck {
     /// one leaves an h⁴ term instead. A probe passes when `|D − P| ≤ tolerance·(|D| + |P|) + floor`,
     /// `floor = 8·ε·Σ|ℓ_t,j|/h` over the loss's terms: some 80 times the rounding seen in D.
     /// `control.progress` counts probes against an upper bound, which drops to the count run at the end.
-    public static func run(_ problem: LSTMProblem<Double>, candidate: Gradients, seed: UInt64 = 1, directions: Int = 2,
+    public static func run(_ problem: Problem<LSTM, Double>, candidate: Gradients<LSTM>, seed: UInt64 = 1, directions: Int = 2,
                            step h: Double = FiniteDifferences.defaultStep, tolerance: Double = Comparison.defaultTolerance,
                            control: RunControl = RunControl()) -> Report {
-        let keys = problem.inputKeys.filter { candidate[$0]?.shape == problem.shape(of: $0) }
-        let missing = problem.inputKeys.filter { !keys.contains($0) }
+        let keys = problem.inputs.filter { candidate[$0]?.shape == problem.shape(of: $0) }
+        let missing = problem.inputs.filter { !keys.contains($0) }.map(\.name)
         let d = problem.dims, K = d.n_a + d.n_x
         let base = LSTMKernel(problem).trajectory().losses
         let floor = 8 * Double.ulpOfOne * base.reduce(0) { $0 + abs($1) } / h
         let gradients = Dictionary(uniqueKeysWithValues: keys.map { ($0, candidate[$0]!.data) })
         let drawn = (0..<max(directions, 1)).map { k in
             var g = SeededGenerator(seed: seed &+ UInt64(k))
-            return Dictionary(uniqueKeysWithValues: problem.inputKeys.map { key in
+            return Dictionary(uniqueKeysWithValues: problem.inputs.map { key in
                 (key, (0..<problem.shape(of: key).reduce(1, *)).map { _ in g.symmetric(1) })
             })
         }
@@ -110,7 +118,7 @@ public enum ProjectionCheck {
             }
             let moved = [h, -h, 2 * h, -2 * h].map { s in
                 // `lifted` goes tensor by tensor: look the direction up once per tensor.
-                var current = (key: "", moves: false, d: [Double]())
+                var current: (key: Input<LSTM>?, moves: Bool, d: [Double]) = (nil, false, [])
                 return problem.lifted { key, flat, value in
                     if key != current.key { current = (key, part.keys.contains(key), direction[key] ?? []) }
                     return current.moves && inPart(flat) ? value + s * current.d[flat] : value
@@ -143,8 +151,8 @@ public enum ProjectionCheck {
         }
 
         // Group testing: a failing set of tensors is halved until single tensors remain.
-        var wrong: [(String, Probe)] = []
-        func locate(_ set: [String], _ known: Probe) -> Bool {
+        var wrong: [(Input<LSTM>, Probe)] = []
+        func locate(_ set: [Input<LSTM>], _ known: Probe) -> Bool {
             if set.count == 1 {
                 wrong.append((set[0], known))
                 return true
@@ -160,20 +168,20 @@ public enum ProjectionCheck {
 
         for (key, evidence) in wrong {
             var finding = Finding(key: key, columns: nil, steps: nil, evidence: evidence)
-            if ["Wf", "Wi", "Wc", "Wo"].contains(key) {
-                var failed: [(String, Probe)] = []
-                for (name, columns) in [("recurrent", 0..<d.n_a), ("input", d.n_a..<K)] {
+            if case .parameter(let p) = key, p.gate != nil, p.isWeight {
+                var failed: [(WeightColumns, Probe)] = []
+                for (name, columns) in [(WeightColumns.recurrent, 0..<d.n_a), (.input, d.n_a..<K)] {
                     guard let p = probe(Part(keys: [key], columns: columns), k) else { return report }
                     if !p.pass { failed.append((name, p)) }
                 }
                 if failed.count == 1 { (finding.columns, finding.evidence) = failed[0] }
-            } else if key == "x" {
+            } else if key == .x {
                 // The last wrong step: the largest t whose suffix t..<T fails; the first: the
                 // smallest t whose prefix 0…t fails.
                 var (lo, hi) = (0, d.steps - 1)
                 while lo < hi {
                     let mid = (lo + hi + 1) / 2
-                    guard let p = probe(Part(keys: ["x"], steps: mid..<d.steps), k) else { return report }
+                    guard let p = probe(Part(keys: [.x], steps: mid..<d.steps), k) else { return report }
                     if p.pass { hi = mid - 1 } else { lo = mid }
                 }
                 let last = lo
@@ -181,7 +189,7 @@ public enum ProjectionCheck {
                 lo = 0
                 while lo < hi {
                     let mid = (lo + hi) / 2
-                    guard let p = probe(Part(keys: ["x"], steps: 0..<(mid + 1)), k) else { return report }
+                    guard let p = probe(Part(keys: [.x], steps: 0..<(mid + 1)), k) else { return report }
                     if p.pass { lo = mid + 1 } else { hi = mid }
                 }
                 finding.steps = lo...last
@@ -193,7 +201,7 @@ public enum ProjectionCheck {
     }
 
     /// The per-step, per-column losses of each problem, on up to `threads` threads.
-    private static func evaluate(_ problems: [LSTMProblem<Double>], threads: Int) -> [[Double]] {
+    private static func evaluate(_ problems: [Problem<LSTM, Double>], threads: Int) -> [[Double]] {
         let parts = min(max(threads, 1), problems.count)
         if parts == 1 { return problems.map { LSTMKernel($0).trajectory().losses } }
         var out = [[Double]](repeating: [], count: problems.count)

@@ -31,10 +31,10 @@ public enum SampledCheck {
         public var passed: Bool { stop == nil && wrong.isEmpty }
     }
 
-    /// `samples` elements of each tensor in `problem.inputKeys` (all of a smaller tensor), drawn
+    /// `samples` elements of each tensor in `problem.inputs` (all of a smaller tensor), drawn
     /// without replacement. They are checked in rounds, each taking the next share of every
     /// tensor's sample, so a deadline leaves every tensor a similar part of its sample.
-    public static func run(_ problem: LSTMProblem<Double>, candidate: Gradients, samples: Int, seed: UInt64 = 1,
+    public static func run(_ problem: Problem<LSTM, Double>, candidate: Gradients<LSTM>, samples: Int, seed: UInt64 = 1,
                            step h: Double = FiniteDifferences.defaultStep, tolerance: Double = Comparison.defaultTolerance,
                            control: RunControl = RunControl()) -> Report {
         run(problem, candidates: [candidate], samples: samples, seed: seed, step: h, tolerance: tolerance, control: control)[0]
@@ -42,14 +42,14 @@ public enum SampledCheck {
 
     /// As `run(_:candidate:...)` for several candidates on the same sample: the central
     /// differences are computed once, for the tensors every candidate gives.
-    public static func run(_ problem: LSTMProblem<Double>, candidates: [Gradients], samples: Int, seed: UInt64 = 1,
+    public static func run(_ problem: Problem<LSTM, Double>, candidates: [Gradients<LSTM>], samples: Int, seed: UInt64 = 1,
                            step h: Double = FiniteDifferences.defaultStep, tolerance: Double = Comparison.defaultTolerance,
                            control: RunControl = RunControl()) -> [Report] {
-        let keys = problem.inputKeys.filter { key in candidates.allSatisfy { $0[key]?.shape == problem.shape(of: key) } }
-        let missing = problem.inputKeys.filter { !keys.contains($0) }
+        let keys = problem.inputs.filter { input in candidates.allSatisfy { $0[input]?.shape == problem.shape(of: input) } }
+        let missing = problem.inputs.filter { !keys.contains($0) }.map(\.name)
         let drawn = draw(problem, keys: keys, samples: samples, seed: seed)
         let rounds = min(8, max(samples, 1))
-        var order: [[ElementID]] = Array(repeating: [], count: rounds)
+        var order: [[ElementID<LSTM>]] = Array(repeating: [], count: rounds)
         var position: [(key: Int, sample: Int)] = []
         for r in 0..<rounds {
             for (k, key) in keys.enumerated() {
@@ -66,7 +66,7 @@ public enum SampledCheck {
         return candidates.map { candidate in
             let tensors = keys.enumerated().map { k, key -> TensorResult in
                 let done = drawn[k].indices.filter { reference[k][$0] != nil }
-                return compare(key, candidate[key]!, indices: done.map { drawn[k][$0] }, reference: done.map { reference[k][$0]! },
+                return compare(key.name, candidate[key]!, indices: done.map { drawn[k][$0] }, reference: done.map { reference[k][$0]! },
                                tolerance: tolerance)
             }
             return Report(tensors: tensors, missing: missing, stop: stop)
@@ -77,7 +77,7 @@ public enum SampledCheck {
     /// distinct ones by a partial Fisher–Yates shuffle, tensors drawn in order from one generator.
     /// The shuffle keeps only the positions it moved, so a sample costs memory in its own size,
     /// not the tensor's.
-    static func draw(_ problem: LSTMProblem<Double>, keys: [String], samples: Int, seed: UInt64) -> [[Int]] {
+    static func draw(_ problem: Problem<LSTM, Double>, keys: [Input<LSTM>], samples: Int, seed: UInt64) -> [[Int]] {
         var g = SeededGenerator(seed: seed)
         return keys.map { key in
             let n = problem.shape(of: key).reduce(1, *)

@@ -46,8 +46,8 @@ enum Commands {
             if LargeChecks.requested(o) { return try LargeChecks.run(o, fixture, format: format, out) }
             let options = try checkOptions(o)
             let heatmap = try o.string("heatmap").map { (key) throws(UsageError) -> String in
-                guard fixture.network.inputKeys.contains(key) else {
-                    throw UsageError(message: "option '--heatmap' takes one of \(fixture.network.inputKeys.joined(separator: ", ")), not '\(key)'", command: o.command)
+                guard fixture.network.inputNames.contains(key) else {
+                    throw UsageError(message: "option '--heatmap' takes one of \(fixture.network.inputNames.joined(separator: ", ")), not '\(key)'", command: o.command)
                 }
                 return key
             }
@@ -66,15 +66,13 @@ enum Commands {
     /// `Interrupted` when Ctrl-C came before the report could be written.
     static func checked(_ fixture: Fixture, _ o: ParsedOptions, options: CheckOptions) throws -> CheckReport {
         let (control, bar) = try RunOptions.control(o, label: "finite differences")
-        let report: CheckReport
-        switch fixture.network {
-        case .lstm(let p):
-            report = GradCheck.check(p, name: fixture.name, methods: try methodList(o, steps: p.dims.steps), options: options, control: control)
-        case .rnn(let p):
-            report = GradCheck.check(p, name: fixture.name, methods: try rnnMethodList(o), options: options, control: control)
+        func check<P: CellProblem>(_ p: P) throws(UsageError) -> CheckReport {
+            GradCheck.check(p.typed, name: fixture.name, methods: try methodList(o, P.C.self, steps: p.dims.steps),
+                            options: options, control: control)
         }
+        let report = try check(fixture.network)
         bar?.clear()
-        if report.stop == .cancelled { throw Interrupted(finished: finished(report, keys: fixture.network.inputKeys)) }
+        if report.stop == .cancelled { throw Interrupted(finished: finished(report, keys: fixture.network.inputNames)) }
         if Interrupt.requested { throw Interrupted(finished: "the whole check") }
         return report
     }
@@ -122,29 +120,25 @@ enum Commands {
             """,
         usage: "lstm-gradcheck grads [--fixture FILE | size and seed options] --method METHOD",
         options: ProblemOptions.specs + [
-            OptionSpec(name: "method", value: "METHOD", help: "One of \(LSTMMethod.names.joined(separator: ", ")) (default bptt)."),
+            OptionSpec(name: "method", value: "METHOD", help: "One of \(LSTM.methodNames.joined(separator: ", ")) (default bptt)."),
         ] + RunOptions.specs,
         run: { o, out in
             let fixture = try ProblemOptions.fixture(o)
             let name = o.string("method") ?? "bptt"
-            let gradients: Gradients?
-            switch fixture.network {
-            case .lstm(let p) where name == "numerical":
+            func gradients<P: CellProblem>(_ p: P) throws -> JSONValue {
+                guard let method = P.C.method(named: name, steps: p.dims.steps) else {
+                    throw UsageError(message: "unknown method '\(name)'; choose from \(P.C.methodNames.joined(separator: ", "))", command: o.command)
+                }
+                guard method.name == Method<P.C>.numerical.name else { return GradientFile.encode(method.compute(p.typed)) }
                 // The one method long enough to want threads, a budget, Ctrl-C and a progress bar.
                 let (control, bar) = try RunOptions.control(o, label: "finite differences")
                 defer { bar?.clear() }
-                do throws(Interruption) { gradients = try BatchedFiniteDifferences.central(p, control: control) } catch {
+                do throws(Interruption) { return GradientFile.encode(try FiniteDifferences.central(p.typed, control: control)) } catch {
                     let percent = "\(100 * error.done / max(error.total, 1))% of the finite differences"
                     throw Interrupted(finished: percent, byBudget: error.reason == .deadline)
                 }
-            case .lstm(let p): gradients = LSTMMethod.named(name, steps: p.dims.steps)?.compute(p)
-            case .rnn(let p): gradients = RNNMethod.named(name)?.compute(p)
             }
-            guard let gradients else {
-                let names = fixture.network.cell == "rnn" ? RNNMethod.names : LSTMMethod.names
-                throw UsageError(message: "unknown method '\(name)'; choose from \(names.joined(separator: ", "))", command: o.command)
-            }
-            out.write(JSON.serialize(GradientFile.encode(gradients)) + "\n")
+            out.write(JSON.serialize(try gradients(fixture.network)) + "\n")
             return ExitStatus.success
         })
 
@@ -170,30 +164,19 @@ enum Commands {
             return ExitStatus.success
         })
 
-    /// `--methods` for the plain RNN: its notebook loop, BPTT and per-step.
-    static func rnnMethodList(_ o: ParsedOptions) throws(UsageError) -> [RNNMethod] {
-        guard let text = o.string("methods"), text != "all" else { return RNNMethod.core }
-        var methods: [RNNMethod] = []
-        for name in text.split(separator: ",", omittingEmptySubsequences: false).map({ String($0).trimmingSpaces }) {
-            guard name != "numerical", let m = RNNMethod.named(name) else {
-                throw UsageError(message: "unknown method '\(name)' for the plain RNN; choose from bptt, coursera, per-step or all", command: o.command)
-            }
-            if !methods.contains(where: { $0.name == m.name }) { methods.append(m) }
-        }
-        return methods
-    }
+    static let derivationNames = LSTM.methodNames.filter { $0 != Method<LSTM>.numerical.name }.joined(separator: ", ")
 
-    static let derivationNames = LSTMMethod.names.filter { $0 != "numerical" }.joined(separator: ", ")
-
-    /// `--methods a,b` resolved against the catalogue; unknown names are usage errors.
-    static func methodList(_ o: ParsedOptions, steps: Int) throws(UsageError) -> [LSTMMethod] {
-        guard let text = o.string("methods") else { return LSTMMethod.core }
-        if text == "all" { return LSTMMethod.catalogue(steps: steps) }
-        var methods: [LSTMMethod] = []
+    /// `--methods a,b` resolved against cell `C`'s catalogue; unknown names are usage errors.
+    static func methodList<C: Cell>(_ o: ParsedOptions, _: C.Type, steps: Int) throws(UsageError) -> [Method<C>] {
+        guard let text = o.string("methods") else { return C.coreMethods }
+        if text == "all" { return C.catalogue(steps: steps) }
+        let numerical = Method<C>.numerical.name
+        var methods: [Method<C>] = []
         for name in text.split(separator: ",", omittingEmptySubsequences: false).map({ String($0).trimmingSpaces }) {
-            guard name != "numerical", let m = LSTMMethod.named(name, steps: steps) else {
-                let hint = name == "numerical" ? " (numerical is the reference every method is compared with)" : ""
-                throw UsageError(message: "unknown method '\(name)'\(hint); choose from \(derivationNames) or all", command: o.command)
+            guard name != numerical, let m = C.method(named: name, steps: steps) else {
+                let hint = name == numerical ? " (numerical is the reference every method is compared with)" : ""
+                let names = C.methodNames.filter { $0 != numerical }.joined(separator: ", ")
+                throw UsageError(message: "unknown method '\(name)'\(hint); choose from \(names) or all", command: o.command)
             }
             if !methods.contains(where: { $0.name == m.name }) { methods.append(m) }
         }

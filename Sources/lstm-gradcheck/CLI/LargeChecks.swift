@@ -17,7 +17,7 @@ enum LargeChecks {
     /// The results every renderer of these checks needs.
     struct Run {
         var fixture: Fixture
-        var methods: [LSTMMethod]
+        var methods: [Method<LSTM>]
         var seed: UInt64
         var tolerance: Double
         var sampled: [SampledCheck.Report] = []
@@ -51,7 +51,7 @@ enum LargeChecks {
             throw UsageError(message: "option '--format' takes text or json with '\(mode)', not 'markdown'", command: o.command)
         }
         let problem = try ProblemOptions.lstm(fixture, o)
-        var run = Run(fixture: fixture, methods: try Commands.methodList(o, steps: problem.dims.steps),
+        var run = Run(fixture: fixture, methods: try Commands.methodList(o, LSTM.self, steps: problem.dims.steps),
                       seed: UInt64(try o.int("seed", default: Int(ProblemOptions.defaultSeed), in: 0...Int.max)),
                       tolerance: try o.positive("tolerance", default: Comparison.defaultTolerance))
         run.samples = try o.int("sample", default: 0, in: 1...1_000_000_000)

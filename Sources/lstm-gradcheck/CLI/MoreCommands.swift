@@ -18,7 +18,7 @@ extension Commands {
             let format = try o.choice("format", ["text", "json", "markdown"], default: "text")
             let T = problem.dims.steps
             let report = GradCheck.check(problem, name: fixture.name,
-                                         methods: (1...T).map { LSTMMethod.truncated($0, steps: T) })
+                                         methods: (1...T).map { Method<LSTM>.truncated($0, steps: T) })
             out.write(TruncationReport.render(report, fixture: fixture, format: format))
             return report.exitStatus
         })
@@ -86,10 +86,12 @@ extension Commands {
             let tolerance = try o.positive("tolerance", default: Comparison.defaultTolerance)
             let limits = try ProblemOptions.limits(o)
             let fixture = try FixtureFile.read(fixturePath, limits: limits)
-            let problem = try ProblemOptions.lstm(fixture, o)
             let user = try GradientFile.read(gradsPath, limits: limits)
-            let report = try Verify.run(problem, name: fixture.name, user: user, reference: ExactGradient.gradients(problem),
-                                        referenceName: "exact", tolerance: tolerance)
+            func verify<P: CellProblem>(_ p: P) throws -> VerifyReport {
+                try Verify.run(p.typed, name: fixture.name, user: user, reference: ExactGradient.gradients(p.typed),
+                               referenceName: "exact", tolerance: tolerance)
+            }
+            let report = try verify(fixture.network)
             switch format {
             case "json": out.write(JSON.serialize(VerifyRender.json(report)) + "\n")
             case "markdown": out.write(VerifyRender.markdown(report, fixture: fixture))
@@ -113,7 +115,7 @@ extension Commands {
             """,
         usage: "lstm-gradcheck explain [--param Wo | --flow] [--fixture FILE | size and seed options] [--format FORMAT]",
         options: ProblemOptions.specs + [
-            OptionSpec(name: "param", value: "NAME", help: "The weight to split: \(Explain.keys.joined(separator: ", ")) (default Wo); for --cell rnn \(Explain.rnnKeys.joined(separator: ", ")) (default Waa)."),
+            OptionSpec(name: "param", value: "NAME", help: "The weight to split: \(Explain.parameters(LSTM.self).map { $0.name }.joined(separator: ", ")) (default Wo); for --cell rnn \(Explain.parameters(RNN.self).map { $0.name }.joined(separator: ", ")) (default Waa)."),
             OptionSpec(name: "flow", value: nil, help: "Show the gradient's flow over time instead of one weight's split."),
             OptionSpec(name: "compare", value: nil, help: "With --flow: run the LSTM and a plain RNN on the same inputs and compare how their gradients decay with distance."),
             OptionSpec(name: "format", value: "FORMAT", help: "text (default) or json."),
@@ -125,31 +127,27 @@ extension Commands {
                 guard o.has("flow") else { throw UsageError(message: "--compare goes with --flow", command: o.command) }
                 let lstm = try ProblemOptions.lstm(fixture, o)
                 let seed = UInt64(try o.int("seed", default: Int(ProblemOptions.defaultSeed), in: 0...Int.max))
-                let comparison = FlowComparison(lstm: GradientFlow.lstm(lstm), rnn: GradientFlow.rnn(RNNProblem.beside(lstm, seed: seed &+ 1)))
+                let comparison = FlowComparison(lstm: GradientFlow.flow(lstm), rnn: GradientFlow.flow(Problem<RNN, Double>.beside(lstm, seed: seed &+ 1)))
                 out.write(json ? JSON.serialize(ExplainRender.compareJSON(comparison)) + "\n" : ExplainRender.compareText(comparison, fixture: fixture))
                 return ExitStatus.success
             }
             if o.has("flow") {
-                let flow: FlowReport
-                switch fixture.network {
-                case .lstm(let p): flow = GradientFlow.lstm(p)
-                case .rnn(let p): flow = GradientFlow.rnn(p)
-                }
+                func flow<P: CellProblem>(_ p: P) -> FlowReport { GradientFlow.flow(p.typed) }
+                let flow = flow(fixture.network)
                 out.write(json ? JSON.serialize(ExplainRender.flowJSON(flow)) + "\n" : ExplainRender.flowText(flow, fixture: fixture))
                 return ExitStatus.success
             }
-            let e: ExplainReport?
-            let perStep: Double
-            switch fixture.network {
-            case .lstm(let p):
-                let key = try o.choice("param", Explain.keys, default: "Wo")
-                e = Explain.split(p, key: key)
-                perStep = Comparison.compare(key, LSTMMethod.perStep.compute(p)[key]!, reference: LSTMMethod.bptt.compute(p)[key]!, tolerance: 0).relativeError
-            case .rnn(let p):
-                let key = try o.choice("param", Explain.rnnKeys, default: "Waa")
-                e = Explain.split(p, key: key)
-                perStep = Comparison.compare(key, RNNMethod.perStep.compute(p)[key]!, reference: RNNMethod.bptt.compute(p)[key]!, tolerance: 0).relativeError
+            func split<P: CellProblem>(_ p: P) throws(UsageError) -> (ExplainReport?, Double) {
+                let names = Explain.parameters(P.C.self).map(\.name)
+                let name = try o.choice("param", names, default: names.contains("Wo") ? "Wo" : names[0])
+                guard let parameter = P.C.Parameter.allCases.first(where: { $0.name == name }) else { return (nil, 0) }
+                // How far the route that drops the carry is from BPTT on this parameter.
+                let key = Input<P.C>.parameter(parameter)
+                let bptt = P.C.bptt.compute(p.typed)[key], dropped = P.C.coreMethods.first { $0.expectation == .wrong }?.compute(p.typed)[key]
+                let perStep = bptt.flatMap { b in dropped.map { Comparison.compare(name, $0, reference: b, tolerance: 0).relativeError } } ?? 0
+                return (Explain.split(p.typed, parameter: parameter), perStep)
             }
+            let (e, perStep) = try split(fixture.network)
             guard let e else { return ExitStatus.badInput }
             out.write(json ? JSON.serialize(ExplainRender.json(e, perStepError: perStep)) + "\n"
                       : ExplainRender.text(e, fixture: fixture, perStepError: perStep))
@@ -178,17 +176,15 @@ extension Commands {
         run: { o, out in
             guard let path = o.string("out") else { throw UsageError(message: "report needs --out FILE", command: o.command) }
             let fixture = try ProblemOptions.fixture(o)
+            let report = try checked(fixture, o, options: try checkOptions(o))
             let html: String
-            let report: CheckReport
-            switch fixture.network {
-            case .lstm(let p):
-                report = try checked(fixture, o, options: try checkOptions(o))
+            if let p = fixture.network as? Problem<LSTM, Double> {
                 let seed = UInt64(try o.int("seed", default: Int(ProblemOptions.defaultSeed), in: 0...Int.max))
-                let comparison = FlowComparison(lstm: GradientFlow.lstm(p), rnn: GradientFlow.rnn(RNNProblem.beside(p, seed: seed &+ 1)))
+                let comparison = FlowComparison(lstm: GradientFlow.flow(p), rnn: GradientFlow.flow(Problem<RNN, Double>.beside(p, seed: seed &+ 1)))
                 html = HTMLReport.render(report, fixture: fixture, flow: comparison.lstm, comparison: comparison)
-            case .rnn(let p):
-                report = try checked(fixture, o, options: try checkOptions(o))
-                html = HTMLReport.render(report, fixture: fixture, flow: GradientFlow.rnn(p), comparison: nil)
+            } else {
+                func flow<P: CellProblem>(_ p: P) -> FlowReport { GradientFlow.flow(p.typed) }
+                html = HTMLReport.render(report, fixture: fixture, flow: flow(fixture.network), comparison: nil)
             }
             try OutputFile.write(html, to: path, force: o.has("force"), inputs: [o.string("fixture")].compactMap { $0 }, command: o.command)
             out.write("wrote \(path)\n")

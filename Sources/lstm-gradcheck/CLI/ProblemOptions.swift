@@ -3,7 +3,7 @@ import LSTMGradCheck
 /// The options that say which network to check: a fixture file, or a generated
 /// network from sizes and a seed.
 enum ProblemOptions {
-    static let defaults = LSTMDims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10)
+    static let defaults = Dims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10)
     static let defaultSeed: UInt64 = 1
 
     static let specs: [OptionSpec] = [
@@ -36,8 +36,8 @@ enum ProblemOptions {
     private static let sizeNames = ["n-x", "n-a", "n-y", "steps", "batch", "seed", "scale", "cell"]
 
     /// The LSTM of `fixture`, or a usage error for commands that only the LSTM has.
-    static func lstm(_ fixture: Fixture, _ o: ParsedOptions) throws(UsageError) -> LSTMProblem<Double> {
-        guard let p = fixture.lstm else {
+    static func lstm(_ fixture: Fixture, _ o: ParsedOptions) throws(UsageError) -> Problem<LSTM, Double> {
+        guard let p = fixture.network as? Problem<LSTM, Double> else {
             throw UsageError(message: "'\(o.command)' works on the LSTM; \(fixture.name) is a plain RNN (cell rnn)", command: o.command)
         }
         return p
@@ -53,7 +53,7 @@ enum ProblemOptions {
             return try FixtureFile.read(path, limits: try limits(o))
         }
         let size = 1...1_000_000
-        let dims = LSTMDims(
+        let dims = Dims(
             n_x: try o.int("n-x", default: defaults.n_x, in: size),
             n_a: try o.int("n-a", default: defaults.n_a, in: size),
             n_y: try o.int("n-y", default: defaults.n_y, in: size),
@@ -62,12 +62,12 @@ enum ProblemOptions {
         let seed = try o.int("seed", default: Int(defaultSeed), in: 0...Int.max)
         let weights = try o.positive("scale", default: GenerationScale.standard.weights)
         try limits(o).check(dims, source: "command line")
-        let cell = try o.choice("cell", ["lstm", "rnn"], default: "lstm")
+        let cell = CellKind(rawValue: try o.choice("cell", CellKind.allCases.map(\.rawValue), default: CellKind.lstm.rawValue)) ?? .lstm
         let scale = GenerationScale(weights: weights, inputs: 1)
-        let network: Network = cell == "rnn" ? .rnn(RNNProblem.random(dims, seed: UInt64(seed), scale: scale))
-            : .lstm(LSTMProblem.random(dims, seed: UInt64(seed), scale: scale))
+        func random<C: Cell>(_: C.Type) -> any CellProblem { Problem<C, Double>.random(dims, seed: UInt64(seed), scale: scale) }
+        let network = random(cell.cell)
         let isDefault = dims == defaults && seed == Int(defaultSeed) && weights == GenerationScale.standard.weights
-        let name = (isDefault ? "default" : "generated") + (cell == "rnn" ? "-rnn" : "")
+        let name = (isDefault ? "default" : "generated") + (cell == .lstm ? "" : "-\(cell.rawValue)")
         let description = "n_x \(dims.n_x), n_a \(dims.n_a), n_y \(dims.n_y), T_x \(dims.steps), m \(dims.batch), seed \(seed)"
             + (weights == 1 ? "" : ", scale \(weights)")
         return Fixture(name: name, description: description, network: network)

@@ -5,11 +5,11 @@ enum ExplainRender {
     static func pct(_ x: Double) -> String { "\(Int((x * 100).rounded()))%" }
 
     static func conclusion(_ e: ExplainReport, perStepError: Double) -> String {
-        let name = GradientFile.fileKey(e.key)
+        let name = "d" + e.key
         return "On this network the terms carried back from later steps make up \(pct(e.carriedShare)) of \(name) "
             + "(by projection on the whole gradient; ‖carried‖ = \(sci(e.carriedNorm)), ‖local‖ = \(sci(e.localNorm))). "
             + "per-step keeps only the local \(pct(e.localShare)), which is why its \(name) is off by \(sci(perStepError)) relative. "
-            + (Explain.rnnKeys.contains(e.key)
+            + (!e.cell.cell.hasCellState
                 ? "The t-1 contributions enter through the carry: when the loop calls the cell at step t-1 it feeds it da_prev "
                     + "from step t, and the cell's own formula turns that into the step t-1 term. No extra term in the cell formula is needed."
                 : "The t-1 contributions enter through the carry: when the loop calls the cell at step t-1 it feeds it da_prev "
@@ -18,7 +18,7 @@ enum ExplainRender {
     }
 
     static func text(_ e: ExplainReport, fixture: Fixture, perStepError: Double) -> String {
-        let name = GradientFile.fileKey(e.key)
+        let name = "d" + e.key
         var s = "lstm-gradcheck · explain \(name) · \(ReportText.headline(fixture))\n"
         s += wrap("\(name) = Σ_t (local_t + via a_t + via c_t): local_t comes from the loss at step t alone (what per-step keeps); the other two arrive from later steps through the carried da_prev and dc_prev (what per-step drops).", indent: 0) + "\n\n"
         var table = Table(header: ["t", "‖local‖", "‖via a‖", "‖via c‖", "local share", "carried share"],

@@ -68,7 +68,7 @@ enum HTMLReport {
             h += "<p>\(escape(c.conclusion))</p>\n"
         } else {
             h += chart(title: "One step's loss reaching k steps back (relative to k = 0)", xLabel: "k",
-                       series: [(fixture.network.cell.uppercased(), flow.decay, "#3366cc")], logarithmic: true)
+                       series: [(fixture.network.kind.rawValue.uppercased(), flow.decay, "#3366cc")], logarithmic: true)
         }
         return h + "</body></html>\n"
     }

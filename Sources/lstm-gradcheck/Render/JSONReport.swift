@@ -43,7 +43,7 @@ enum JSONReport {
     }
 
     /// What every report opens with: the network and the reference.
-    static func head(name: String, dims d: LSTMDims, reference: String) -> [JSONMember] {
+    static func head(name: String, dims d: Dims, reference: String) -> [JSONMember] {
         func i(_ v: Int) -> JSONValue { .number(Double(v)) }
         return [
             JSONMember("fixture", .object([

@@ -30,9 +30,9 @@ enum ProjectionReport {
     /// `Wo (input columns)`, `x (steps 0…5)`.
     static func describe(_ f: ProjectionCheck.Finding) -> String {
         var detail: [String] = []
-        if let columns = f.columns { detail.append("\(columns) columns") }
+        if let columns = f.columns { detail.append("\(columns.rawValue) columns") }
         if let steps = f.steps { detail.append(steps.count == 1 ? "step \(steps.lowerBound)" : "steps \(steps.lowerBound)…\(steps.upperBound)") }
-        return f.key + (detail.isEmpty ? "" : " (\(detail.joined(separator: ", ")))")
+        return f.key.name + (detail.isEmpty ? "" : " (\(detail.joined(separator: ", ")))")
     }
 
     static func json(_ run: LargeChecks.Run) -> JSONValue {
@@ -45,8 +45,8 @@ enum ProjectionReport {
                 JSONMember("relative_error", report.probes.first.map { .number($0.relativeError) } ?? .null),
                 JSONMember("findings", .array(report.findings.map { f in
                     .object([
-                        JSONMember("key", .string(f.key)),
-                        JSONMember("columns", f.columns.map { .string($0) } ?? .null),
+                        JSONMember("key", .string(f.key.name)),
+                        JSONMember("columns", f.columns.map { .string($0.rawValue) } ?? .null),
                         JSONMember("steps", f.steps.map { .array([.number(Double($0.lowerBound)), .number(Double($0.upperBound))]) } ?? .null),
                         JSONMember("relative_error", .number(f.evidence.relativeError)),
                     ])

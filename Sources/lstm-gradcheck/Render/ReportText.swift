@@ -9,7 +9,7 @@ enum ReportText {
             sizes = "n_x \(d.n_x), n_a \(d.n_a), T_x \(d.steps), m \(d.batch), upstream da over T' = \(da.count)"
         }
         let description = fixture.description.map { $0 == sizes || $0.hasPrefix(sizes) ? $0 : "\(sizes) — \($0)" } ?? sizes
-        return "\(fixture.name)\(fixture.network.cell == "rnn" ? " (plain RNN)" : ""): \(description)"
+        return "\(fixture.name)\(fixture.network.kind == .rnn ? " (plain RNN)" : ""): \(description)"
     }
 
     static func reference(_ r: CheckReport) -> String {

@@ -89,7 +89,7 @@ enum VerifyRender {
                 }
                 if let d = t.diagnosis {
                     m.append(JSONMember("diagnosis", .object([
-                        JSONMember("kind", .string(d.kind)), JSONMember("evidence", .number(d.evidence)),
+                        JSONMember("kind", .string(d.kind.name)), JSONMember("evidence", .number(d.evidence)),
                         JSONMember("finding", .string(d.finding)), JSONMember("fix", .string(d.fix)),
                     ])))
                 }

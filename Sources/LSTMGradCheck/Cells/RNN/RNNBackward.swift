@@ -7,54 +7,54 @@ struct RNNCellGradients<S: Scalar> {
 /// fed `da[:,:,t] + da_prevt`, every `dW` summed over t. Without the carry it is the
 /// RNN's `per-step`.
 enum RNNCourseraLoop {
-    static func rnn_cell_backward<S>(_ da_next: Matrix<S>, _ cache: RNNCellCache<S>, _ parameters: RNNParameters<S>) -> RNNCellGradients<S> {
+    static func rnn_cell_backward<S>(_ da_next: Matrix<S>, _ cache: RNNCellCache<S>, _ parameters: Weights<RNN, S>) -> RNNCellGradients<S> {
         let (a_next, a_prev, xt) = (cache.a_next, cache.a_prev, cache.xt)
         let dtanh = (1 - a_next ** 2) * da_next
-        let dxt = np.dot(parameters.Wax.T, dtanh)
+        let dxt = np.dot(parameters[.Wax].T, dtanh)
         let dWax = np.dot(dtanh, xt.T)
-        let da_prev = np.dot(parameters.Waa.T, dtanh)
+        let da_prev = np.dot(parameters[.Waa].T, dtanh)
         let dWaa = np.dot(dtanh, a_prev.T)
         let dba = np.sumRows(dtanh)
         return RNNCellGradients(dxt: dxt, da_prev: da_prev, dWax: dWax, dWaa: dWaa, dba: dba)
     }
 
-    static func gradients<S>(_ problem: RNNProblem<S>, carry: Bool) -> Gradients {
+    static func gradients<S>(_ problem: Problem<RNN, S>, carry: Bool) -> Gradients<RNN> {
         let caches = RNN.forward(problem)
-        let p = problem.parameters
-        let head = OutputLayer.backward(p.Wya, p.by, problem.target, caches.map(\.a_next))
+        let p = problem.weights
+        let head = OutputLayer.backward(problem, caches.map(\.a_next))
         let zeros = Matrix<S>(rows: problem.a0.rows, cols: problem.a0.cols)
-        var dW = p.map { _, m in Matrix<S>(rows: m.rows, cols: m.cols) }
-        dW.Wya = head.dWy
-        dW.by = head.dby
+        var dW = p.zeros
+        dW[.Wya] = head.dWy
+        dW[.by] = head.dby
         var dx = problem.x.map { Matrix<S>(rows: $0.rows, cols: $0.cols) }
         var da_prevt = zeros, da0 = zeros
         for t in caches.indices.reversed() {
             let gradients = rnn_cell_backward(head.da[t] + da_prevt, caches[t], p)
             dx[t] = gradients.dxt
-            dW.Wax += gradients.dWax
-            dW.Waa += gradients.dWaa
-            dW.ba += gradients.dba
+            dW[.Wax] += gradients.dWax
+            dW[.Waa] += gradients.dWaa
+            dW[.ba] += gradients.dba
             da_prevt = carry ? gradients.da_prev : zeros
             da0 = gradients.da_prev
         }
-        return Gradients(problem, dW: dW, da0: da0, dx: dx)
+        return problem.gradients(dW: dW, da0: da0, dx: dx)
     }
 }
 
 /// BPTT for the RNN written apart from the notebook's cell: one matrix `W = [Waa Wax]`
 /// acting on `[a_{t−1}; x_t]`, one pre-activation delta per step.
 enum RNNBPTT {
-    static func gradients<S>(_ problem: RNNProblem<S>) -> Gradients { backward(problem).gradients }
+    static func gradients<S>(_ problem: Problem<RNN, S>) -> Gradients<RNN> { backward(problem).gradients }
 
     /// `∂L/∂a_t` for every step t, every later loss included.
-    static func stateGradients<S>(_ problem: RNNProblem<S>) -> [Matrix<S>] { backward(problem).da }
+    static func stateGradients<S>(_ problem: Problem<RNN, S>) -> [Matrix<S>] { backward(problem).da }
 
-    private static func backward<S>(_ problem: RNNProblem<S>) -> (gradients: Gradients, da: [Matrix<S>]) {
+    private static func backward<S>(_ problem: Problem<RNN, S>) -> (gradients: Gradients<RNN>, da: [Matrix<S>]) {
         let caches = RNN.forward(problem)
-        let p = problem.parameters
-        let head = OutputLayer.backward(p.Wya, p.by, problem.target, caches.map(\.a_next))
-        let (n_a, n_x, m) = (p.n_a, p.n_x, problem.a0.cols)
-        let W = Matrix.stacked([p.Waa.T, p.Wax.T]).T
+        let p = problem.weights
+        let head = OutputLayer.backward(problem, caches.map(\.a_next))
+        let (n_a, n_x, m) = (problem.dims.n_a, problem.dims.n_x, problem.a0.cols)
+        let W = Matrix.stacked([p[.Waa].T, p[.Wax].T]).T
         var dW = Matrix<S>(rows: n_a, cols: n_a + n_x), db = Matrix<S>(rows: n_a, cols: 1)
         var dx = Array(repeating: Matrix<S>(rows: n_x, cols: m), count: caches.count)
         var dhNext = Matrix<S>(rows: n_a, cols: m)
@@ -69,23 +69,12 @@ enum RNNBPTT {
             dhNext = dInput.rows(0..<n_a)
             dx[t] = dInput.rows(n_a..<(n_a + n_x))
         }
-        let grads = RNNParameters(Waa: dW.columns(0..<n_a), Wax: dW.columns(n_a..<(n_a + n_x)), ba: db,
-                                  Wya: head.dWy, by: head.dby)
-        return (Gradients(problem, dW: grads, da0: dhNext, dx: dx), states)
-    }
-}
-
-extension Gradients {
-    /// Gathers an RNN route's results, keeping only `problem.inputKeys`.
-    init<S>(_ problem: RNNProblem<S>, dW: RNNParameters<S>, da0: Matrix<S>, dx: [Matrix<S>]) {
-        func double(_ m: Matrix<S>) -> Matrix<Double> { m.map(\.primal) }
-        self.init()
-        for key in problem.inputKeys {
-            switch key {
-            case "a0": set(key, Tensor(double(da0)))
-            case "x": set(key, Tensor(steps: dx.map(double), rows: problem.parameters.n_x, cols: problem.a0.cols))
-            default: if let path = RNNProblem<S>.path(key) { set(key, Tensor(double(dW[keyPath: path]))) }
-            }
-        }
+        var grads = p.zeros
+        grads[.Waa] = dW.columns(0..<n_a)
+        grads[.Wax] = dW.columns(n_a..<(n_a + n_x))
+        grads[.ba] = db
+        grads[.Wya] = head.dWy
+        grads[.by] = head.dby
+        return (problem.gradients(dW: grads, da0: dhNext, dx: dx), states)
     }
 }

@@ -3,28 +3,25 @@
 /// stacked pre-activation delta `dz` per step, and the carries `dh`, `dc` kept as
 /// plain state. Agreement with `CourseraLoop` therefore means two derivations agree.
 enum BPTT {
-    /// In Double on the batched kernels (`BPTTKernel`); in any other scalar, `definition`.
-    static func gradients<S>(_ problem: LSTMProblem<S>) -> Gradients {
-        if let p = problem as? LSTMProblem<Double> { return BPTTKernel.gradients(p) }
-        return definition(problem)
-    }
+    /// In Double on the batched kernels (`BPTTKernel`).
+    static func gradients(_ problem: Problem<LSTM, Double>) -> Gradients<LSTM> { BPTTKernel.gradients(problem) }
 
-    /// The generic derivation over `LSTM.forward`, which the kernel path must agree with.
-    static func definition<S>(_ problem: LSTMProblem<S>) -> Gradients { backward(problem).gradients }
+    /// The generic derivation over `LSTM.forward`, in any scalar; the kernel path must agree with it.
+    static func definition<S>(_ problem: Problem<LSTM, S>) -> Gradients<LSTM> { backward(problem).gradients }
 
     /// `∂L/∂a_t` and `∂L/∂c_t` for every step t (the totals, every later path included):
     /// how much gradient reaches each state, for the diagnosis and the flow over time.
-    static func stateGradients<S>(_ problem: LSTMProblem<S>) -> (da: [Matrix<S>], dc: [Matrix<S>]) {
+    static func stateGradients<S>(_ problem: Problem<LSTM, S>) -> (da: [Matrix<S>], dc: [Matrix<S>]) {
         let b = backward(problem)
         return (b.da, b.dc)
     }
 
-    private static func backward<S>(_ problem: LSTMProblem<S>) -> (gradients: Gradients, da: [Matrix<S>], dc: [Matrix<S>]) {
+    private static func backward<S>(_ problem: Problem<LSTM, S>) -> (gradients: Gradients<LSTM>, da: [Matrix<S>], dc: [Matrix<S>]) {
         let caches = LSTM.forward(problem)
-        let head = OutputLayer.backward(problem, caches)
-        let p = problem.parameters
-        let (n_a, n_x, m) = (p.n_a, p.n_x, problem.a0.cols)
-        let W = Matrix.stacked([p.Wf, p.Wi, p.Wc, p.Wo])
+        let head = OutputLayer.backward(problem, caches.map(\.a_next))
+        let p = problem.weights
+        let (n_a, n_x, m) = (problem.dims.n_a, problem.dims.n_x, problem.a0.cols)
+        let W = Matrix.stacked(LSTM.Gate.allCases.map { p[$0.parameters.weight] })
 
         var dW = Matrix<S>(rows: 4 * n_a, cols: n_a + n_x)
         var db = Matrix<S>(rows: 4 * n_a, cols: 1)
@@ -56,9 +53,10 @@ enum BPTT {
         }
 
         func block(_ M: Matrix<S>, _ k: Int) -> Matrix<S> { M.rows((k * n_a)..<((k + 1) * n_a)) }
-        let grads = LSTMParameters(Wf: block(dW, 0), bf: block(db, 0), Wi: block(dW, 1), bi: block(db, 1),
-                                   Wc: block(dW, 2), bc: block(db, 2), Wo: block(dW, 3), bo: block(db, 3),
-                                   Wy: head.dWy, by: head.dby)
-        return (Gradients(problem, dW: grads, da0: dhNext, dc0: dcNext, dx: dx), stateA, stateC)
+        let grads = Weights<LSTM, S> { parameter in
+            guard let gate = parameter.gate else { return parameter == .Wy ? head.dWy : head.dby }
+            return block(parameter.isWeight ? dW : db, gate.rawValue)
+        }
+        return (problem.gradients(dW: grads, da0: dhNext, dc0: dcNext, dx: dx), stateA, stateC)
     }
 }

@@ -1,9 +1,9 @@
 /// The softmax output layer and the loss, shared by the LSTM and the plain RNN:
 /// both read only the hidden states `a_t`.
 enum OutputLayer {
-    /// SPEC.md's loss on hidden states `a[t]`: cross-entropy of `softmax(Wy·a_t + by)` summed
+    /// The loss on hidden states `a[t]`: cross-entropy of `softmax(Wy·a_t + by)` summed
     /// over steps and batch, or `Σ da_t ⊙ a_t` for an upstream-gradient target.
-    static func loss<S>(_ Wy: Matrix<S>, _ by: Matrix<S>, _ target: LSTMTarget, _ a: [Matrix<S>]) -> S {
+    static func loss<S>(_ Wy: Matrix<S>, _ by: Matrix<S>, _ target: Target, _ a: [Matrix<S>]) -> S {
         var L = S.zero
         switch target {
         case .labels(let labels):
@@ -17,7 +17,7 @@ enum OutputLayer {
     }
 
     /// `Σ|terms|` of `loss`: the loss itself for labels, `Σ|da ⊙ a|` for an upstream target.
-    static func termMagnitude(_ Wy: Matrix<Double>, _ by: Matrix<Double>, _ target: LSTMTarget, _ a: [Matrix<Double>]) -> Double {
+    static func termMagnitude(_ Wy: Matrix<Double>, _ by: Matrix<Double>, _ target: Target, _ a: [Matrix<Double>]) -> Double {
         switch target {
         case .labels: return abs(loss(Wy, by, target, a))
         case .upstream(let da):
@@ -35,7 +35,7 @@ enum OutputLayer {
     }
 
     /// What reaches each `a_t` from the loss at step t (the notebook's `da[:,:,t]`), and `dWy`, `dby`.
-    static func backward<S>(_ Wy: Matrix<S>, _ by: Matrix<S>, _ target: LSTMTarget, _ a: [Matrix<S>]) -> Backward<S> {
+    static func backward<S>(_ Wy: Matrix<S>, _ by: Matrix<S>, _ target: Target, _ a: [Matrix<S>]) -> Backward<S> {
         var dWy = Matrix<S>(rows: Wy.rows, cols: Wy.cols)
         var dby = Matrix<S>(rows: by.rows, cols: by.cols)
         switch target {
@@ -62,8 +62,8 @@ enum OutputLayer {
         }
     }
 
-    /// The LSTM's output layer over its caches.
-    static func backward<S>(_ problem: LSTMProblem<S>, _ caches: [LSTMCellCache<S>]) -> Backward<S> {
-        backward(problem.parameters.Wy, problem.parameters.by, problem.target, caches.map(\.a_next))
+    /// A problem's output layer over its hidden states `a`.
+    static func backward<C, S>(_ problem: Problem<C, S>, _ a: [Matrix<S>]) -> Backward<S> {
+        backward(problem.weights[C.outputLayer.weight], problem.weights[C.outputLayer.bias], problem.target, a)
     }
 }

@@ -1,4 +1,4 @@
-/// `ExactGradient` for `LSTMProblem<Double>`, fast: forward-mode differentiation (a JVP per
+/// `ExactGradient` for the LSTM in `Double`, fast: forward-mode differentiation (a JVP per
 /// input element) with the tangents of many elements run as extra columns of one product
 /// per step, on the batched kernels. Each tangent obeys the linearised step
 ///
@@ -22,9 +22,9 @@
 /// Each column's arithmetic is the same whichever columns share its batch (see `gemmAdd`),
 /// so results are bit-identical for any thread count.
 enum BatchedTangents {
-    /// `∂L/∂θ` for every element of every input (`problem.inputKeys`), under `control`;
+    /// `∂L/∂θ` for every element of every input (`problem.inputs`), under `control`;
     /// throws when it stops the run.
-    static func gradients(_ problem: LSTMProblem<Double>, control: RunControl) throws(Interruption) -> Gradients {
+    static func gradients(_ problem: Problem<LSTM, Double>, control: RunControl) throws(Interruption) -> Gradients<LSTM> {
         let run = TangentRun(problem)
         return try run.evaluate(control)
     }
@@ -59,7 +59,7 @@ final class TangentRun: Sendable {
     }
 
     let kernel: LSTMKernel
-    let elements: InputElements
+    let elements: InputElements<LSTM>
     let batches: [Batch]
     /// One per group, in slot order.
     let destinations: [Destination]
@@ -72,7 +72,7 @@ final class TangentRun: Sendable {
         return min(256, max(32, (512 << 10) / max(perColumn, 1)))
     }
 
-    init(_ problem: LSTMProblem<Double>) {
+    init(_ problem: Problem<LSTM, Double>) {
         let k = LSTMKernel(problem)
         kernel = k
         elements = InputElements(problem)
@@ -80,24 +80,23 @@ final class TangentRun: Sendable {
         let (n_a, n_x, m, T, K) = (k.n_a, k.n_x, k.batch, k.steps, k.depth)
         // Groups by start step: 0 for the gates' weights and the starting states, t₀ for x[:, :, t₀].
         var byStart = [[(Seed, Destination)]](repeating: [], count: max(k.window, 1))
-        for key in elements.keys {
-            let offset = elements.offset(of: key)
-            switch key {
-            case "a0", "c0":
+        for input in elements.inputs {
+            let offset = elements.offset(of: input)
+            switch input {
+            case .a0, .c0:
                 for r in 0..<n_a {
                     let destination = Destination(first: offset + r * m, stride: 1, sums: false)
-                    byStart[0].append((key == "a0" ? .hidden(row: r) : .cell(row: r), destination))
+                    byStart[0].append((input == .a0 ? .hidden(row: r) : .cell(row: r), destination))
                 }
-            case "x":
+            case .x:
                 // Steps past the window do not reach the loss: their gradient is zero, no run.
                 for t in 0..<k.window {
                     for r in 0..<n_x { byStart[t].append((.input(row: r), Destination(first: offset + r * m * T + t, stride: T, sums: false))) }
                 }
-            case "Wy", "by":
-                continue   // the output layer's, from the trajectory alone (`outputLayer`)
-            default:
-                guard let (gate, isWeight) = LSTMKernel.gate(of: key) else { continue }
-                if isWeight {
+            case .parameter(let p):
+                // The output layer's come from the trajectory alone (`outputLayer`).
+                guard let gate = p.gate?.rawValue else { continue }
+                if p.isWeight {
                     for r in 0..<n_a {
                         for c in 0..<K { byStart[0].append((.weight(row: gate * n_a + r, col: c), Destination(first: offset + r * K + c, sums: true))) }
                     }
@@ -125,7 +124,7 @@ final class TangentRun: Sendable {
     /// Work of a batch in `RunControl.progress` units: columns × steps.
     func cost(_ b: Batch) -> Int { b.seeds.count * kernel.batch * max(kernel.window - b.start, 1) }
 
-    func evaluate(_ control: RunControl) throws(Interruption) -> Gradients {
+    func evaluate(_ control: RunControl) throws(Interruption) -> Gradients<LSTM> {
         let k = kernel, m = k.batch
         var columnLosses = [Double](repeating: 0, count: max(destinations.count * m, 1))
         let costs = batches.map(cost)
@@ -156,8 +155,9 @@ final class TangentRun: Sendable {
         }
         if k.hasOutputLayer {
             let (Wy, by) = outputLayer()
-            values.replaceSubrange(elements.offset(of: "Wy")..<elements.offset(of: "Wy") + Wy.count, with: Wy)
-            values.replaceSubrange(elements.offset(of: "by")..<elements.offset(of: "by") + by.count, with: by)
+            let (wy, by_) = (elements.offset(of: .parameter(.Wy)), elements.offset(of: .parameter(.by)))
+            values.replaceSubrange(wy..<wy + Wy.count, with: Wy)
+            values.replaceSubrange(by_..<by_ + by.count, with: by)
         }
         return elements.gradients(values)
     }

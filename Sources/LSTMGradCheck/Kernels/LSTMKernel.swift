@@ -1,6 +1,6 @@
 import Foundation
 
-/// An `LSTMProblem<Double>` laid out once for the batched Double kernels: the fast path under
+/// An LSTM problem in `Double` laid out once for the batched Double kernels: the fast path under
 /// the batched finite differences, the projection check and `bptt`. `LSTM.forward` stays the
 /// definition; these kernels compute the same function with other sum orders, and the tests
 /// hold them to it.
@@ -37,13 +37,13 @@ final class LSTMKernel: @unchecked Sendable {   // immutable after init
     var depth: Int { n_a + n_x }
 
     /// `columns: false` leaves out what only column batches (`run`) read.
-    init(_ problem: LSTMProblem<Double>, columns: Bool = true) {
-        let p = problem.parameters, d = problem.dims
+    init(_ problem: Problem<LSTM, Double>, columns: Bool = true) {
+        let p = problem.weights, d = problem.dims
         (n_x, n_a, steps, batch) = (d.n_x, d.n_a, d.steps, d.batch)
         let (T, m, K) = (d.steps, d.batch, d.n_a + d.n_x)
         switch problem.target {
         case .labels(let y):
-            (hasOutputLayer, n_y, window) = (true, p.n_y, T)
+            (hasOutputLayer, n_y, window) = (true, d.n_y, T)
             labels = .allocate(from: y.flatMap { $0 })
             upstream = .allocate(capacity: 0)
         case .upstream(let da):
@@ -51,10 +51,10 @@ final class LSTMKernel: @unchecked Sendable {   // immutable after init
             labels = .allocate(capacity: 0)
             upstream = .allocate(from: Self.timeMajor(Array(da.prefix(T))))
         }
-        let stacked = Matrix.stacked([p.Wf, p.Wi, p.Wc, p.Wo])
+        let stacked = Matrix.stacked(LSTM.Gate.allCases.map { p[$0.parameters.weight] })
         W = .allocate(from: stacked.storage)
         x = .allocate(from: Self.timeMajor(problem.x))
-        bias = .allocate(from: Matrix.stacked([p.bf, p.bi, p.bc, p.bo]).storage)
+        bias = .allocate(from: Matrix.stacked(LSTM.Gate.allCases.map { p[$0.parameters.bias] }).storage)
         recurrent = PackedLHS(m: columns ? 4 * n_a : 0, k: n_a, W, lda: K)
         let products = columns ? 4 * n_a * T * m : 0
         U = .allocate(capacity: max(products, 1))
@@ -62,8 +62,8 @@ final class LSTMKernel: @unchecked Sendable {   // immutable after init
             for r in 0..<(4 * n_a) { (U + r * T * m).initialize(repeating: bias[r], count: T * m) }
             gemmAdd(m: 4 * n_a, n: T * m, k: n_x, W + n_a, lda: K, x, ldb: T * m, U, ldc: T * m)
         }
-        Wy = .allocate(from: hasOutputLayer ? p.Wy.storage : [])
-        by = .allocate(from: hasOutputLayer ? p.by.storage : [])
+        Wy = .allocate(from: hasOutputLayer ? p[.Wy].storage : [])
+        by = .allocate(from: hasOutputLayer ? p[.by].storage : [])
         output = PackedLHS(m: n_y, k: n_a, Wy, lda: n_a)
         a0 = .allocate(from: problem.a0.storage)
         c0 = .allocate(from: problem.c0.storage)
@@ -75,13 +75,6 @@ final class LSTMKernel: @unchecked Sendable {   // immutable after init
     }
 
     /// Per-step n × m matrices as one n × (T·m).
-    /// Where gate parameter `key` sits in the stacked gates `[f; i; c; o]`: its gate's block and
-    /// whether it is the weight matrix (else the bias); nil for any other key.
-    static func gate(of key: String) -> (block: Int, isWeight: Bool)? {
-        // `fields` begins Wf bf Wi bi Wc bc Wo bo: the stacked order, weight before bias.
-        LSTMParameters<Double>.fields.prefix(8).firstIndex { $0.name == key }.map { ($0 / 2, $0 % 2 == 0) }
-    }
-
     static func timeMajor(_ steps: [Matrix<Double>]) -> [Double] {
         guard let first = steps.first else { return [] }
         let (n, m, T) = (first.rows, first.cols, steps.count)

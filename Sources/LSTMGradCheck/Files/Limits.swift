@@ -20,7 +20,7 @@ public struct Limits: Sendable, Equatable {
 
     /// Bytes the forward caches and gradients of one pass need, roughly: every step keeps
     /// nine n_a × m matrices and its input, and the routes keep as much again.
-    public static func estimatedBytes(_ d: LSTMDims) -> Double {
+    public static func estimatedBytes(_ d: Dims) -> Double {
         let n_a = Double(d.n_a), n_x = Double(d.n_x), n_y = Double(d.n_y)
         let weights = 4 * n_a * (n_a + n_x + 1) + n_y * (n_a + 1)
         let perStep = Double(d.batch) * (9 * n_a + n_x + n_y)
@@ -28,7 +28,7 @@ public struct Limits: Sendable, Equatable {
     }
 
     /// Throws when `d` would need more than `maxMemory` bytes; `source` names where the sizes came from.
-    public func check(_ d: LSTMDims, source: String) throws(InputError) {
+    public func check(_ d: Dims, source: String) throws(InputError) {
         let need = Self.estimatedBytes(d)
         guard need <= Double(maxMemory) else {
             throw InputError(source: source, key: "sizes",

@@ -24,7 +24,7 @@ enum CellFormulas<S: Scalar> {
 
 enum CourseraCell {
     static func lstm_cell_backward<S>(_ da_next: Matrix<S>, _ dc_next: Matrix<S>, _ cache: LSTMCellCache<S>,
-                                      _ parameters: LSTMParameters<S>,
+                                      _ parameters: Weights<LSTM, S>,
                                       formulas: CellFormulas<S> = .notebook) -> CourseraCellGradients<S> {
         let (a_prev, ft, ot, xt) = (cache.a_prev, cache.ft, cache.ot, cache.xt)
         let n_a = a_prev.rows, n_x = xt.rows
@@ -41,7 +41,7 @@ enum CourseraCell {
         let dbc = np.sumRows(dcct)
         let dbo = np.sumRows(dot)
 
-        let (Wf, Wi, Wc, Wo) = (parameters.Wf, parameters.Wi, parameters.Wc, parameters.Wo)
+        let (Wf, Wi, Wc, Wo) = (parameters[.Wf], parameters[.Wi], parameters[.Wc], parameters[.Wo])
         let h = 0..<n_a, in_ = n_a..<(n_a + n_x)   // Wf[:, :n_a] acts on a_prev, Wf[:, n_a:] on xt
         let da_prev = np.dot(Wf.columns(h).T, dft) + np.dot(Wi.columns(h).T, dit)
             + np.dot(Wc.columns(h).T, dcct) + np.dot(Wo.columns(h).T, dot)
@@ -81,18 +81,18 @@ enum CourseraCell {
 }
 
 extension CourseraCellGradients {
-    /// The gradient of gate parameter `key` (`Wf` … `bo`), or nil for any other key.
-    func parameter(_ key: String) -> Matrix<S>? {
-        switch key {
-        case "Wf": return dWf
-        case "bf": return dbf
-        case "Wi": return dWi
-        case "bi": return dbi
-        case "Wc": return dWc
-        case "bc": return dbc
-        case "Wo": return dWo
-        case "bo": return dbo
-        default: return nil
+    /// The gradient of gate parameter `p` (`Wf` … `bo`); nil for the output layer.
+    subscript(p: LSTM.Parameter) -> Matrix<S>? {
+        switch p {
+        case .Wf: return dWf
+        case .bf: return dbf
+        case .Wi: return dWi
+        case .bi: return dbi
+        case .Wc: return dWc
+        case .bc: return dbc
+        case .Wo: return dWo
+        case .bo: return dbo
+        case .Wy, .by: return nil
         }
     }
 }

@@ -1,10 +1,10 @@
-/// One element of one input of the loss: `flat` is its C-order position in the Coursera shape of `key`.
-public struct ElementID: Hashable, Sendable {
-    public var key: String
+/// One element of one input of the loss: `flat` is its C-order position in the Coursera shape of `input`.
+public struct ElementID<C: Cell>: Hashable, Sendable {
+    public var input: Input<C>
     public var flat: Int
 
-    public init(_ key: String, _ flat: Int) {
-        self.key = key
+    public init(_ input: Input<C>, _ flat: Int) {
+        self.input = input
         self.flat = flat
     }
 }
@@ -21,30 +21,10 @@ public struct ElementID: Hashable, Sendable {
 /// Each loss difference sums only what the perturbation changed. Results are bit-identical
 /// for any thread count.
 public enum BatchedFiniteDifferences {
-    /// Every element of every input (`problem.inputKeys`), on `threads` threads.
-    public static func central(_ problem: LSTMProblem<Double>, step h: Double = FiniteDifferences.defaultStep,
-                               threads: Int = RunControl.allCores) -> Gradients {
-        // Nothing can interrupt a run without a deadline or a cancellation check.
-        (try? central(problem, step: h, control: RunControl(threads: threads))) ?? Gradients()
-    }
-
-    /// Every element of every input, under `control`; throws when it stops the run.
-    public static func central(_ problem: LSTMProblem<Double>, step h: Double = FiniteDifferences.defaultStep,
-                               control: RunControl) throws(Interruption) -> Gradients {
-        let elements = InputElements(problem)
-        let perturbations = (0..<elements.count).map { n in
-            let (key, flat) = elements.element(n)
-            return Perturbation(ElementID(key, flat), h)
-        }
-        let result = FiniteDifferenceRun(problem, rounds: [perturbations]).evaluate(control)
-        if let stop = result.stop { throw Interruption(reason: stop, done: result.done, total: result.total) }
-        return elements.gradients(result.values.map { $0 ?? .nan })
-    }
-
     /// The quotients of `elements`, in that order; nil for those a stop left undone and for
-    /// those that are not an element of `problem.inputKeys`. Work is handed out in the order
+    /// those that are not an element of `problem.inputs`. Work is handed out in the order
     /// given, so under a deadline the first elements are the ones done.
-    public static func central(_ problem: LSTMProblem<Double>, elements: [ElementID],
+    public static func central(_ problem: Problem<LSTM, Double>, elements: [ElementID<LSTM>],
                                step h: Double = FiniteDifferences.defaultStep,
                                control: RunControl = RunControl()) -> (values: [Double?], stop: StopReason?) {
         central(problem, rounds: [elements], step: h, control: control)
@@ -52,54 +32,56 @@ public enum BatchedFiniteDifferences {
 
     /// As `central(_:elements:step:control:)` with the elements in rounds: each round is
     /// planned on its own and the rounds run in order, so a stop leaves whole early rounds.
-    static func central(_ problem: LSTMProblem<Double>, rounds: [[ElementID]], step h: Double,
+    static func central(_ problem: Problem<LSTM, Double>, rounds: [[ElementID<LSTM>]], step h: Double,
                         control: RunControl) -> (values: [Double?], stop: StopReason?) {
         let result = FiniteDifferenceRun(problem, rounds: rounds.map { $0.map { Perturbation($0, h) } }).evaluate(control)
         return (result.values, result.stop)
     }
 
-    /// `FiniteDifferences.estimate(problem, scheme: .central)`, batched: for every element θ the
-    /// quotients D(h) and D(2h) at its own step `h = FiniteDifferences.step(for: θ, scheme: .central)`
-    /// (2h is exact, so θ ± 2h are the points `estimate` takes), and the same error estimate
-    /// `2|D(h) − D(2h)|/3 + 2δ/((θ + h) − (θ − h))`. Equal to `estimate` to rounding. Each tensor
-    /// is one round, so a stop leaves whole tensors: the result holds the finished ones, in
-    /// report order, and why the run stopped.
-    public static func estimate(_ problem: LSTMProblem<Double>, control: RunControl = RunControl())
-        -> (estimate: NumericalGradient, stop: StopReason?) {
+    /// The central differences `request` asks for, batched: for every element θ the quotient
+    /// D(h) at the request's step for θ, and with an error estimate D(2h) too (2h is exact, so
+    /// θ ± 2h are the points the element-by-element backend takes) and the same estimate
+    /// `2|D(h) − D(2h)|/3 + 2δ/((θ + h) − (θ − h))`: equal to `FiniteDifferences.elementwise` to
+    /// rounding. Each tensor is one round, so a deadline leaves whole tensors: the result holds
+    /// the finished ones, in report order, and why the run stopped.
+    static func run(_ problem: Problem<LSTM, Double>, _ request: FiniteDifferences.Request,
+                    control: RunControl) -> NumericalGradient<LSTM> {
         let elements = InputElements(problem)
         let thetas = elements.values(problem)
-        let tensors = elements.keys.indices.map { elements.offsets[$0]..<elements.offsets[$0 + 1] }
-        let rounds = zip(elements.keys, tensors).map { key, numbers in
+        let tensors = elements.inputs.indices.map(elements.range)
+        let multiples: [Double] = request.estimatesError ? [1, 2] : [1]
+        let rounds = zip(elements.inputs, tensors).map { input, numbers in
             numbers.flatMap { n -> [Perturbation] in
-                let id = ElementID(key, n - numbers.lowerBound), h = FiniteDifferences.step(for: thetas[n], scheme: .central)
-                return [Perturbation(id, h), Perturbation(id, 2 * h)]
+                let id = ElementID(input, n - numbers.lowerBound), h = request.step(for: thetas[n])
+                return multiples.map { Perturbation(id, $0 * h) }
             }
         }
         let run = FiniteDifferenceRun(problem, rounds: rounds)
         let result = run.evaluate(control)
         let delta = FiniteDifferences.roundingBound(problem)
-        var out = NumericalGradient(gradients: Gradients(), errorEstimate: Gradients())
-        for (k, numbers) in tensors.enumerated() {
-            // Perturbations 2n and 2n + 1 are element n's at h and 2h.
-            guard numbers.allSatisfy({ result.values[2 * $0] != nil && result.values[2 * $0 + 1] != nil }) else { continue }
-            let d1 = numbers.map { result.values[2 * $0]! }
+        var out = NumericalGradient<LSTM>(stop: result.stop.map { Interruption(reason: $0, done: result.done, total: result.total) })
+        let k = multiples.count
+        for (t, numbers) in tensors.enumerated() {
+            // Perturbations k·n ..< k·(n + 1) are element n's at h (and 2h).
+            guard numbers.allSatisfy({ n in (0..<k).allSatisfy { result.values[k * n + $0] != nil } }) else { continue }
+            out.gradients[elements.inputs[t]] = Tensor(shape: elements.shapes[t], data: numbers.map { result.values[k * $0]! })
+            guard request.estimatesError else { continue }
             let errors = numbers.map { n in
                 FiniteDifferences.centralError(result.values[2 * n]!, result.values[2 * n + 1]!, delta: delta,
                                                span: run.slots[2 * n].denominator)
             }
-            out.gradients.set(elements.keys[k], Tensor(shape: elements.shapes[k], data: d1))
-            out.errorEstimate.set(elements.keys[k], Tensor(shape: elements.shapes[k], data: errors))
+            out.errorEstimate[elements.inputs[t]] = Tensor(shape: elements.shapes[t], data: errors)
         }
-        return (out, result.stop)
+        return out
     }
 }
 
 /// One element moved by ±`step` for the quotient `(L(θ + step) − L(θ − step)) / ((θ + step) − (θ − step))`.
 struct Perturbation: Sendable {
-    var id: ElementID
+    var id: ElementID<LSTM>
     var step: Double
 
-    init(_ id: ElementID, _ step: Double) {
+    init(_ id: ElementID<LSTM>, _ step: Double) {
         self.id = id
         self.step = step
     }
@@ -141,38 +123,38 @@ final class FiniteDifferenceRun: Sendable {
         return min(512, max(64, (384 << 10) / max(perColumn, 1) / 16 * 16))
     }
 
-    init(_ problem: LSTMProblem<Double>, rounds: [[Perturbation]]) {
+    init(_ problem: Problem<LSTM, Double>, rounds: [[Perturbation]]) {
         let k = LSTMKernel(problem)
         kernel = k
         let (n_a, m, T, K) = (k.n_a, k.batch, k.steps, k.depth)
         let capacity = Self.batchColumns(k)
         var pieces: [Piece] = [], slots: [Slots] = [], slotCount = 0
-        let tensors = Dictionary(uniqueKeysWithValues: problem.inputKeys.map { ($0, problem.tensor($0)) })
+        let tensors = Dictionary(uniqueKeysWithValues: problem.inputs.map { ($0, problem.tensor($0)) })
         for round in rounds {
             // Trajectories from step 0, from each step t (inputs x[:, :, t]), and the output layer.
             var fromStart: [(Int, [(Int, ColumnChange)])] = [], fromStep = [[(Int, [(Int, ColumnChange)])]](repeating: [], count: T)
             var output: [(Int, OutputChange)] = []
             for (id, h) in round.map({ ($0.id, $0.step) }) {
                 slots.append(Slots())
-                guard let tensor = tensors[id.key], tensor.data.indices.contains(id.flat) else { continue }
+                guard let tensor = tensors[id.input], tensor.data.indices.contains(id.flat) else { continue }
                 let e = slots.count - 1, theta = tensor.data[id.flat]
                 let up = theta + h, down = theta - h
                 slots[e].denominator = up - down
-                switch id.key {
-                case "a0", "c0":
+                switch id.input {
+                case .a0, .c0:
                     let (r, j) = (id.flat / m, id.flat % m)
-                    let change = { (v: Double) in id.key == "a0" ? ColumnChange.hidden(row: r, value: v) : .cell(row: r, value: v) }
+                    let change = { (v: Double) in id.input == .a0 ? ColumnChange.hidden(row: r, value: v) : .cell(row: r, value: v) }
                     fromStart.append((e, [(j, change(up)), (j, change(down))]))
-                case "x":
+                case .x:
                     let (r, j, t) = (id.flat / (m * T), id.flat / T % m, id.flat % T)
                     fromStep[t].append((e, [(j, .input(row: r, delta: up - theta)), (j, .input(row: r, delta: down - theta))]))
-                case "Wy":
+                case .parameter(.Wy):
                     output.append((e, OutputChange(row: id.flat / n_a, col: id.flat % n_a, plus: up - theta, minus: down - theta, slot: 0)))
-                case "by":
+                case .parameter(.by):
                     output.append((e, OutputChange(row: id.flat, col: nil, plus: up - theta, minus: down - theta, slot: 0)))
-                default:   // a gate's weights or bias: the keys left
-                    guard let (gate, isWeight) = LSTMKernel.gate(of: id.key) else { continue }
-                    let change: (Double) -> ColumnChange = isWeight
+                case .parameter(let p):   // a gate's weights or bias
+                    guard let gate = p.gate?.rawValue else { continue }
+                    let change: (Double) -> ColumnChange = p.isWeight
                         ? { .weight(row: gate * n_a + id.flat / K, col: id.flat % K, delta: $0 - theta) }
                         : { .bias(row: gate * n_a + id.flat, delta: $0 - theta) }
                     fromStart.append((e, (0..<m).map { ($0, change(up)) } + (0..<m).map { ($0, change(down)) }))

@@ -4,7 +4,7 @@
 /// gradients, `dW = Σ_t dz_t·[a_{t−1}; x_t]ᵀ` and `dx = W_xᵀ·dz`. Only `W·[a_{t−1}; x_t]` and
 /// `W_aᵀ·dz_t` run step by step. Agrees with `BPTT.definition` to rounding (tests hold it to 1e-12).
 enum BPTTKernel {
-    static func gradients(_ problem: LSTMProblem<Double>) -> Gradients {
+    static func gradients(_ problem: Problem<LSTM, Double>) -> Gradients<LSTM> {
         let k = LSTMKernel(problem, columns: false)
         let (n_a, n_x, n_y, T, m, K) = (k.n_a, k.n_x, k.n_y, k.steps, k.batch, k.depth)
         let (TM, S, nm) = (T * m, (T + 1) * m, k.n_a * k.batch)
@@ -109,14 +109,17 @@ enum BPTTKernel {
         func block(_ M: [Double], _ gate: Int, cols: Int) -> Matrix<Double> {
             Matrix(rows: n_a, cols: cols, storage: Array(M[(gate * n_a * cols)..<((gate + 1) * n_a * cols)]))
         }
-        let grads = LSTMParameters(Wf: block(dW, 0, cols: K), bf: block(db, 0, cols: 1), Wi: block(dW, 1, cols: K), bi: block(db, 1, cols: 1),
-                                   Wc: block(dW, 2, cols: K), bc: block(db, 2, cols: 1), Wo: block(dW, 3, cols: K), bo: block(db, 3, cols: 1),
-                                   Wy: Matrix(rows: n_y, cols: n_a, storage: dWy), by: Matrix(rows: n_y, cols: 1, storage: dby))
+        let grads = Weights<LSTM, Double> { p in
+            guard let gate = p.gate?.rawValue else {
+                return p == .Wy ? Matrix(rows: n_y, cols: n_a, storage: dWy) : Matrix(rows: n_y, cols: 1, storage: dby)
+            }
+            return p.isWeight ? block(dW, gate, cols: K) : block(db, gate, cols: 1)
+        }
         let dxSteps = (0..<T).map { t in
             Matrix<Double>(rows: n_x, cols: m, storage: (0..<(n_x * m)).map { dx[($0 / m) * TM + t * m + $0 % m] })
         }
-        return Gradients(problem, dW: grads, da0: Matrix(rows: n_a, cols: m, storage: da0),
-                         dc0: Matrix(rows: n_a, cols: m, storage: dc0), dx: dxSteps)
+        return problem.gradients(dW: grads, da0: Matrix(rows: n_a, cols: m, storage: da0),
+                                 dc0: Matrix(rows: n_a, cols: m, storage: dc0), dx: dxSteps)
     }
 
     /// `y[:, col] = softmax(y[:, col]) − onehot(labels[col])` for each column of the rows × columns

@@ -28,9 +28,9 @@ struct LoopVariant: Sendable {
 /// step to the first, feed it `da[:,:,t] + da_prevt` and `dc_prevt`, and sum every
 /// `dW` over t. The variant decides what `da_prevt`, `dc_prevt` hold.
 enum CourseraLoop {
-    static func gradients<S>(_ problem: LSTMProblem<S>, _ variant: LoopVariant) -> Gradients {
+    static func gradients<S>(_ problem: Problem<LSTM, S>, _ variant: LoopVariant) -> Gradients<LSTM> {
         let caches = LSTM.forward(problem)
-        let head = OutputLayer.backward(problem, caches)
+        let head = OutputLayer.backward(problem, caches.map(\.a_next))
         var sums = Sums(problem, head)
         if let K = variant.horizon {
             // Truncation is linear in the losses: sweep back from each step's loss alone.
@@ -40,38 +40,39 @@ enum CourseraLoop {
         } else {
             sweep(from: caches.count - 1, through: 0, injectingAll: true, problem, caches, head, variant, &sums)
         }
-        return Gradients(problem, dW: sums.dW, da0: sums.da0, dc0: sums.dc0, dx: sums.dx)
+        return problem.gradients(dW: sums.dW, da0: sums.da0, dc0: sums.dc0, dx: sums.dx)
     }
 
     /// What the loop sums over t.
     private struct Sums<S: Scalar> {
-        var dW: LSTMParameters<S>
+        var dW: Weights<LSTM, S>
         var dx: [Matrix<S>]
         var da0: Matrix<S>, dc0: Matrix<S>
 
-        init(_ problem: LSTMProblem<S>, _ head: OutputLayer.Backward<S>) {
-            dW = LSTMParameters.zeros(like: problem.parameters)
-            dW.Wy = head.dWy
-            dW.by = head.dby
+        init(_ problem: Problem<LSTM, S>, _ head: OutputLayer.Backward<S>) {
+            dW = problem.weights.zeros
+            dW[.Wy] = head.dWy
+            dW[.by] = head.dby
             dx = problem.x.map { Matrix<S>(rows: $0.rows, cols: $0.cols) }
             da0 = Matrix(rows: problem.a0.rows, cols: problem.a0.cols)
             dc0 = da0
         }
 
         mutating func addWeights(_ g: CourseraCellGradients<S>) {
-            dW.Wf += g.dWf; dW.bf += g.dbf
-            dW.Wi += g.dWi; dW.bi += g.dbi
-            dW.Wc += g.dWc; dW.bc += g.dbc
-            dW.Wo += g.dWo; dW.bo += g.dbo
+            for gate in LSTM.Gate.allCases {
+                let (W, b) = gate.parameters
+                dW[W] += g[W]!   // every gate parameter has a gradient
+                dW[b] += g[b]!
+            }
         }
     }
 
     /// Steps `top` down to `bottom`. `da[:,:,t]` enters at every step, or only at `top`
     /// (a truncation sweep carries one step's loss back).
-    private static func sweep<S>(from top: Int, through bottom: Int, injectingAll: Bool, _ problem: LSTMProblem<S>,
+    private static func sweep<S>(from top: Int, through bottom: Int, injectingAll: Bool, _ problem: Problem<LSTM, S>,
                                  _ caches: [LSTMCellCache<S>], _ head: OutputLayer.Backward<S>,
                                  _ variant: LoopVariant, _ sums: inout Sums<S>) {
-        let parameters = problem.parameters
+        let parameters = problem.weights
         let zeros = Matrix<S>(rows: problem.a0.rows, cols: problem.a0.cols)
         func formulas(_ t: Int) -> CellFormulas<S> {
             variant.printed2018 ? .printed2018(cct_prev: t > 0 ? caches[t - 1].cct : zeros) : .notebook

@@ -1,0 +1,148 @@
+/// A recurrent cell: what it is called, which parameters it has and in what shapes, how it
+/// steps forward, and the catalogue of derivations of its gradient.
+///
+/// Everything downstream — the problem, the gradients, the references, the check, the
+/// diagnosis — is generic over a `Cell`, so a new cell is one folder with one conformance
+/// and one line in `CellKind`. Names exist only where files and the command line are read
+/// and written (`Parameter.name`); inside, a parameter is a case of `Parameter`.
+public protocol Cell: Sendable {
+    /// The cell's parameters, output layer included, in report order.
+    associatedtype Parameter: CellParameter
+
+    static var kind: CellKind { get }
+
+    /// The output layer `ŷ_t = softmax(W·a_t + b)` as parameters: `(Wy, by)`. Absent from a
+    /// problem with an upstream-gradient target.
+    static var outputLayer: (weight: Parameter, bias: Parameter) { get }
+
+    /// Whether the cell keeps a cell state `c` beside `a`, and so takes a `c0`.
+    static var hasCellState: Bool { get }
+
+    /// `(rows, cols)` of parameter `p` in a network of sizes `dims`.
+    static func shape(of p: Parameter, _ dims: Dims) -> (rows: Int, cols: Int)
+
+    /// The same in words, for errors: `n_a × (n_a + n_x)`.
+    static func shapeText(of p: Parameter) -> String
+
+    /// The hidden states `a_1 … a_T` of the forward pass, over any scalar: the one definition
+    /// the loss, the finite differences and the exact reference share.
+    static func hiddenStates<S: Scalar>(_ problem: Problem<Self, S>) -> [Matrix<S>]
+
+    /// Full backpropagation through time, written apart from the notebook's cell: the
+    /// derivation the per-step parts of `explain` must add up to.
+    static var bptt: Method<Self> { get }
+
+    /// The derivations a bare check runs: the correct ones and the one the question is about.
+    static var coreMethods: [Method<Self>] { get }
+
+    /// Every derivation in the catalogue for `steps` time steps (`--methods all`).
+    static func catalogue(steps: Int) -> [Method<Self>]
+
+    /// Every name `method(named:steps:)` takes, for help and errors.
+    static var methodNames: [String] { get }
+
+    /// The derivation called `name`, or nil.
+    static func method(named name: String, steps: Int) -> Method<Self>?
+
+    /// `∂L/∂θ` for every element of every input, exactly (forward mode). The default runs dual
+    /// numbers through `hiddenStates`; a cell may supply a faster route to the same numbers.
+    static func exactGradient(_ problem: Problem<Self, Double>, control: RunControl) throws(Interruption) -> Gradients<Self>
+
+    /// The finite differences `request` asks for at every element; a stop leaves the tensors
+    /// finished by then and says why (`NumericalGradient.stop`). The default goes element by
+    /// element; a cell may supply a batched backend that gives the same numbers.
+    static func finiteDifferences(_ problem: Problem<Self, Double>, _ request: FiniteDifferences.Request,
+                                  control: RunControl) -> NumericalGradient<Self>
+
+    /// The wrong derivations `verify` tests a wrong tensor against (default: the catalogue's wrong ones).
+    static func suspects(steps: Int) -> [Method<Self>]
+
+    /// The same parameter of the cell's other gates, which a gate mix-up exchanges it with
+    /// (default: none).
+    static func siblings(of p: Parameter) -> [Parameter]
+
+    /// What one forward step keeps for the backward pass (the notebook's `cache`).
+    associatedtype Cache: Sendable
+
+    /// Every step's cache, t = 0 ..< T_x.
+    static func caches(_ problem: Problem<Self, Double>) -> [Cache]
+
+    /// The notebook's cell backward at one step: fed what reaches the step's outputs, it gives
+    /// the step's own (local) gradient of every recurrent parameter (nil for the output layer)
+    /// and what it passes back to the step before.
+    static func cellBackward(_ incoming: StateGradient, _ cache: Cache, _ weights: Weights<Self, Double>)
+        -> (local: (Parameter) -> Matrix<Double>?, back: StateGradient)
+
+    /// `∂L/∂a_t` and (for a cell with a cell state) `∂L/∂c_t` at every step, every later path
+    /// included: how much gradient reaches each state.
+    static func stateGradients(_ problem: Problem<Self, Double>) -> (da: [Matrix<Double>], dc: [Matrix<Double>])
+}
+
+extension Cell {
+    public static func exactGradient(_ problem: Problem<Self, Double>, control: RunControl) throws(Interruption) -> Gradients<Self> {
+        try ExactGradient.dualNumbers(problem, control: control)
+    }
+
+    public static func finiteDifferences(_ problem: Problem<Self, Double>, _ request: FiniteDifferences.Request,
+                                         control: RunControl) -> NumericalGradient<Self> {
+        FiniteDifferences.elementwise(problem, request, control: control)
+    }
+
+    public static func suspects(steps: Int) -> [Method<Self>] { catalogue(steps: steps).filter { $0.expectation == .wrong } }
+
+    public static func siblings(of p: Parameter) -> [Parameter] { [] }
+
+    public static func method(named name: String, steps: Int) -> Method<Self>? {
+        (catalogue(steps: steps) + [.numerical]).first { $0.name == name }
+    }
+}
+
+/// What reaches a step's hidden state and (for a cell with one) its cell state.
+public struct StateGradient: Sendable {
+    public var da: Matrix<Double>
+    /// Zeros for a cell without a cell state.
+    public var dc: Matrix<Double>
+
+    public init(da: Matrix<Double>, dc: Matrix<Double>) {
+        self.da = da
+        self.dc = dc
+    }
+
+    public static func zeros(_ rows: Int, _ cols: Int) -> StateGradient {
+        StateGradient(da: Matrix(rows: rows, cols: cols), dc: Matrix(rows: rows, cols: cols))
+    }
+
+    public static func + (a: StateGradient, b: StateGradient) -> StateGradient {
+        StateGradient(da: a.da + b.da, dc: a.dc + b.dc)
+    }
+}
+
+/// A cell's parameter: a case of an enum whose cases are the parameters in report order.
+/// `name` is the key in fixture and gradient files (`Wf`; the gradient file adds the `d`).
+public protocol CellParameter: CaseIterable, Hashable, Sendable where AllCases == [Self] {
+    /// Position in `allCases`.
+    var index: Int { get }
+}
+
+extension CellParameter {
+    /// The name in files and on the command line: the case's own name.
+    public var name: String { "\(self)" }
+}
+
+extension CellParameter where Self: RawRepresentable, RawValue == Int {
+    public var index: Int { rawValue }
+}
+
+/// The registry of cells: one case per cell, the name a fixture's `"cell"` and `--cell` take.
+public enum CellKind: String, CaseIterable, Sendable {
+    case lstm
+    case rnn
+
+    /// The conformance behind the name.
+    public var cell: any Cell.Type {
+        switch self {
+        case .lstm: return LSTM.self
+        case .rnn: return RNN.self
+        }
+    }
+}
