@@ -73,6 +73,10 @@ public protocol Cell: Sendable {
     static func cellBackward(_ incoming: StateGradient, _ cache: Cache, _ weights: Weights<Self, Double>)
         -> (local: (Parameter) -> Matrix<Double>?, back: StateGradient)
 
+    /// The cell's gates as the notebook names them, for locating an error that no known
+    /// mistake explains (default: none).
+    static var gates: [GateSite<Self>] { get }
+
     /// `∂L/∂a_t` and (for a cell with a cell state) `∂L/∂c_t` at every step, every later path
     /// included: how much gradient reaches each state.
     static func stateGradients(_ problem: Problem<Self, Double>) -> (da: [Matrix<Double>], dc: [Matrix<Double>])
@@ -91,6 +95,8 @@ extension Cell {
     public static func suspects(steps: Int) -> [Method<Self>] { catalogue(steps: steps).filter { $0.expectation == .wrong } }
 
     public static func siblings(of p: Parameter) -> [Parameter] { [] }
+
+    public static var gates: [GateSite<Self>] { [] }
 
     public static func method(named name: String, steps: Int) -> Method<Self>? {
         (catalogue(steps: steps) + [.numerical]).first { $0.name == name }
@@ -115,6 +121,15 @@ public struct StateGradient: Sendable {
     public static func + (a: StateGradient, b: StateGradient) -> StateGradient {
         StateGradient(da: a.da + b.da, dc: a.dc + b.dc)
     }
+}
+
+/// A gate in words: its name, the notebook's variable for its local derivative (with
+/// respect to the pre-activation), that variable's formula, and the parameters it owns.
+public struct GateSite<C: Cell>: Sendable {
+    public var name: String
+    public var variable: String
+    public var formula: String
+    public var parameters: [C.Parameter]
 }
 
 /// A cell's parameter: a case of an enum whose cases are the parameters in report order.

@@ -26,7 +26,7 @@ public enum Input<C: Cell>: Hashable, Sendable {
     public init?(name: String) {
         switch name {
         case "a0": self = .a0
-        case "c0": self = .c0
+        case "c0" where C.hasCellState: self = .c0
         case "x": self = .x
         default:
             guard let p = C.Parameter.allCases.first(where: { $0.name == name }) else { return nil }

@@ -51,6 +51,11 @@ public struct CheckReport: Sendable {
     /// The tensors the finite differences did not finish: with the numerical reference not
     /// checked at all, with the exact one missing from the `numerical` column.
     public var unfinished: [String] = []
+    /// What this network can tell apart: the catalogue's wrong derivations it would catch
+    /// and those that would pass on it unnoticed (`Power`).
+    public var power = Power()
+    /// Set when every gradient of the network is exactly zero: then nothing is decided, and this says why.
+    public var vacuous: String?
 
     public enum Status: Sendable {
         case passed
@@ -97,7 +102,14 @@ public enum GradCheck {
                                  stop: stop, unfinished: unfinished)
         if stop == .cancelled { return report }
         let reference = exactGradient ?? numerical.gradients
+        if exact, reference.inputs.allSatisfy({ reference[$0]?.data.allSatisfy { $0 == 0 } == true }) {
+            report.vacuous = Power.whyZero(problem.dims)
+        }
         let referenceName = options.reference.rawValue
+        // The first input too large for float32, which a float32 run turns into infinity.
+        let tooLarge: (name: String, value: Double)? = options.precision == .float32 ? problem.inputs.lazy.compactMap { input in
+            problem.tensor(input).data.first { abs($0) > Double(Float.greatestFiniteMagnitude) }.map { (input.name, $0) }
+        }.first : nil
         var reports = methods.map { method -> MethodReport in
             let double = method.compute(problem)
             let single = method.computeSingle?(problem)
@@ -109,8 +121,15 @@ public enum GradCheck {
                     ? floor.ofDouble : relativeNorm(numerical.errorEstimate[key], of: rk)
                 let noise = options.reference == .exact ? floor.ofDouble * maxMagnitude(rk) : maxMagnitude(numerical.errorEstimate[key])
                 let c = Comparison.compare(key.name, gk, reference: rk, tolerance: 0, floor: max(Decision.safety * noise, .leastNormalMagnitude))
-                return Decision.decide(c, referenceError: referenceError, roundingFloor: floor.inPrecision,
-                                       fixedTolerance: options.tolerance, referenceName: referenceName)
+                var decided = Decision.decide(c, referenceError: referenceError, roundingFloor: floor.inPrecision,
+                                              fixedTolerance: options.tolerance, referenceName: referenceName)
+                if options.precision == .float32, case .route = c.nonFinite, double[key]?.data.allSatisfy(\.isFinite) == true {
+                    // The float32 run overflows where the float64 run of the same code does not:
+                    // single precision cannot hold this network, which says nothing of the derivation.
+                    decided.verdict = .inconclusive
+                    decided.note = "it overflows in float32 on this network (\(tooLarge.map { "\($0.name) holds \(sci($0.value)), beyond float32's largest \(sci(Double(Float.greatestFiniteMagnitude)))" } ?? c.nonFinite?.sentence ?? "")) while its float64 run is finite, so float32 cannot decide it"
+                }
+                return decided
             }
             return MethodReport(name: method.name, expectation: method.expectation, summary: method.summary,
                                 reason: method.reason, tensors: tensors, lesson: method.lesson)
@@ -128,6 +147,18 @@ public enum GradCheck {
                                         reason: "its distance from the exact gradient is the finite-difference error itself.",
                                         tensors: tensors))
         }
+        if let why = report.vacuous {
+            // A constant loss gives every route the same zeros: agreement there proves nothing.
+            for m in reports.indices where reports[m].expectation != .reference {
+                for t in reports[m].tensors.indices where reports[m].tensors[t].verdict == .pass {
+                    reports[m].tensors[t].verdict = .inconclusive
+                    reports[m].tensors[t].pass = false
+                    reports[m].tensors[t].note = why
+                }
+            }
+        } else if let exactGradient {
+            report.power = Power.of(problem, exact: exactGradient)
+        }
         report.methods = reports
         return report
     }
@@ -141,8 +172,11 @@ public enum GradCheck {
         -> (ofDouble: Double, inPrecision: Double) {
         let u64 = Decision.unitRoundoff(.float64), u32 = Decision.unitRoundoff(.float32)
         let least64 = Decision.minimumAmplification * u64
-        guard let d = double, let s = single else { return (least64, precision == .float32 ? u32 : least64) }
-        let measured32 = max(Comparison.compare("", s, reference: d, tolerance: 0).relativeError, u32)
+        // A run that overflows in either precision measures nothing: the floors stand alone.
+        guard let d = double, let s = single, case let c = Comparison.compare("", s, reference: d, tolerance: 0), c.nonFinite == nil else {
+            return (least64, precision == .float32 ? u32 : least64)
+        }
+        let measured32 = max(c.relativeError, u32)
         let of64 = max(measured32 * u64 / u32, least64)
         return (of64, precision == .float32 ? measured32 : of64)
     }

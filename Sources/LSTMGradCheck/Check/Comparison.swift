@@ -24,11 +24,39 @@ public struct TensorComparison: Sendable, Equatable {
     /// estimated rounding error in the precision it ran in.
     public var referenceError: Double = 0
     public var roundingFloor: Double = 0
-    /// Why the verdict is inconclusive, when it is.
+    /// Why the verdict is inconclusive (or a non-finite tensor wrong), when it is.
     public var note: String?
+    /// Set when a tensor holds NaN or an infinity: it is then never a pass.
+    public var nonFinite: NonFinite?
+
+    /// The relative error as a report shows it: `NaN` or `inf` for a tensor holding one.
+    public var figure: String {
+        switch nonFinite {
+        case .route(_, let v)?, .reference(_, let v)?: return v.isNaN ? "NaN" : "inf"
+        case nil: return sci(relativeError)
+        }
+    }
 
     /// The largest per-element score.
     public var maxElementScore: Double { elementScores.max() ?? 0 }
+}
+
+/// A NaN or an infinity where a gradient should be.
+public enum NonFinite: Sendable, Equatable {
+    /// In the derivation's (or the user's) gradient, where the reference is finite: a mismatch.
+    case route(index: [Int], value: Double)
+    /// In the reference gradient: nothing can be decided.
+    case reference(index: [Int], value: Double)
+
+    static func word(_ v: Double) -> String { v.isNaN ? "NaN" : v > 0 ? "+infinity" : "−infinity" }
+
+    /// The plain-language reason.
+    public var sentence: String {
+        switch self {
+        case .route(let i, let v): return "the gradient holds \(Self.word(v)) at \(i) where the reference is finite"
+        case .reference(let i, let v): return "the reference gradient holds \(Self.word(v)) at \(i) (the loss overflows on this network), so nothing can be decided"
+        }
+    }
 }
 
 /// A tensor's verdict.
@@ -46,25 +74,47 @@ public enum Comparison {
 
     /// Compares `g` with reference `r` (same shape, an internal invariant).
     /// `floor` keeps the per-element score from dividing noise by noise where both values are tiny.
+    /// Both tensors are scaled by their largest magnitude first, so values near the top of the
+    /// `Double` range cannot overflow the differences or the norms. A tensor holding NaN or an
+    /// infinity is never a pass: `nonFinite` says which side, the figures are those of the
+    /// finite elements, and the verdict is `fail` (the route) or `inconclusive` (the reference).
     public static func compare(_ key: String, _ g: Tensor, reference r: Tensor, tolerance: Double,
                                floor: Double = .leastNormalMagnitude) -> TensorComparison {
         assert(g.shape == r.shape, "\(key): \(g.shape) vs \(r.shape)")
+        let badReference = r.data.firstIndex { !$0.isFinite }, badRoute = g.data.firstIndex { !$0.isFinite }
+        func finite(_ x: Double) -> Double { x.isFinite ? x : 0 }
+        let scale = zip(g.data, r.data).reduce(0) { max($0, abs(finite($1.0)), abs(finite($1.1))) }
         var worst = 0
-        var maxAbs = 0.0
+        var maxScaled = 0.0
         var diff = Array(repeating: 0.0, count: g.count)
-        for k in diff.indices {
-            diff[k] = g.data[k] - r.data[k]
-            if abs(diff[k]) > maxAbs {
-                maxAbs = abs(diff[k])
-                worst = k
+        if scale > 0 {
+            for k in diff.indices {
+                diff[k] = finite(g.data[k]) / scale - finite(r.data[k]) / scale
+                if abs(diff[k]) > maxScaled {
+                    maxScaled = abs(diff[k])
+                    worst = k
+                }
             }
         }
-        let ng = norm(g.data), nr = norm(r.data)
-        let rel = ng + nr == 0 ? 0 : norm(diff) / (ng + nr)
-        let scores = diff.indices.map { abs(diff[$0]) / max(abs(g.data[$0]) + abs(r.data[$0]), floor) }
-        return TensorComparison(key: key, relativeError: rel, maxAbsError: maxAbs, worstIndex: g.index(ofFlat: worst),
-                                norm: ng, referenceNorm: nr, elementScores: scores, pass: rel <= tolerance,
-                                verdict: rel <= tolerance ? .pass : .fail, threshold: tolerance)
+        let ng = norm(g.data.map(finite)), nr = norm(r.data.map(finite))
+        let sg = norm(g.data.map { finite($0) / max(scale, .leastNormalMagnitude) }), sr = norm(r.data.map { finite($0) / max(scale, .leastNormalMagnitude) })
+        let rel = sg + sr == 0 ? 0 : norm(diff) / (sg + sr)
+        let scores = diff.indices.map { abs(diff[$0]) / max((abs(finite(g.data[$0])) + abs(finite(r.data[$0]))) / max(scale, .leastNormalMagnitude), floor / max(scale, .leastNormalMagnitude)) }
+        var c = TensorComparison(key: key, relativeError: rel, maxAbsError: min(maxScaled * scale, .greatestFiniteMagnitude),
+                                 worstIndex: g.index(ofFlat: worst), norm: ng, referenceNorm: nr, elementScores: scores,
+                                 pass: rel <= tolerance, verdict: rel <= tolerance ? .pass : .fail, threshold: tolerance)
+        if let k = badReference {
+            c.nonFinite = .reference(index: r.index(ofFlat: k), value: r.data[k])
+        } else if let k = badRoute {
+            c.nonFinite = .route(index: g.index(ofFlat: k), value: g.data[k])
+        }
+        if c.nonFinite != nil {
+            c.relativeError = 1   // the largest this measure takes: nothing is shown to agree
+            c.verdict = badReference == nil ? .fail : .inconclusive
+            c.pass = false
+            c.note = c.nonFinite?.sentence
+        }
+        return c
     }
 
     /// The Euclidean norm, scaled by the largest magnitude so squares cannot overflow.

@@ -59,6 +59,16 @@ public enum Decision {
         var out = c
         out.referenceError = referenceError
         out.roundingFloor = roundingFloor
+        // A non-finite tensor was decided by the comparison itself (`Comparison.compare`).
+        if c.nonFinite != nil { return out }
+        let bound = safety * (referenceError + roundingFloor)
+        if fixedTolerance == nil && bound.isNaN {
+            out.threshold = 0
+            out.verdict = .inconclusive
+            out.pass = false
+            out.note = "the \(referenceName) gradient's error estimate is not a finite number (the loss overflows or saturates on this network), so no bound can be set"
+            return out
+        }
         if let fixed = fixedTolerance {
             out.threshold = fixed
             out.verdict = c.relativeError <= fixed ? .pass : .fail

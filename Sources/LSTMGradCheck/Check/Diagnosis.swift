@@ -3,8 +3,14 @@ public struct Diagnosis: Sendable, Equatable {
     public var kind: DiagnosisKind
     /// Relative error between the user's tensor and what that mistake produces.
     public var evidence: Double
-    /// What the tensor is, in one sentence.
-    public var finding: String
+    /// What the tensor is, in one sentence that starts with its name.
+    public var finding: String {
+        subject + " " + predicate
+    }
+    /// The tensor's file key (`dWf`).
+    public var subject: String
+    /// The rest of `finding` (`equals what per-step gives: …`).
+    public var predicate: String
     /// How to fix it, in one sentence.
     public var fix: String
 }
@@ -59,11 +65,13 @@ public struct Diagnoser<C: Cell>: Sendable {
     public func explanations(_ key: Input<C>, _ user: Tensor, tolerance: Double) -> [Diagnosis] {
         guard let right = reference[key] else { return [] }
         var found: [Diagnosis] = []
-        func consider(_ candidate: Tensor?, _ kind: DiagnosisKind, _ finding: String, _ fix: String) {
+        let name = key.gradientName
+        func consider(_ candidate: Tensor?, _ kind: DiagnosisKind, _ predicate: String, _ fix: String) {
             guard let candidate, candidate.shape == user.shape else { return }
-            let e = Comparison.compare(key.name, user, reference: candidate, tolerance: tolerance).relativeError
-            guard e <= tolerance else { return }
-            let d = Diagnosis(kind: kind, evidence: e, finding: finding, fix: fix)
+            let c = Comparison.compare(key.name, user, reference: candidate, tolerance: tolerance)
+            guard c.nonFinite == nil, c.relativeError <= tolerance else { return }
+            let e = c.relativeError
+            let d = Diagnosis(kind: kind, evidence: e, subject: name, predicate: predicate, fix: fix)
             if let k = found.firstIndex(where: { $0.kind == kind }) {
                 if e < found[k].evidence { found[k] = d }
             } else {
@@ -71,36 +79,35 @@ public struct Diagnoser<C: Cell>: Sendable {
             }
         }
         let d = problem.dims
-        let name = key.gradientName
         for (method, g) in catalogue {
             guard let (finding, fix) = method.advice else { continue }
-            consider(g[key], .route(method.name), "\(name) equals what \(method.name) gives: \(finding)", fix)
+            consider(g[key], .route(method.name), "equals what \(method.name) gives: \(finding)", fix)
         }
-        consider(scaled(right, -1), .sign, "\(name) is the right gradient with the wrong sign.",
+        consider(scaled(right, -1), .sign, "is the right gradient with the wrong sign.",
                  "Use dz = ŷ − y (not y − ŷ) at the softmax, and check the sign of every term you subtract.")
         for (factor, kind, over) in [(Double(d.batch), DiagnosisKind.meanOverBatch, "m = \(d.batch)"),
                                      (Double(d.steps), .meanOverTime, "T_x = \(d.steps)"),
                                      (Double(d.batch * d.steps), .meanOverBoth, "m·T_x = \(d.batch * d.steps)")] where factor > 1 {
-            consider(scaled(right, 1 / factor), kind, "\(name) is the right gradient divided by \(over): a mean where the loss is a sum.",
+            consider(scaled(right, 1 / factor), kind, "is the right gradient divided by \(over): a mean where the loss is a sum.",
                      "The loss here is summed over time and batch, not averaged: drop the division by \(over).")
         }
         let siblings: [Input<C>] = if case .parameter(let p) = key { C.siblings(of: p).map { .parameter($0) } } else { [] }
         for other in siblings {
-            consider(reference[other], .gateSwap, "\(name) is the right gradient of \(other.gradientName): the gates are exchanged.",
+            consider(reference[other], .gateSwap, "is the right gradient of \(other.gradientName): the gates are exchanged.",
                      "Check the order in which the gate gradients are computed and returned (f, i, c, o) against the cache's order.")
         }
         if user.shape.count == 2, user.shape[0] == user.shape[1] {
-            consider(transposed(right), .transpose, "\(name) is the transpose of the right gradient.",
+            consider(transposed(right), .transpose, "is the transpose of the right gradient.",
                      "Swap the product's operands: the gradient has the parameter's shape, e.g. np.dot(dft, concat.T).")
         }
         if key == .x {
             for (shift, when) in [(1, "the step after"), (-1, "the step before")] {
-                consider(shifted(right, by: shift), .shiftedStep, "dx[:,:,t] holds the input gradient of \(when) t: an index off by one.",
+                consider(shifted(right, by: shift), .shiftedStep, "holds at [:,:,t] the input gradient of \(when) t: an index off by one.",
                          "Store gradients['dxt'] at dx[:,:,t] for the t the cell call was made with.")
             }
         }
         if key == .a0 {
-            consider(firstStateGradient, .shiftedStep, "da0 is ∂L/∂a⟨1⟩, the gradient at the first hidden output, one step too late.",
+            consider(firstStateGradient, .shiftedStep, "is ∂L/∂a⟨1⟩, the gradient at the first hidden output, one step too late.",
                      "Take da0 from the cell call at t = 0 (its da_prev), after the loop's last iteration.")
         }
         // Equal evidence keeps the order considered: the catalogue first.

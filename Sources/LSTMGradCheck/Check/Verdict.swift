@@ -44,7 +44,8 @@ extension CheckReport {
                                    sentence: "\(m.name) was not checked: the run stopped at its time budget before the finite differences finished a tensor.")
                 }
                 return Verdict(method: m.name, status: .inconclusive,
-                               sentence: "\(m.name) could not be decided for \(notes.map(\.key).joined(separator: ", ")): \(notes.first?.note ?? "the reference is too uncertain"). Run with --reference exact to decide.")
+                               sentence: "\(m.name) could not be decided for \(notes.map(\.key).joined(separator: ", ")): \(notes.first?.note ?? "the reference is too uncertain")."
+                                   + (options.reference == .numerical ? " Run with --reference exact to decide." : ""))
             case (.correct, .matches):
                 let figure = m.worst.map { "worst relative error \(sci($0.relativeError)) in \($0.key), within \(sci($0.threshold))" } ?? "no tensors"
                 return Verdict(method: m.name, status: .confirmed,
@@ -93,6 +94,11 @@ extension CheckReport {
         }
         for lesson in derivations.filter({ $0.expectation == .correct && $0.matches }).compactMap(\.lesson) {
             s += " " + lesson
+        }
+        if let why = vacuous {
+            s += " NOTHING DECIDED: \(why)."
+        } else if !correct.isEmpty, let power = power.sentence {
+            s += " " + power
         }
         return s.trimmingCharacters(in: .whitespaces)
     }

@@ -3,7 +3,11 @@ public struct VerifiedTensor: Sendable {
     public enum Status: String, Sendable {
         case matches
         case mismatch
-        case notProvided = "not-provided"
+        /// A gradient the check needs that the file does not hold: the file is incomplete.
+        case missing
+        /// Not in the file and not required (the output layer, which the notebook's
+        /// `lstm_backward` does not compute, or a tensor left out by `--keys`).
+        case notChecked = "not-checked"
     }
 
     public struct Element: Sendable, Equatable {
@@ -23,6 +27,8 @@ public struct VerifiedTensor: Sendable {
     /// The bound this tensor was held to (looser for single-precision files).
     public var tolerance: Double
     public var singlePrecision: Bool
+    /// Whether the file must hold it for the file to pass.
+    public var required = true
 }
 
 /// What `verify` found.
@@ -35,10 +41,57 @@ public struct VerifyReport: Sendable {
     public var tensors: [VerifiedTensor]
     /// Keys in the file that are not gradients of this problem (listed, then ignored).
     public var extraKeys: [String]
+    /// The mismatches grouped by what explains them, one cause per explanation (`Cause`).
+    public var causes: [Cause] = []
+    /// Which catalogue mistakes this fixture can catch (`Power`).
+    public var power = Power()
+    /// Set when every gradient of the fixture is exactly zero: nothing can be decided.
+    public var vacuous: String?
 
-    /// Every provided tensor matches (and at least one was provided).
-    public var passed: Bool {
-        tensors.contains { $0.status != .notProvided } && !tensors.contains { $0.status == .mismatch }
+    public enum Status: Sendable {
+        case passed
+        /// A provided tensor is wrong, a required one is missing, or nothing was provided.
+        case mismatch
+        /// Nothing is wrong, but the fixture cannot decide (every gradient zero).
+        case inconclusive
+    }
+
+    public var status: Status {
+        if tensors.contains(where: { $0.status == .mismatch || $0.status == .missing }) { return .mismatch }
+        if !tensors.contains(where: { $0.status == .matches }) { return .mismatch }
+        return vacuous == nil ? .passed : .inconclusive
+    }
+
+    public var passed: Bool { status == .passed }
+
+    /// The closing sentences, the same in every renderer.
+    public var conclusion: String {
+        let provided = tensors.filter { $0.comparison != nil }
+        let wrong = provided.filter { $0.status == .mismatch }.map(\.fileKey)
+        let missing = tensors.filter { $0.status == .missing }.map(\.fileKey)
+        let unchecked = tensors.filter { $0.status == .notChecked }.map(\.fileKey)
+        var s: String
+        if provided.isEmpty {
+            s = "Nothing to check: \(source) holds none of the gradients of this fixture (\(list(tensors.map(\.fileKey))))."
+        } else if !provided.contains(where: \.required) {
+            s = "Nothing required was checked: \(source) holds only \(list(provided.map(\.fileKey))), which \(provided.count == 1 ? "is" : "are") not required."
+        } else if wrong.isEmpty {
+            s = "All \(provided.count) provided gradients match the \(reference) gradient."
+        } else {
+            s = "\(wrong.count) of the \(provided.count) provided gradients \(wrong.count == 1 ? "is" : "are") wrong: \(wrong.joined(separator: ", "))."
+        }
+        if !missing.isEmpty {
+            s += " MISSING: \(list(missing)) \(missing.count == 1 ? "is" : "are") required and not in the file, so the file does not pass."
+        }
+        if !unchecked.isEmpty {
+            s += " Not checked: \(list(unchecked)) (not required: the notebook's lstm_backward does not compute the output layer's gradients; --keys names them to check them)."
+        }
+        if let vacuous {
+            s += " NOTHING DECIDED: \(vacuous)."
+        } else if status == .passed, let power = power.sentence {
+            s += " " + power.replacingOccurrences(of: "On this network", with: "On this fixture")
+        }
+        return s
     }
 }
 
@@ -48,34 +101,58 @@ public enum Verify {
     /// such tensors are held to 1e-4 — still far below what a wrong formula costs.
     public static let singlePrecisionTolerance = 1e-4
 
-    /// Compares the user's gradients with `reference`, diagnosing every mismatch.
-    /// Throws for a tensor whose shape is neither the Coursera shape, that shape with
+    /// Compares the user's gradients with `reference`, diagnosing every mismatch. Every
+    /// gradient of the problem is required except the output layer's (the notebook's
+    /// `lstm_backward` does not compute `dWy`, `dby`), unless `keys` (gradient-file names)
+    /// names the set explicitly. Throws for a key in the file that is a slip for a wanted one
+    /// (`Wf`, `dwf`: "did you mean dWf"), for a `keys` entry that is no gradient of the
+    /// problem, and for a tensor whose shape is neither the Coursera shape, that shape with
     /// unit dimensions dropped or added, nor its transpose.
     public static func run<C: Cell>(_ problem: Problem<C, Double>, name: String, user: UserGradients, reference: Gradients<C>,
-                                    referenceName: String, tolerance: Double) throws(InputError) -> VerifyReport {
-        let wanted = Set(problem.inputs.map(\.gradientName))
-        let extra = user.tensors.map(\.key).filter { !wanted.contains($0) }
+                                    referenceName: String, tolerance: Double, keys: [String]? = nil) throws(InputError) -> VerifyReport {
+        let all = problem.inputs.map(\.gradientName)
+        let wanted = Set(all)
+        if let keys {
+            for key in keys where !wanted.contains(key) {
+                throw InputError.unknownKey(key, in: all, source: "--keys", what: "gradient of this fixture")
+            }
+        }
+        let output: Set<String> = [Input<C>.parameter(C.outputLayer.weight).gradientName, Input<C>.parameter(C.outputLayer.bias).gradientName]
+        let required = keys.map(Set.init) ?? wanted.subtracting(output)
+        var extra: [String] = []
+        for key in user.tensors.map(\.key) where !wanted.contains(key) {
+            // A slip for a wanted key would leave that gradient unchecked: say so rather than ignore it.
+            let slip = InputError.closest(key, in: all) ?? InputError.closest("d" + key, in: all)
+            if let near = slip, !user.tensors.contains(where: { $0.key == near }) {
+                throw InputError(source: user.source, key: key, expected: "a gradient of this fixture (\(all.joined(separator: " ")))",
+                                 found: "an unknown key (did you mean \"\(near)\"?)")
+            }
+            extra.append(key)
+        }
         var diagnoser: Diagnoser<C>?
+        var conformed = Gradients<C>()
         var out: [VerifiedTensor] = []
         // Every explanation of each wrong tensor (one per kind), by its position in `out`.
         var explained: [Int: [Diagnosis]] = [:]
         for key in problem.inputs {
             let fileKey = key.gradientName
             guard let r = reference[key] else { continue }
-            guard let given = user.tensors.first(where: { $0.key == fileKey }) else {
-                out.append(VerifiedTensor(key: key.name, fileKey: fileKey, status: .notProvided, comparison: nil, worstElements: [],
-                                          diagnosis: nil, tolerance: tolerance, singlePrecision: false))
+            guard let given = user.tensors.first(where: { $0.key == fileKey }), keys?.contains(fileKey) ?? true else {
+                out.append(VerifiedTensor(key: key.name, fileKey: fileKey, status: required.contains(fileKey) ? .missing : .notChecked,
+                                          comparison: nil, worstElements: [], diagnosis: nil, tolerance: tolerance, singlePrecision: false,
+                                          required: required.contains(fileKey)))
                 continue
             }
             let bound = given.singlePrecision ? max(tolerance, singlePrecisionTolerance) : tolerance
             let (g, transposed) = try conform(given.tensor, to: r.shape, source: user.source, key: fileKey)
+            conformed[key] = g
             let c = Comparison.compare(key.name, g, reference: r, tolerance: bound)
             let matches = c.pass && !transposed
             var diagnosis: Diagnosis?
             if !matches {
                 if transposed && c.pass {
-                    diagnosis = Diagnosis(kind: .transpose, evidence: c.relativeError,
-                                          finding: "\(fileKey) is stored transposed (\(shapeText(given.tensor.shape)) where the parameter is \(shapeText(r.shape))); its values are right.",
+                    diagnosis = Diagnosis(kind: .transpose, evidence: c.relativeError, subject: fileKey,
+                                          predicate: "is stored transposed (\(shapeText(given.tensor.shape)) where the parameter is \(shapeText(r.shape))); its values are right.",
                                           fix: "Swap the product's operands so the gradient has the parameter's shape, e.g. np.dot(dft, concat.T).")
                 } else {
                     if diagnoser == nil { diagnoser = Diagnoser(problem: problem, reference: reference) }
@@ -84,7 +161,7 @@ public enum Verify {
             }
             out.append(VerifiedTensor(key: key.name, fileKey: fileKey, status: matches ? .matches : .mismatch, comparison: c,
                                       worstElements: worst(g, r, count: 5), diagnosis: diagnosis,
-                                      tolerance: bound, singlePrecision: given.singlePrecision))
+                                      tolerance: bound, singlePrecision: given.singlePrecision, required: required.contains(fileKey)))
         }
         // One mistake usually explains the whole file, so where several fit a tensor within
         // tolerance (per-step and carry-dc-only give the same dWo) the one that explains
@@ -97,8 +174,15 @@ public enum Verify {
             let most = candidates.map { support[$0.kind] ?? 0 }.max()
             out[k].diagnosis = candidates.first { support[$0.kind] == most }
         }
-        return VerifyReport(name: name, dims: problem.dims, source: user.source, reference: referenceName,
-                            tolerance: tolerance, tensors: out, extraKeys: extra)
+        var report = VerifyReport(name: name, dims: problem.dims, source: user.source, reference: referenceName,
+                                  tolerance: tolerance, tensors: out, extraKeys: extra)
+        if reference.inputs.allSatisfy({ reference[$0]?.data.allSatisfy { $0 == 0 } == true }) {
+            report.vacuous = Power.whyZero(problem.dims)
+        } else {
+            report.power = Power.of(problem, exact: reference)
+        }
+        report.causes = Cause.group(report.tensors, problem: problem, reference: reference, user: conformed)
+        return report
     }
 
     /// The user's tensor in the Coursera shape, and whether it was stored transposed.

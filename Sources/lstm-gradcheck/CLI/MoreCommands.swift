@@ -97,7 +97,11 @@ extension Commands {
             case "markdown": out.write(VerifyRender.markdown(report, fixture: fixture))
             default: out.write(VerifyRender.text(report, fixture: fixture, colour: out.colour))
             }
-            return report.passed ? ExitStatus.success : ExitStatus.mismatch
+            switch report.status {
+            case .passed: return ExitStatus.success
+            case .mismatch: return ExitStatus.mismatch
+            case .inconclusive: return ExitStatus.inconclusive
+            }
         })
 }
 
@@ -127,7 +131,7 @@ extension Commands {
                 guard o.has("flow") else { throw UsageError(message: "--compare goes with --flow", command: o.command) }
                 let lstm = try ProblemOptions.lstm(fixture, o)
                 let seed = UInt64(try o.int("seed", default: Int(ProblemOptions.defaultSeed), in: 0...Int.max))
-                let comparison = FlowComparison(lstm: GradientFlow.flow(lstm), rnn: GradientFlow.flow(Problem<RNN, Double>.beside(lstm, seed: seed &+ 1)))
+                let comparison = FlowComparison(lstm, rnnSeed: seed &+ 1)
                 out.write(json ? JSON.serialize(ExplainRender.compareJSON(comparison)) + "\n" : ExplainRender.compareText(comparison, fixture: fixture))
                 return ExitStatus.success
             }
@@ -180,7 +184,7 @@ extension Commands {
             let html: String
             if let p = fixture.network as? Problem<LSTM, Double> {
                 let seed = UInt64(try o.int("seed", default: Int(ProblemOptions.defaultSeed), in: 0...Int.max))
-                let comparison = FlowComparison(lstm: GradientFlow.flow(p), rnn: GradientFlow.flow(Problem<RNN, Double>.beside(p, seed: seed &+ 1)))
+                let comparison = FlowComparison(p, rnnSeed: seed &+ 1)
                 html = HTMLReport.render(report, fixture: fixture, flow: comparison.lstm, comparison: comparison)
             } else {
                 func flow<P: CellProblem>(_ p: P) -> FlowReport { GradientFlow.flow(p.typed) }

@@ -15,21 +15,7 @@ enum JSONReport {
                 JSONMember("outcome", .string(m.outcome.rawValue)),
                 JSONMember("summary", .string(m.summary)),
                 JSONMember("verdict", .string(verdicts.first { $0.method == m.name }?.sentence ?? "")),
-                JSONMember("parameters", .object(m.tensors.map { t in
-                    JSONMember(t.key, .object([
-                        JSONMember("relative_error", n(t.relativeError)),
-                        JSONMember("max_abs_error", n(t.maxAbsError)),
-                        JSONMember("worst_index", .array(t.worstIndex.map(i))),
-                        JSONMember("norm", n(t.norm)),
-                        JSONMember("reference_norm", n(t.referenceNorm)),
-                        JSONMember("max_element_score", n(t.maxElementScore)),
-                        JSONMember("threshold", n(t.threshold)),
-                        JSONMember("reference_error", n(t.referenceError)),
-                        JSONMember("rounding_floor", n(t.roundingFloor)),
-                        JSONMember("verdict", .string(t.verdict.rawValue)),
-                        JSONMember("pass", .bool(t.pass)),
-                    ]))
-                })),
+                JSONMember("parameters", .object(m.tensors.map { t in JSONMember(t.key, .object(tensor(t))) })),
             ]))
         }
         return .object(head(name: r.name, dims: r.dims, reference: r.reference) + [
@@ -40,6 +26,28 @@ enum JSONReport {
             JSONMember("methods", .object(methods)),
         ] + foot(status: r.exitStatus, stop: r.stop, conclusion: r.conclusion)
           + (r.stop == nil ? [] : [JSONMember("unfinished", .array(r.unfinished.map { .string($0) }))]))
+    }
+
+    /// One tensor's figures. A figure that is not a finite number (a reference error estimate
+    /// that is infinite where the reference is only noise) is left out rather than written
+    /// as `null`; `non_finite` and `note` say why a tensor holding NaN or infinity was not passed.
+    static func tensor(_ t: TensorComparison) -> [JSONMember] {
+        let figures: [(String, Double)] = [
+            ("relative_error", t.relativeError), ("max_abs_error", t.maxAbsError), ("norm", t.norm),
+            ("reference_norm", t.referenceNorm), ("max_element_score", t.maxElementScore), ("threshold", t.threshold),
+            ("reference_error", t.referenceError), ("rounding_floor", t.roundingFloor),
+        ]
+        var members = figures.filter { $0.1.isFinite }.map { JSONMember($0.0, .number($0.1)) }
+        members.insert(JSONMember("worst_index", .array(t.worstIndex.map { .number(Double($0)) })), at: min(2, members.count))
+        members.append(JSONMember("verdict", .string(t.verdict.rawValue)))
+        members.append(JSONMember("pass", .bool(t.pass)))
+        switch t.nonFinite {
+        case .route?: members.append(JSONMember("non_finite", .string("gradient")))
+        case .reference?: members.append(JSONMember("non_finite", .string("reference")))
+        case nil: break
+        }
+        if let note = t.note { members.append(JSONMember("note", .string(note))) }
+        return members
     }
 
     /// What every report opens with: the network and the reference.

@@ -10,7 +10,7 @@ enum MarkdownReport {
         for key in r.methods.first?.tensors.map(\.key) ?? [] {
             s += "| \(key) | \(ReportText.shape(fixture, key)) | " + r.methods.map { m in
                 guard let t = m.tensors.first(where: { $0.key == key }) else { return "–" }
-                return sci(t.relativeError) + (t.pass ? "" : " ✗")
+                return t.figure + (t.pass ? "" : " ✗")
             }.joined(separator: " | ") + " |\n"
         }
         s += "| **result** | | " + r.methods.map { "**\(ReportText.outcome($0))**" }.joined(separator: " | ") + " |\n\n"

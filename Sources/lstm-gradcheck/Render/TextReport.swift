@@ -11,7 +11,7 @@ enum TextReport {
         for key in keys {
             table.rows.append([key, ReportText.shape(fixture, key)] + methods.map { m in
                 guard let t = m.tensors.first(where: { $0.key == key }) else { return "-" }
-                return sci(t.relativeError) + (t.verdict == .pass ? "  " : t.verdict == .fail ? " ✗" : " ?")
+                return t.figure + (t.verdict == .pass ? "  " : t.verdict == .fail ? " ✗" : " ?")
             })
         }
         table.rows.append(["result", ""] + methods.map(ReportText.outcome))

@@ -4,16 +4,7 @@ import LSTMGradCheck
 /// The verify report: a table of the user's tensors, then each mismatch with its
 /// worst elements and diagnosis, then the verdict.
 enum VerifyRender {
-    static func verdict(_ r: VerifyReport) -> String {
-        let provided = r.tensors.filter { $0.status != .notProvided }
-        let wrong = provided.filter { $0.status == .mismatch }.map(\.fileKey)
-        let missing = r.tensors.filter { $0.status == .notProvided }.map(\.fileKey)
-        var s = provided.isEmpty ? "None of the gradients this network has was found in \(r.source)."
-            : wrong.isEmpty ? "All \(provided.count) provided gradients match the \(r.reference) gradient."
-            : "\(wrong.count) of the \(provided.count) provided gradients \(wrong.count == 1 ? "is" : "are") wrong: \(wrong.joined(separator: ", "))."
-        if !missing.isEmpty { s += " Not provided: \(missing.joined(separator: ", "))." }
-        return s
-    }
+    static func verdict(_ r: VerifyReport) -> String { r.conclusion }
 
     static func text(_ r: VerifyReport, fixture: Fixture, colour: Bool) -> String {
         let style = Style(enabled: colour)
@@ -28,36 +19,21 @@ enum VerifyRender {
         }
         table.style = { _, column, text in
             guard column == 5 else { return text }
-            return text == "match" ? style.green(text) : text == "MISMATCH" ? style.red(text) : style.dim(text)
+            return text == "match" ? style.green(text) : text == "MISMATCH" || text == "MISSING" ? style.red(text) : style.dim(text)
         }
         s += table.render()
         if !r.extraKeys.isEmpty { s += "\nIgnored (not gradients of this network): \(r.extraKeys.joined(separator: ", "))\n" }
-        // Tensors wrong for the same reason are explained once.
-        var groups: [(diagnosis: Diagnosis?, tensors: [VerifiedTensor])] = []
-        for t in r.tensors where t.status == .mismatch {
-            if let d = t.diagnosis, let k = groups.firstIndex(where: { $0.diagnosis?.kind == d.kind }) {
-                groups[k].tensors.append(t)
-            } else {
-                groups.append((t.diagnosis, [t]))
-            }
-        }
-        for (diagnosis, tensors) in groups {
-            let names = tensors.map(\.fileKey).joined(separator: ", ")
-            s += "\n" + style.bold(names + ": MISMATCH") + "\n"
-            if let t = tensors.max(by: { ($0.comparison?.relativeError ?? 0) < ($1.comparison?.relativeError ?? 0) }) {
+        // One block per cause, however many tensors it covers.
+        for cause in r.causes {
+            s += "\n" + style.bold(cause.tensors.joined(separator: ", ") + ": MISMATCH") + "\n"
+            let covered = r.tensors.filter { cause.tensors.contains($0.fileKey) }
+            if let t = covered.max(by: { ($0.comparison?.relativeError ?? 0) < ($1.comparison?.relativeError ?? 0) }) {
                 s += wrap("worst elements (\(t.fileKey)): " + t.worstElements.prefix(3).map {
                     "\(ReportText.index(t.fileKey, $0.index)) yours \(num($0.user)), right \(num($0.reference))"
                 }.joined(separator: "; "), indent: 4).dropFirst(2) + "\n"
             }
-            if let d = diagnosis {
-                let finding = tensors.count == 1 ? d.finding : d.finding.replacingOccurrences(of: tensors[0].fileKey + " ", with: "each ", options: .anchored)
-                let evidence = tensors.compactMap { $0.diagnosis?.evidence }.max() ?? d.evidence
-                let proof = evidence == 0 ? "it equals that mistake's gradient exactly" : "within \(sci(evidence)) relative of that mistake's gradient"
-                s += wrap("diagnosis: \(finding) (evidence: \(proof))", indent: 4).dropFirst(2) + "\n"
-                s += wrap("fix: \(d.fix)", indent: 4).dropFirst(2) + "\n"
-            } else {
-                s += wrap("diagnosis: no known mistake matches (the catalogue of wrong derivations, a sign, a mean instead of a sum, swapped gates, a transpose, an index shifted by one step); start from the worst elements above.", indent: 4).dropFirst(2) + "\n"
-            }
+            s += wrap("diagnosis: \(cause.finding)" + (cause.evidence.map { " (evidence: \($0))" } ?? ""), indent: 4).dropFirst(2) + "\n"
+            if let fix = cause.fix { s += wrap("fix: \(fix)", indent: 4).dropFirst(2) + "\n" }
         }
         return s + "\n" + wrap(verdict(r), indent: 0) + "\n"
     }
@@ -68,8 +44,9 @@ enum VerifyRender {
         for t in r.tensors {
             s += "| \(t.key) | \(t.fileKey) | \(ReportText.shape(fixture, t.key)) | \(t.comparison.map { sci($0.relativeError) } ?? "–") | \(t.comparison.map { sci($0.maxAbsError) } ?? "–") | \(result(t)) |\n"
         }
-        for t in r.tensors where t.status == .mismatch {
-            s += "\n**\(t.fileKey)**: " + (t.diagnosis.map { "\($0.finding) Fix: \($0.fix)" } ?? "no known mistake matches.") + "\n"
+        for cause in r.causes {
+            s += "\n**\(cause.tensors.joined(separator: ", "))**: \(cause.finding)" + (cause.evidence.map { " (evidence: \($0))" } ?? "")
+                + (cause.fix.map { " Fix: \($0)" } ?? "") + "\n"
         }
         return s + "\n\(verdict(r))\n"
     }
@@ -96,6 +73,13 @@ enum VerifyRender {
                 return JSONMember(t.fileKey, .object(m))
             })),
             JSONMember("ignored_keys", .array(r.extraKeys.map(JSONValue.string))),
+            JSONMember("causes", .array(r.causes.map { c in
+                .object([JSONMember("tensors", .array(c.tensors.map(JSONValue.string))), JSONMember("kind", c.kind.map { .string($0.name) } ?? .string("located")),
+                         JSONMember("finding", .string(c.finding))]
+                        + (c.evidence.map { [JSONMember("evidence", .string($0))] } ?? []) + (c.fix.map { [JSONMember("fix", .string($0))] } ?? []))
+            })),
+            JSONMember("power", .object([JSONMember("caught", .array(r.power.caught.map(JSONValue.string))),
+                                         JSONMember("unnoticed", .array(r.power.unnoticed.map(JSONValue.string)))])),
             JSONMember("passed", .bool(r.passed)),
             JSONMember("verdict", .string(verdict(r))),
         ])
@@ -105,7 +89,8 @@ enum VerifyRender {
         switch t.status {
         case .matches: return "match"
         case .mismatch: return "MISMATCH"
-        case .notProvided: return "not provided"
+        case .missing: return "MISSING"
+        case .notChecked: return "not checked"
         }
     }
 

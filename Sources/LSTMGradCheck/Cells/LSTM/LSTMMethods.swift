@@ -126,6 +126,13 @@ extension LSTM {
         catalogue(steps: steps).filter { $0.expectation == .wrong } + (3..<max(3, steps)).map { .truncated($0, steps: steps) }
     }
 
+    public static var gates: [GateSite<LSTM>] {
+        [GateSite(name: "forget gate", variable: "dft", formula: "dft = (dc_next * c_prev + ot * (1 - np.tanh(c_next)**2) * c_prev * da_next) * ft * (1 - ft)", parameters: [.Wf, .bf]),
+         GateSite(name: "input gate", variable: "dit", formula: "dit = (dc_next * cct + ot * (1 - np.tanh(c_next)**2) * cct * da_next) * it * (1 - it)", parameters: [.Wi, .bi]),
+         GateSite(name: "candidate", variable: "dcct", formula: "dcct = (dc_next * it + ot * (1 - np.tanh(c_next)**2) * it * da_next) * (1 - cct**2)", parameters: [.Wc, .bc]),
+         GateSite(name: "output gate", variable: "dot", formula: "dot = da_next * np.tanh(c_next) * ot * (1 - ot)", parameters: [.Wo, .bo])]
+    }
+
     /// The same parameter of the other gates (`Wf` → `Wi Wc Wo`).
     public static func siblings(of p: Parameter) -> [Parameter] {
         guard let gate = p.gate else { return [] }

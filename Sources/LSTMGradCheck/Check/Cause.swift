@@ -1,0 +1,52 @@
+/// One reason behind some of a file's wrong tensors, stated once for all of them: a known
+/// mistake (`kind`), or, where none matches, what the structure of the error shows. Every
+/// sentence carries the numbers it rests on; what the numbers do not support is not said.
+public struct Cause: Sendable {
+    /// The known mistake, or nil for a located or unexplained error.
+    public var kind: DiagnosisKind?
+    /// The file keys it covers, in report order.
+    public var tensors: [String]
+    public var finding: String
+    /// The numbers behind the finding.
+    public var evidence: String?
+    public var fix: String?
+
+    /// The causes of `tensors`' mismatches: each known mistake once, then, for the tensors no
+    /// known mistake explains, what their errors show (`Locator`).
+    static func group<C: Cell>(_ tensors: [VerifiedTensor], problem: Problem<C, Double>, reference: Gradients<C>,
+                               user: Gradients<C>) -> [Cause] {
+        let wrong = tensors.filter { $0.status == .mismatch }
+        var causes: [Cause] = []
+        var kinds: [DiagnosisKind] = []
+        for t in wrong { if let k = t.diagnosis?.kind, !kinds.contains(k) { kinds.append(k) } }
+        for kind in kinds {
+            let members = wrong.filter { $0.diagnosis?.kind == kind }
+            let diagnoses = members.compactMap(\.diagnosis)
+            let names = members.map(\.fileKey)
+            let finding: String
+            if members.count == 1 {
+                finding = diagnoses[0].finding
+            } else if kind == .gateSwap {
+                finding = "\(list(names)) hold one another's right gradients: the gates are exchanged."
+            } else if Set(diagnoses.map(\.predicate)).count == 1 {
+                finding = "Each of \(list(names)) \(diagnoses[0].predicate)"
+            } else {
+                finding = diagnoses.map(\.finding).joined(separator: " ")
+            }
+            let worst = diagnoses.map(\.evidence).max() ?? 0
+            causes.append(Cause(kind: kind, tensors: names, finding: finding,
+                                evidence: worst == 0 ? "equal to that mistake's gradient exactly" : "within \(sci(worst)) relative of that mistake's gradient",
+                                fix: diagnoses[0].fix))
+        }
+        let unexplained = wrong.filter { $0.diagnosis == nil }
+        if !unexplained.isEmpty {
+            causes += Locator(problem: problem, reference: reference, user: user, tensors: tensors).locate(unexplained)
+        }
+        return causes
+    }
+}
+
+/// `a, b and c`.
+func list(_ names: [String]) -> String {
+    names.count <= 2 ? names.joined(separator: " and ") : names.dropLast().joined(separator: ", ") + " and " + names[names.count - 1]
+}
