@@ -67,7 +67,7 @@ import Testing
         (["parameters": ""], "f.json: parameters: expected an object with Wf bf Wi bi Wc bc Wo bo (and Wy by), found none"),
         (["dims": "{\"n_a\": 2}"], "f.json: dims.n_a: expected 1, as the arrays say, found a number"),
         (["x": "[[[1, 2, 3], [4, 5, 6]], [[1, 2, 3], [4, 5, 6]]]"], "f.json: parameters.Wf: expected a matrix of shape n_a × (n_a + n_x) = 1 × 3, found 1 × 2"),
-        (["A0": "[[0.5, -0.5]]"], "f.json: A0: expected a known fixture key: one of name, description, cell, dims, parameters, a0, c0, x, y, da, expect, found an unknown key (did you mean \"a0\"?)"),
+        (["A0": "[[0.5, -0.5]]"], "f.json: A0: expected a known fixture key: one of name, description, cell, layout, dims, parameters, a0, c0, x, y, da, expect, found an unknown key (did you mean \"a0\"?)"),
     ])
     func badFixturesNameTheKeyAndTheExpectation(_ parts: [String: String], _ message: String) {
         #expect(throws: InputError.self) { try decode(text(parts)) }
@@ -116,9 +116,9 @@ import Testing
         #expect(throws: InputError(source: "f.json", key: "parameters.Waa", expected: "a matrix of shape n_a × n_a = 1 × 1", found: "1 × 2")) {
             try FixtureFile.decode(try JSON.parse(bad), source: "f.json", defaultName: "f")
         }
-        let gru = #"{"cell": "gru"}"#
-        #expect(throws: InputError(source: "f.json", key: "cell", expected: "\"lstm\" or \"rnn\"", found: "a string")) {
-            try FixtureFile.decode(try JSON.parse(gru), source: "f.json", defaultName: "f")
+        let unknownCell = #"{"cell": "mlp"}"#
+        #expect(throws: InputError(source: "f.json", key: "cell", expected: "\"lstm\" or \"rnn\" or \"gru\"", found: "a string")) {
+            try FixtureFile.decode(try JSON.parse(unknownCell), source: "f.json", defaultName: "f")
         }
     }
 }

@@ -152,12 +152,14 @@ extension CellParameter where Self: RawRepresentable, RawValue == Int {
 public enum CellKind: String, CaseIterable, Sendable {
     case lstm
     case rnn
+    case gru
 
     /// The conformance behind the name.
     public var cell: any Cell.Type {
         switch self {
         case .lstm: return LSTM.self
         case .rnn: return RNN.self
+        case .gru: return GRU.self
         }
     }
 }

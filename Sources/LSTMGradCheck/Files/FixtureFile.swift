@@ -37,13 +37,17 @@ public struct Fixture: Sendable {
 }
 
 /// The fixture format: Coursera's names and shapes, so a NumPy user can `json.dump` their
-/// arrays unchanged. The top-level keys are `name`, `description`, `cell`, `dims`,
+/// arrays unchanged. The top-level keys are `name`, `description`, `cell`, `layout`, `dims`,
 /// `parameters` (the cell's parameter names), `a0`, `c0`, `x`, `y` or `da`, and `expect`
 /// (what the fixture regression expects); any other key, or a parameter the cell does not
 /// have, is an error that names the closest known key.
 public enum FixtureFile {
     /// The top-level keys a fixture may hold.
-    static let topLevelKeys = ["name", "description", "cell", "dims", "parameters", "a0", "c0", "x", "y", "da", "expect"]
+    static let topLevelKeys = ["name", "description", "cell", "layout", "dims", "parameters", "a0", "c0", "x", "y", "da", "expect"]
+
+    /// The parameter layouts a fixture's `"layout"` may name: Coursera's names and shapes,
+    /// the only layout read so far (and the one meant when the key is absent).
+    static let layouts = ["coursera"]
 
     /// Reads and validates the fixture at `path`; `name` defaults to the file's stem.
     public static func read(_ path: String, limits: Limits = .machineDefault) throws(InputError) -> Fixture {
@@ -65,6 +69,16 @@ public enum FixtureFile {
                                  found: c.kindDescription)
             }
             kind = k
+        }
+        // Another framework's layout names other keys: say so before any of them is called unknown.
+        if let l = json["layout"] {
+            guard case .string(let layout) = l else {
+                throw InputError(source: source, key: "layout", expected: "\"coursera\"", found: l.kindDescription)
+            }
+            guard layouts.contains(layout) else {
+                throw InputError(source: source, key: "layout", expected: "\"coursera\" (Coursera's names and shapes)",
+                                 found: "\"\(layout)\", a layout that is not supported yet")
+            }
         }
         for member in members where !topLevelKeys.contains(member.key) {
             throw InputError.unknownKey(member.key, in: topLevelKeys, source: source, what: "fixture key")

@@ -8,7 +8,7 @@ enum ProblemOptions {
 
     static let specs: [OptionSpec] = [
         OptionSpec(name: "fixture", value: "FILE", help: "Check the network in this fixture file (JSON, see the README) instead of a generated one."),
-        OptionSpec(name: "cell", value: "CELL", help: "lstm (default) or rnn, the course's plain RNN, for a generated network."),
+        OptionSpec(name: "cell", value: "CELL", help: "lstm (default), rnn (the course's plain RNN) or gru (PyTorch's GRU), for a generated network."),
         OptionSpec(name: "n-x", value: "N", help: "Input size n_x of a generated network (default \(defaults.n_x))."),
         OptionSpec(name: "n-a", value: "N", help: "Hidden size n_a (default \(defaults.n_a))."),
         OptionSpec(name: "n-y", value: "N", help: "Number of classes n_y (default \(defaults.n_y))."),
