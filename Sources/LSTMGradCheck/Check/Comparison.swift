@@ -83,7 +83,10 @@ public enum Comparison {
         assert(g.shape == r.shape, "\(key): \(g.shape) vs \(r.shape)")
         let badReference = r.data.firstIndex { !$0.isFinite }, badRoute = g.data.firstIndex { !$0.isFinite }
         func finite(_ x: Double) -> Double { x.isFinite ? x : 0 }
-        let scale = zip(g.data, r.data).reduce(0) { max($0, abs(finite($1.0)), abs(finite($1.1))) }
+        // A power of two, so the scaling is exact: the figures are those of the unscaled tensors
+        // wherever those do not overflow.
+        let largest = zip(g.data, r.data).reduce(0) { max($0, abs(finite($1.0)), abs(finite($1.1))) }
+        let scale = largest == 0 ? 0 : Double(sign: .plus, exponent: largest.exponent, significand: 1)
         var worst = 0
         var maxScaled = 0.0
         var diff = Array(repeating: 0.0, count: g.count)
@@ -96,10 +99,11 @@ public enum Comparison {
                 }
             }
         }
+        let unit = max(scale, .leastNormalMagnitude), scaledFloor = max(floor / unit, .leastNonzeroMagnitude)
         let ng = norm(g.data.map(finite)), nr = norm(r.data.map(finite))
-        let sg = norm(g.data.map { finite($0) / max(scale, .leastNormalMagnitude) }), sr = norm(r.data.map { finite($0) / max(scale, .leastNormalMagnitude) })
+        let sg = norm(g.data.map { finite($0) / unit }), sr = norm(r.data.map { finite($0) / unit })
         let rel = sg + sr == 0 ? 0 : norm(diff) / (sg + sr)
-        let scores = diff.indices.map { abs(diff[$0]) / max((abs(finite(g.data[$0])) + abs(finite(r.data[$0]))) / max(scale, .leastNormalMagnitude), floor / max(scale, .leastNormalMagnitude)) }
+        let scores = diff.indices.map { abs(diff[$0]) / max((abs(finite(g.data[$0])) + abs(finite(r.data[$0]))) / unit, scaledFloor) }
         var c = TensorComparison(key: key, relativeError: rel, maxAbsError: min(maxScaled * scale, .greatestFiniteMagnitude),
                                  worstIndex: g.index(ofFlat: worst), norm: ng, referenceNorm: nr, elementScores: scores,
                                  pass: rel <= tolerance, verdict: rel <= tolerance ? .pass : .fail, threshold: tolerance)
