@@ -116,3 +116,18 @@ import Testing
         #expect(report.passed)
     }
 }
+
+/// Every registered cell is checked the same way: its correct routes match, per-step does not.
+@Suite struct EveryCellTests {
+    @Test(arguments: CellKind.allCases)
+    func checkReportsEveryCellLikeTheLSTM(_ kind: CellKind) {
+        func check<C: Cell>(_: C.Type) -> CheckReport {
+            let p = Problem<C, Double>.random(Dims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), seed: 1)
+            return GradCheck.check(p, name: kind.rawValue, methods: C.coreMethods)
+        }
+        let r = check(kind.cell)
+        #expect(r.methods.map(\.name) == ["bptt", "coursera", "per-step", "numerical"])
+        #expect(r.methods.map(\.matches) == [true, true, false, true])
+        #expect(r.passed)
+    }
+}

@@ -42,13 +42,19 @@ import Testing
     }
 }
 
-@Suite struct RNNExplainTests {
-    @Test(arguments: Explain.parameters(RNN.self).map(\.name))
-    func rnnPartsAddUpToBPTTAndTheLocalPartsArePerStep(_ key: String) throws {
-        let p = Problem<RNN, Double>.random(Dims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), seed: 4)
-        let e = try #require(Explain.split(p, key: key))
+/// The cells without a cell state split the same way, with nothing through c.
+@Suite struct HiddenStateExplainTests {
+    static let cases = Explain.parameters(RNN.self).map { ("rnn", $0.name) } + Explain.parameters(GRU.self).map { ("gru", $0.name) }
+
+    @Test(arguments: cases)
+    func partsAddUpToBPTTAndTheLocalPartsArePerStep(_ cell: String, _ key: String) throws {
+        func split<C: HiddenStateCell>(_: C.Type) throws -> (ExplainReport, Double) {
+            let p = Problem<C, Double>.random(Dims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), seed: 4)
+            return (try #require(Explain.split(p, key: key)), Comparison.norm(Method<C>.perStep.compute(p)[key]!.data))
+        }
+        let (e, perStep) = cell == "rnn" ? try split(RNN.self) : try split(GRU.self)
         #expect(e.reconstructionError < 1e-12)
         #expect(e.steps.allSatisfy { $0.viaC == 0 })
-        #expect(abs(e.localNorm - Comparison.norm(Method<RNN>.perStep.compute(p)[key]!.data)) <= 1e-12 * e.localNorm)
+        #expect(abs(e.localNorm - perStep) <= 1e-12 * e.localNorm)
     }
 }

@@ -203,13 +203,6 @@ import Testing
         #expect(Input<GRU>.all.map(\.gradientName) == Self.parameterNames.map { "d" + $0 } + ["da0", "dx"])
     }
 
-    @Test func checkReportsTheGRULikeTheLSTM() {
-        let p = Problem<GRU, Double>.random(Dims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), seed: 1)
-        let r = GradCheck.check(p, name: "gru", methods: GRU.coreMethods)
-        #expect(r.methods.map(\.name) == ["bptt", "coursera", "per-step", "numerical"])
-        #expect(r.methods.map(\.matches) == [true, true, false, true])
-        #expect(r.passed)
-    }
 
     /// The split of `explain` adds up to bptt for every recurrent parameter, and the flow's
     /// per-step state gradients are bptt's.

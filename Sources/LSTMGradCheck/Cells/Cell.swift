@@ -92,6 +92,10 @@ extension Cell {
         FiniteDifferences.elementwise(problem, request, control: control)
     }
 
+    public static func catalogue(steps: Int) -> [Method<Self>] { coreMethods }
+
+    public static var methodNames: [String] { coreMethods.map(\.name) + [Method<Self>.numerical.name] }
+
     public static func suspects(steps: Int) -> [Method<Self>] { catalogue(steps: steps).filter { $0.expectation == .wrong } }
 
     public static func siblings(of p: Parameter) -> [Parameter] { [] }
@@ -112,6 +116,11 @@ public struct StateGradient: Sendable {
     public init(da: Matrix<Double>, dc: Matrix<Double>) {
         self.da = da
         self.dc = dc
+    }
+
+    /// For a cell without a cell state: `da` alone, `dc` zeros.
+    public static func hidden(_ da: Matrix<Double>) -> StateGradient {
+        StateGradient(da: da, dc: Matrix(rows: da.rows, cols: da.cols))
     }
 
     public static func zeros(_ rows: Int, _ cols: Int) -> StateGradient {

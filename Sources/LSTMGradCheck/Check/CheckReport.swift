@@ -57,15 +57,9 @@ public struct CheckReport: Sendable {
     /// Set when every gradient of the network is exactly zero: then nothing is decided, and this says why.
     public var vacuous: String?
 
-    public enum Status: Sendable {
-        case passed
-        case mismatch
-        case inconclusive
-    }
-
     /// 1: a derivation expected to be correct fails. 3: none does, but some verdict could
     /// not be decided, or the run stopped before its end. 0 otherwise.
-    public var status: Status {
+    public var status: ReportStatus {
         if methods.contains(where: { $0.expectation == .correct && $0.outcome == .mismatch }) { return .mismatch }
         if stop != nil { return .inconclusive }
         if methods.contains(where: { $0.expectation != .reference && $0.outcome == .inconclusive }) { return .inconclusive }

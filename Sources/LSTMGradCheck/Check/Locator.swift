@@ -16,41 +16,38 @@ struct Locator<C: Cell> {
     func locate(_ unexplained: [VerifiedTensor]) -> [Cause] {
         var left = unexplained
         var causes: [Cause] = []
-        func take(_ names: [String]) { left.removeAll { names.contains($0.fileKey) } }
+        /// A cause for `names`, which no later finding then claims.
+        func found(_ names: [String], _ finding: String, evidence: String? = nil, fix: String) {
+            causes.append(Cause(kind: nil, tensors: names, finding: finding, evidence: evidence, fix: fix))
+            left.removeAll { names.contains($0.fileKey) }
+        }
 
         if let c = otherNetwork() { return [c] }
         let zeros = left.filter { t in input(t).flatMap { user[$0] }?.data.allSatisfy { $0 == 0 } == true }
         if !zeros.isEmpty {
             let names = zeros.map(\.fileKey), counts = zeros.compactMap { input($0).flatMap { user[$0]?.count } }
-            causes.append(Cause(kind: nil, tensors: names,
-                                finding: "\(list(names)) \(names.count == 1 ? "is" : "are") all zeros (\(counts.map(String.init).joined(separator: ", ")) elements), where the right gradient is not.",
-                                evidence: nil, fix: "Check that the gradient is summed into and returned: an accumulator set to zeros and never added to gives exactly this."))
-            take(names)
+            found(names, "\(list(names)) \(names.count == 1 ? "is" : "are") all zeros (\(counts.map(String.init).joined(separator: ", ")) elements), where the right gradient is not.",
+                  fix: "Check that the gradient is summed into and returned: an accumulator set to zeros and never added to gives exactly this.")
         }
         for t in left {
             guard let key = input(t), let u = user[key], let r = reference[key], let k = constantFactor(u, r) else { continue }
-            causes.append(Cause(kind: nil, tensors: [t.fileKey],
-                                finding: "\(t.fileKey) is the right gradient times \(fmt(k)) everywhere: a constant factor.",
-                                evidence: "‖\(t.fileKey) − \(fmt(k))·right‖ / ‖\(t.fileKey)‖ = \(sci(residual(u, r, k)))",
-                                fix: "Look for a factor applied to the whole tensor: a scaled loss, a learning-rate or averaging factor, a doubled sum."))
-            take([t.fileKey])
+            found([t.fileKey], "\(t.fileKey) is the right gradient times \(fmt(k)) everywhere: a constant factor.",
+                  evidence: "‖\(t.fileKey) − \(fmt(k))·right‖ / ‖\(t.fileKey)‖ = \(sci(residual(u, r, k)))",
+                  fix: "Look for a factor applied to the whole tensor: a scaled loss, a learning-rate or averaging factor, a doubled sum.")
         }
         for t in left {
             guard let key = input(t), let u = user[key], let r = reference[key], let flips = partialSignFlip(u, r) else { continue }
-            causes.append(Cause(kind: nil, tensors: [t.fileKey],
-                                finding: "\(t.fileKey) has the right magnitudes but the wrong sign on \(flips.count) of \(u.count) elements\(rows(flips, u.shape)).",
-                                evidence: "every |element| matches to 1e-9 relative",
-                                fix: "Check the sign of the term that produces those elements (a subtraction written the wrong way round)."))
-            take([t.fileKey])
+            found([t.fileKey], "\(t.fileKey) has the right magnitudes but the wrong sign on \(flips.count) of \(u.count) elements\(rows(flips, u.shape)).",
+                  evidence: "every |element| matches to 1e-9 relative",
+                  fix: "Check the sign of the term that produces those elements (a subtraction written the wrong way round).")
         }
         if let gate = gateCause(left) {
             causes.append(gate)
             return causes
         }
         if let t = left.first(where: { input($0) == .x }), let steps = wrongSteps(t) {
-            causes.append(Cause(kind: nil, tensors: [t.fileKey], finding: "\(t.fileKey) is wrong only at steps \(steps) of 0…\(problem.dims.steps - 1); the other steps are right.",
-                                evidence: nil, fix: "Look at what differs at those steps: the carry into them, or the index t the result is stored at."))
-            take([t.fileKey])
+            found([t.fileKey], "\(t.fileKey) is wrong only at steps \(steps) of 0…\(problem.dims.steps - 1); the other steps are right.",
+                  fix: "Look at what differs at those steps: the carry into them, or the index t the result is stored at.")
         }
         if !left.isEmpty {
             causes.append(Cause(kind: nil, tensors: left.map(\.fileKey),

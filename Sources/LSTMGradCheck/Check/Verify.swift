@@ -48,15 +48,9 @@ public struct VerifyReport: Sendable {
     /// Set when every gradient of the fixture is exactly zero: nothing can be decided.
     public var vacuous: String?
 
-    public enum Status: Sendable {
-        case passed
-        /// A provided tensor is wrong, a required one is missing, or nothing was provided.
-        case mismatch
-        /// Nothing is wrong, but the fixture cannot decide (every gradient zero).
-        case inconclusive
-    }
-
-    public var status: Status {
+    /// Mismatch when a provided tensor is wrong, a required one is missing, or nothing required
+    /// was provided; inconclusive when nothing is wrong but the fixture cannot decide.
+    public var status: ReportStatus {
         if tensors.contains(where: { $0.status == .mismatch || $0.status == .missing }) { return .mismatch }
         if !tensors.contains(where: { $0.status == .matches }) { return .mismatch }
         return vacuous == nil ? .passed : .inconclusive

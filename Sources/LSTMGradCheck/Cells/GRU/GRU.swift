@@ -57,12 +57,7 @@ public enum GRU: Cell {
 
     /// Every step's cache, t = 0 ..< T_x.
     public static func forward<S>(_ problem: Problem<GRU, S>) -> [GRUCellCache<S>] {
-        var a = problem.a0
-        return problem.x.map { xt in
-            let cache = cellForward(xt, a, problem.weights)
-            a = cache.a_next
-            return cache
-        }
+        HiddenCarryLoop.unroll(problem, hidden: \.a_next) { cellForward($0, $1, problem.weights) }
     }
 }
 

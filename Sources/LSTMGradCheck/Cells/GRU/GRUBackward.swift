@@ -45,18 +45,10 @@ enum GRUCourseraLoop {
         let dhn = dn * rt                                    // nt's pre-activation holds rt·hn
         let dr = dn * hn * rt * (1 - rt)                     // through rt = σ(·)
 
-        let dWir = np.dot(dr, xt.T)
-        let dWiz = np.dot(dz, xt.T)
-        let dWin = np.dot(dn, xt.T)
-        let dWhr = np.dot(dr, a_prev.T)
-        let dWhz = np.dot(dz, a_prev.T)
-        let dWhn = np.dot(dhn, a_prev.T)
-        let dbir = np.sumRows(dr)
-        let dbiz = np.sumRows(dz)
-        let dbin = np.sumRows(dn)
-        let dbhr = np.sumRows(dr)
-        let dbhz = np.sumRows(dz)
-        let dbhn = np.sumRows(dhn)
+        // Per gate: the input side sees x_t, the recurrent side a_prev; both biases the delta itself.
+        let (dWir, dWhr, dbir, dbhr) = (np.dot(dr, xt.T), np.dot(dr, a_prev.T), np.sumRows(dr), np.sumRows(dr))
+        let (dWiz, dWhz, dbiz, dbhz) = (np.dot(dz, xt.T), np.dot(dz, a_prev.T), np.sumRows(dz), np.sumRows(dz))
+        let (dWin, dWhn, dbin, dbhn) = (np.dot(dn, xt.T), np.dot(dhn, a_prev.T), np.sumRows(dn), np.sumRows(dhn))
 
         let dxt = np.dot(parameters[.Wir].T, dr) + np.dot(parameters[.Wiz].T, dz) + np.dot(parameters[.Win].T, dn)
         // a_prev reaches a_next directly (zt·a_prev) and through all three gates.
@@ -69,26 +61,10 @@ enum GRUCourseraLoop {
     }
 
     static func gradients<S>(_ problem: Problem<GRU, S>, carry: Bool) -> Gradients<GRU> {
-        let caches = GRU.forward(problem)
-        let parameters = problem.weights
-        let head = OutputLayer.backward(problem, caches.map(\.a_next))
-        let zeros = Matrix<S>(rows: problem.a0.rows, cols: problem.a0.cols)
-        var dW = parameters.zeros
-        dW[.Wy] = head.dWy
-        dW[.by] = head.dby
-        var dx = problem.x.map { Matrix<S>(rows: $0.rows, cols: $0.cols) }
-        var da_prevt = zeros, da0 = zeros
-        for t in caches.indices.reversed() {
-            let gradients = gru_cell_backward(head.da[t] + da_prevt, caches[t], parameters)
-            dx[t] = gradients.dxt
-            for p in GRU.Parameter.allCases {
-                if let g = gradients[p] { dW[p] += g }
-            }
-            da_prevt = carry ? gradients.da_prev : zeros
-            // The notebook takes da0 from the call at t = 0, whatever it carries.
-            da0 = gradients.da_prev
+        HiddenCarryLoop.gradients(problem, GRU.forward(problem), hidden: \.a_next, carry: carry) { da_next, cache in
+            let g = gru_cell_backward(da_next, cache, problem.weights)
+            return HiddenStep(local: { g[$0] }, dxt: g.dxt, da_prev: g.da_prev)
         }
-        return problem.gradients(dW: dW, da0: da0, dx: dx)
     }
 }
 
@@ -104,10 +80,9 @@ enum GRUBPTT {
     static func stateGradients<S>(_ problem: Problem<GRU, S>) -> [Matrix<S>] { backward(problem).da }
 
     private static func backward<S>(_ problem: Problem<GRU, S>) -> (gradients: Gradients<GRU>, da: [Matrix<S>]) {
-        let steps = GRU.forward(problem)
-        let p = problem.weights
-        let head = OutputLayer.backward(problem, steps.map(\.a_next))
         let (n_a, n_x, m) = (problem.dims.n_a, problem.dims.n_x, problem.a0.cols)
+        let steps = GRU.forward(problem), p = problem.weights
+        let head = OutputLayer.backward(problem, steps.map(\.a_next))
         let Wi = Matrix.stacked([p[.Wir], p[.Wiz], p[.Win]])
         let Wh = Matrix.stacked([p[.Whr], p[.Whz], p[.Whn]])
         var dWi = Matrix<S>(rows: 3 * n_a, cols: n_x), dWh = Matrix<S>(rows: 3 * n_a, cols: n_a)
@@ -133,24 +108,40 @@ enum GRUBPTT {
             carried = dh * s.zt + matmulTA(Wh, hidden)
         }
         func block(_ M: Matrix<S>, _ k: Int) -> Matrix<S> { M.rows((k * n_a)..<((k + 1) * n_a)) }
+        // The parameters come in blocks of three (r, z, n): input weights, recurrent weights,
+        // input biases, recurrent biases, then the output layer.
+        let stacks = [dWi, dWh, dbi, dbh]
         let grads = Weights<GRU, S> { parameter in
             switch parameter {
-            case .Wir: return block(dWi, 0)
-            case .Wiz: return block(dWi, 1)
-            case .Win: return block(dWi, 2)
-            case .Whr: return block(dWh, 0)
-            case .Whz: return block(dWh, 1)
-            case .Whn: return block(dWh, 2)
-            case .bir: return block(dbi, 0)
-            case .biz: return block(dbi, 1)
-            case .bin: return block(dbi, 2)
-            case .bhr: return block(dbh, 0)
-            case .bhz: return block(dbh, 1)
-            case .bhn: return block(dbh, 2)
             case .Wy: return head.dWy
             case .by: return head.dby
+            default: return block(stacks[parameter.index / 3], parameter.index % 3)
             }
         }
         return (problem.gradients(dW: grads, da0: carried, dx: dx), states)
     }
+}
+
+/// The GRU's catalogue: `bptt` written apart from the cell backward, the notebook-style
+/// `gru_cell_backward` in its loop, and the same loop with nothing carried.
+extension GRU: HiddenStateCell {
+    public static var bptt: Method<GRU> {
+        .bptt("Wi = [Wir; Wiz; Win] and Wh = [Whr; Whz; Whn] stacked", double: { GRUBPTT.gradients($0) }, single: { GRUBPTT.gradients($0) })
+    }
+
+    public static func notebookLoop(carry: Bool) -> Method<GRU> {
+        .hiddenCarryLoop(carry: carry, source: "A gru_cell_backward in the notebook's style in a gru_backward loop", cell: "gru_cell_backward",
+                         loop: "gru_backward", lessonSubject: "The per-cell formulas of gru_cell_backward",
+                         note: carry ? "; da_prev holds both the direct path z*da_next and the paths through the three gates" : ", the direct path z*da_next included",
+                         double: { GRUCourseraLoop.gradients($0, carry: carry) }, single: { GRUCourseraLoop.gradients($0, carry: carry) })
+    }
+
+    public static func caches(_ problem: Problem<GRU, Double>) -> [GRUCellCache<Double>] { forward(problem) }
+
+    public static func stepBackward(_ da_next: Matrix<Double>, _ cache: GRUCellCache<Double>, _ weights: Weights<GRU, Double>) -> HiddenStep<GRU, Double> {
+        let g = GRUCourseraLoop.gru_cell_backward(da_next, cache, weights)
+        return HiddenStep(local: { g[$0] }, dxt: g.dxt, da_prev: g.da_prev)
+    }
+
+    public static func bpttStates(_ problem: Problem<GRU, Double>) -> [Matrix<Double>] { GRUBPTT.stateGradients(problem) }
 }

@@ -39,12 +39,7 @@ public enum RNN: Cell {
     }
 
     public static func forward<S>(_ problem: Problem<RNN, S>) -> [RNNCellCache<S>] {
-        var a = problem.a0
-        return problem.x.map { xt in
-            let cache = cellForward(xt, a, problem.weights)
-            a = cache.a_next
-            return cache
-        }
+        HiddenCarryLoop.unroll(problem, hidden: \.a_next) { cellForward($0, $1, problem.weights) }
     }
 }
 

@@ -19,25 +19,22 @@ enum RNNCourseraLoop {
     }
 
     static func gradients<S>(_ problem: Problem<RNN, S>, carry: Bool) -> Gradients<RNN> {
-        let caches = RNN.forward(problem)
-        let p = problem.weights
-        let head = OutputLayer.backward(problem, caches.map(\.a_next))
-        let zeros = Matrix<S>(rows: problem.a0.rows, cols: problem.a0.cols)
-        var dW = p.zeros
-        dW[.Wya] = head.dWy
-        dW[.by] = head.dby
-        var dx = problem.x.map { Matrix<S>(rows: $0.rows, cols: $0.cols) }
-        var da_prevt = zeros, da0 = zeros
-        for t in caches.indices.reversed() {
-            let gradients = rnn_cell_backward(head.da[t] + da_prevt, caches[t], p)
-            dx[t] = gradients.dxt
-            dW[.Wax] += gradients.dWax
-            dW[.Waa] += gradients.dWaa
-            dW[.ba] += gradients.dba
-            da_prevt = carry ? gradients.da_prev : zeros
-            da0 = gradients.da_prev
+        HiddenCarryLoop.gradients(problem, RNN.forward(problem), hidden: \.a_next, carry: carry) { da_next, cache in
+            let g = rnn_cell_backward(da_next, cache, problem.weights)
+            return HiddenStep(local: g.local, dxt: g.dxt, da_prev: g.da_prev)
         }
-        return problem.gradients(dW: dW, da0: da0, dx: dx)
+    }
+}
+
+extension RNNCellGradients {
+    /// The step's gradient of recurrent parameter `p`; nil for the output layer.
+    func local(_ p: RNN.Parameter) -> Matrix<S>? {
+        switch p {
+        case .Waa: return dWaa
+        case .Wax: return dWax
+        case .ba: return dba
+        case .Wya, .by: return nil
+        }
     }
 }
 
@@ -77,4 +74,27 @@ enum RNNBPTT {
         grads[.by] = head.dby
         return (problem.gradients(dW: grads, da0: dhNext, dx: dx), states)
     }
+}
+
+/// The plain RNN's catalogue: `bptt` written apart from the notebook, the notebook's
+/// `rnn_backward` loop, and the same loop with nothing carried.
+extension RNN: HiddenStateCell {
+    public static var bptt: Method<RNN> {
+        .bptt("W = [Waa Wax] on [a_prev; x_t]", double: { RNNBPTT.gradients($0) }, single: { RNNBPTT.gradients($0) })
+    }
+
+    public static func notebookLoop(carry: Bool) -> Method<RNN> {
+        .hiddenCarryLoop(carry: carry, source: "The notebook's rnn_cell_backward in its rnn_backward loop", cell: "rnn_cell_backward",
+                         loop: "rnn_backward", lessonSubject: "The notebook's per-cell formulas",
+                         double: { RNNCourseraLoop.gradients($0, carry: carry) }, single: { RNNCourseraLoop.gradients($0, carry: carry) })
+    }
+
+    public static func caches(_ problem: Problem<RNN, Double>) -> [RNNCellCache<Double>] { forward(problem) }
+
+    public static func stepBackward(_ da_next: Matrix<Double>, _ cache: RNNCellCache<Double>, _ weights: Weights<RNN, Double>) -> HiddenStep<RNN, Double> {
+        let g = RNNCourseraLoop.rnn_cell_backward(da_next, cache, weights)
+        return HiddenStep(local: g.local, dxt: g.dxt, da_prev: g.da_prev)
+    }
+
+    public static func bpttStates(_ problem: Problem<RNN, Double>) -> [Matrix<Double>] { RNNBPTT.stateGradients(problem) }
 }
