@@ -9,12 +9,15 @@ let package = Package(
     ],
     targets: [
         // The maths and the checks. Never prints, never exits.
-        .target(name: "LSTMGradCheck"),
+        .target(name: "LSTMGradCheck", dependencies: ["CKernels"]),
+        // The batched kernels in C, compiled once per CPU path (baseline, x86-64-v3, x86-64-v4)
+        // and chosen at run time, so the default build runs at this CPU's vector width anywhere.
+        .target(name: "CKernels"),
         // Argument parsing, rendering and exit statuses over the library.
         .executableTarget(name: "lstm-gradcheck", dependencies: ["LSTMGradCheck"]),
         // Vectors/ holds test data made by NumPy and the scripts that made it.
         // `make bench`: timings, never in a unit test.
-        .executableTarget(name: "lstm-gradcheck-bench", dependencies: ["LSTMGradCheck"], path: "Benchmarks/Bench"),
+        .executableTarget(name: "lstm-gradcheck-bench", dependencies: ["LSTMGradCheck", "CKernels"], path: "Benchmarks/Bench"),
         .testTarget(name: "LSTMGradCheckTests", dependencies: ["LSTMGradCheck"], exclude: ["Vectors"]),
         // Runs the built binary; depends on it so `swift test` builds it first.
         // Golden/ holds the golden outputs GoldenOutputTests compares with.

@@ -1,8 +1,12 @@
+import CKernels
 import Dispatch
 import Foundation
 import LSTMGradCheck
 
-/// `make bench`: one table for the portable build and, given `--native PATH`, the native one.
+/// `make bench`: one table for the default release build on the widest kernel path this CPU
+/// has, one for the same binary held to the baseline path (`LSTM_GRADCHECK_KERNELS=baseline`:
+/// what the kernels cost without the run-time choice, as every release build ran before) and,
+/// given `--native PATH`, one for a build with `-target-cpu native`.
 /// Whole-process times come from running the CLI built the same way (`grads --method
 /// numerical`, central differences of every element as the peers run them; `check --reference
 /// numerical`, which adds ±2h for each element's error estimate and decides every route; and
@@ -65,18 +69,37 @@ nonisolated(unsafe) var fastestClock = 0.0
     return fastestClock
 }
 
+/// The vector width Swift code is compiled to: SSE2's two lanes, or eight with `-target-cpu`
+/// and `-DWIDE_SIMD` (`make bench-native`). The kernels (CKernels) do not depend on it.
 #if WIDE_SIMD
 typealias Lanes = SIMD8<Double>
-let isa = "AVX-512"
 #else
 typealias Lanes = SIMD2<Double>
-let isa = "SSE2"
 #endif
 
-/// FP64 operations per cycle and core: two multiply and two add pipes (Zen 4/5; or two FMA
-/// pipes), each `Lanes.scalarCount` wide. The kernels multiply then add, never fused, so their
-/// peak is the same pipes' mul + add rate.
-let flopsPerCycle = Double(2 * 2 * Lanes.scalarCount)
+/// The CPU path the kernels take in this process, chosen as the library chooses it: the one
+/// `LSTM_GRADCHECK_KERNELS` names if this CPU has it, else the widest this CPU has.
+let kernelPath: Int32 = {
+    if let name = ProcessInfo.processInfo.environment["LSTM_GRADCHECK_KERNELS"],
+       let chosen = (0..<CK_VARIANT_COUNT).first(where: { ck_variant_name($0).map { String(cString: $0) } == name }),
+       ck_variant_supported(chosen) {
+        return chosen
+    }
+    return ck_best_variant()
+}()
+
+/// Doubles per vector on a kernel path.
+func lanes(ofPath path: Int32) -> Int { path == CK_VARIANT_X86_64_V4 ? 8 : path == CK_VARIANT_X86_64_V3 ? 4 : 2 }
+
+func instructions(ofPath path: Int32) -> String {
+    let name = ck_variant_name(path).map { String(cString: $0) } ?? "?"
+    #if arch(x86_64)
+    let unit = path == CK_VARIANT_X86_64_V4 ? "AVX-512" : path == CK_VARIANT_X86_64_V3 ? "AVX2" : "SSE2"
+    #else
+    let unit = "NEON"
+    #endif
+    return "\(name), \(unit)"
+}
 
 /// Seven independent multiplies and seven independent adds per iteration, all in registers
 /// (fourteen plus two constants fill the sixteen SSE2 registers): what the pipes deliver.
@@ -184,6 +207,7 @@ func childMeasure(_ name: String) {
 func childPeak() {
     print("clock \(measuredClock(samples: 500))")
     print("register \(registerPeak())")
+    print("path \(kernelPath)")
 }
 
 /// The least-squares slope of log t against log x.
@@ -249,7 +273,8 @@ func format(_ s: Double) -> String {
 /// Runs `executable arguments` (no shell, standard error discarded), returning its wall time
 /// (start-up and exit included), its CPU time (user + system) and its standard output.
 /// posix_spawn and wait4 rather than Foundation's Process, whose wait polls every 50 ms.
-func run(_ executable: String, _ arguments: [String]) -> (seconds: Double, cpu: Double, output: String) {
+/// `kernels`, if given, is the child's `LSTM_GRADCHECK_KERNELS` (its kernel path).
+func run(_ executable: String, _ arguments: [String], kernels: String? = nil) -> (seconds: Double, cpu: Double, output: String) {
     var fds: [Int32] = [0, 0]
     guard pipe(&fds) == 0 else { return (.nan, .nan, "") }
     var actions = posix_spawn_file_actions_t()
@@ -258,14 +283,18 @@ func run(_ executable: String, _ arguments: [String]) -> (seconds: Double, cpu: 
     posix_spawn_file_actions_addclose(&actions, fds[0])
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    var environment = ProcessInfo.processInfo.environment
+    if let kernels { environment["LSTM_GRADCHECK_KERNELS"] = kernels }
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
         argv.forEach { free($0) }
+        envp.forEach { free($0) }
         posix_spawn_file_actions_destroy(&actions)
     }
     var pid: pid_t = 0, status: Int32 = 0, usage = rusage()
     var output = [UInt8]()
     let t = seconds {
-        guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else { return }
+        guard posix_spawn(&pid, executable, &actions, nil, argv, envp) == 0 else { return }
         close(fds[1])
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while case let n = read(fds[0], &chunk, chunk.count), n > 0 { output += chunk[0..<n] }
@@ -291,11 +320,18 @@ func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(
 struct Build {
     let label: String
     let path: String
-    let isa: String
     /// The lstm-gradcheck built the same way.
     let cli: String?
+    /// `LSTM_GRADCHECK_KERNELS` for its children, nil for the widest path this CPU has.
+    let kernels: String?
+    /// The kernel path its children take, as they report it.
+    var kernelPath = CK_VARIANT_BASELINE
     var ghz = 0.0, register = 0.0
-    var flopsPerCycle: Double { isa == "AVX-512" ? 32 : 8 }
+    var isa: String { instructions(ofPath: kernelPath) }
+    /// FP64 operations per cycle and core: two multiply and two add pipes (Zen 4/5; or two FMA
+    /// pipes), each as wide as the kernel path's vectors. The kernels multiply then add, never
+    /// fused, so their peak is the same pipes' mul + add rate.
+    var flopsPerCycle: Double { Double(2 * 2 * lanes(ofPath: kernelPath)) }
     var peak: Double { ghz * flopsPerCycle }
 }
 
@@ -305,8 +341,11 @@ struct Whole {
 }
 
 func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
-    var builds = [Build(label: "portable", path: CommandLine.arguments[0], isa: isa, cli: cli)]
-    if let native { builds.append(Build(label: "native", path: native, isa: "AVX-512", cli: nativeCLI)) }
+    var builds = [Build(label: "default", path: CommandLine.arguments[0], cli: cli, kernels: nil)]
+    if ck_best_variant() != CK_VARIANT_BASELINE {
+        builds.append(Build(label: "baseline", path: CommandLine.arguments[0], cli: cli, kernels: "baseline"))
+    }
+    if let native { builds.append(Build(label: "native", path: native, cli: nativeCLI, kernels: nil)) }
     let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
     func field(_ name: String) -> String {
         cpuinfo.split(separator: "\n").first { $0.hasPrefix(name) }.map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "?"
@@ -316,12 +355,13 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
     print("lstm-gradcheck benchmark · medians · seed 1 · whole-process times include start-up")
     print("CPU: \(field("model name")), family \(family)\(family == "26" ? " (Zen 5: two 512-bit FMA/multiply and two add pipes)" : ""), \(cores) cores, AVX-512 \(avx512 ? "yes" : "no")")
     for k in builds.indices {
-        let peak = lines(run(builds[k].path, ["peak"]).output)
+        let peak = lines(run(builds[k].path, ["peak"], kernels: builds[k].kernels).output)
         builds[k].ghz = peak["clock"]?.first ?? .nan
         builds[k].register = peak["register"]?.first ?? .nan
+        builds[k].kernelPath = (peak["path"]?.first).map { Int32($0) } ?? CK_VARIANT_BASELINE
         let b = builds[k]
-        print(String(format: "%@ (%@): clock %.2f GHz (fastest of 500 samples) × %.0f flop/cycle (2 multiply + 2 add pipes × %d lanes) = FP64 peak %.0f GFLOP/s per core; registers-only multiplies and adds reach %.0f",
-                     pad(b.label, 8), b.isa, b.ghz, b.flopsPerCycle, b.isa == "AVX-512" ? 8 : 2, b.peak, b.register))
+        print(String(format: "%@ (kernels %@): clock %.2f GHz (fastest of 500 samples) × %.0f flop/cycle (2 multiply + 2 add pipes × %d lanes) = FP64 peak %.0f GFLOP/s per core; Swift SIMD%d code, registers only, reaches %.0f",
+                     pad(b.label, 8), b.isa, b.ghz, b.flopsPerCycle, lanes(ofPath: b.kernelPath), b.peak, Lanes.scalarCount, b.register))
     }
     func loadAverage() -> String { (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)).map { String($0.split(separator: " ")[0]) } ?? "?" }
     print("load average before: \(loadAverage()); other work on the machine slows every figure, the 2-core ones most\n")
@@ -352,18 +392,18 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
     var checked: [String: [String: Double]] = [:]   // build → network → check --reference numerical, 2 threads
     for b in builds {
         for (name, _) in networks {
-            measured[b.label, default: [:]][name] = lines(run(b.path, ["measure", name]).output)
+            measured[b.label, default: [:]][name] = lines(run(b.path, ["measure", name], kernels: b.kernels).output)
             for threads in [1, 2] {
                 let runs = name == "large" ? 1 : name == "medium" ? 5 : 9
-                let results = b.cli.map { cli in (0..<runs).map { _ in run(cli, cliNumerical(name, threads: threads)) } } ?? []
+                let results = b.cli.map { cli in (0..<runs).map { _ in run(cli, cliNumerical(name, threads: threads), kernels: b.kernels) } } ?? []
                 // The check with error estimates costs twice as much: on 2 threads only.
-                let checks = threads == 1 ? [] : b.cli.map { cli in (0..<runs).map { _ in run(cli, cliCheck(name, threads: threads)) } } ?? []
+                let checks = threads == 1 ? [] : b.cli.map { cli in (0..<runs).map { _ in run(cli, cliCheck(name, threads: threads), kernels: b.kernels) } } ?? []
                 let worst = checks.map { worstCorrect($0.output) }.max() ?? .nan
                 checked[b.label, default: [:]][name] = median(checks.map(\.seconds))
                 whole[b.label, default: [:]][name, default: [:]][threads] = Whole(wall: median(results.map(\.seconds)), cpu: median(results.map(\.cpu)), worst: worst)
             }
         }
-        if let cli = b.cli { defaultCheck[b.label] = median((0..<9).map { _ in run(cli, []).seconds }) }
+        if let cli = b.cli { defaultCheck[b.label] = median((0..<9).map { _ in run(cli, [], kernels: b.kernels).seconds }) }
     }
 
     let columns = networks.map(\.name)
@@ -390,7 +430,7 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
         row("speed-up, 2 threads / 1", columns.map { String(format: "×%.2f", w[$0]![1]!.wall / w[$0]![2]!.wall) }, "≥ ×1.8")
         row("cores the 2 threads got (CPU/wall)", columns.map { String(format: "%.2f", w[$0]![2]!.cpu / w[$0]![2]!.wall) })
         row("worst correct route vs reference", columns.map { String(format: "%.1e", w[$0]![2]!.worst) }, "≤ 1e-6")
-        row("exact reference, 1 / 2 threads", exactReferenceCells(b.path, columns), "large ≤ 10 s")
+        row("exact reference, 1 / 2 threads", exactReferenceCells(b.path, columns, kernels: b.kernels), "large ≤ 10 s")
         row("GEMM of a batch, 4n_a×n_a by ×256", columns.map { n in percent(m[n]?["gemm"]?.first, m[n]?["clock"]?.first, b) }, "≥ 50 % of peak")
         row("GEMM of a bptt step, 4n_a×K by ×m", columns.map { n in percent(m[n]?["gemmstep"]?.first, m[n]?["clock"]?.first, b) })
         row("products over a whole check", columns.map { n in percent(m[n]?["check1"]?.last, m[n]?["clock"]?.first, b) })
@@ -419,12 +459,12 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
         })
     }
 
-    let scaling = lines(run(builds.last!.path, ["scaling"]).output)
-    print("\nCost (\(builds.last!.label), 1 thread): ∝ T_x^\(String(format: "%.2f", scaling["steps"]?.first ?? .nan)) (medium, T_x 10…80), ∝ elements^\(String(format: "%.2f", scaling["elements"]?.first ?? .nan)) (large, 250…2000 random elements)")
+    let scaling = lines(run(builds[0].path, ["scaling"]).output)
+    print("\nCost (\(builds[0].label), 1 thread): ∝ T_x^\(String(format: "%.2f", scaling["steps"]?.first ?? .nan)) (medium, T_x 10…80), ∝ elements^\(String(format: "%.2f", scaling["elements"]?.first ?? .nan)) (large, 250…2000 random elements)")
 
-    print("\nThe catalogue on the large network (\(builds.last!.label) build): --sample 20 and the projection check, each under a 30 s budget")
+    print("\nThe catalogue on the large network (\(builds[0].label) build): --sample 20 and the projection check, each under a 30 s budget")
     print(pad("route", 24) + pad("wrong vs bptt", 15) + pad("--sample 20", 28) + pad("projection", 36) + "passes")
-    for line in run(builds.last!.path, ["catalogue"]).output.split(separator: "\n") {
+    for line in run(builds[0].path, ["catalogue"]).output.split(separator: "\n") {
         let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
         guard f.count == 9 else { continue }
         let truly = f[1].split(separator: ",").map(String.init)

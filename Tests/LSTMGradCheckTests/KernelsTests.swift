@@ -16,7 +16,9 @@ import Testing
         var a, b, c: [Double]
         static let sentinel = -12345.0
 
-        init(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, padding: Int, seed: UInt64) {
+        /// `spread`: operands over 2⁻⁴⁰…2⁴⁰ with some ±0 and subnormals, so that every rounding
+        /// of a sum shows and a different order would change bits; else uniform in [−1, 1].
+        init(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, padding: Int, seed: UInt64, spread: Bool = false) {
             var g = SeededGenerator(seed: seed)
             (self.m, self.n, self.k, self.transposeA, self.transposeB) = (m, n, k, transposeA, transposeB)
             lda = (transposeA ? m : k) + padding
@@ -24,27 +26,59 @@ import Testing
             ldc = n + padding
             let (aRows, aCols) = transposeA ? (k, m) : (m, k)
             let (bRows, bCols) = transposeB ? (n, k) : (k, n)
-            a = Self.filled(rows: aRows, cols: aCols, ld: lda, pad: .nan, &g)
-            b = Self.filled(rows: bRows, cols: bCols, ld: ldb, pad: .nan, &g)
-            c = Self.filled(rows: m, cols: n, ld: ldc, pad: Self.sentinel, &g)
+            a = Self.filled(rows: aRows, cols: aCols, ld: lda, pad: .nan, spread: spread, &g)
+            b = Self.filled(rows: bRows, cols: bCols, ld: ldb, pad: .nan, spread: spread, &g)
+            c = Self.filled(rows: m, cols: n, ld: ldc, pad: Self.sentinel, spread: spread, &g)
         }
 
-        static func filled(rows: Int, cols: Int, ld: Int, pad: Double, _ g: inout SeededGenerator) -> [Double] {
-            (0..<(max(rows, 1) * ld)).map { $0 % ld < cols && $0 / ld < rows ? g.symmetric(1) : pad }
+        static func filled(rows: Int, cols: Int, ld: Int, pad: Double, spread: Bool = false,
+                           _ g: inout SeededGenerator) -> [Double] {
+            (0..<(max(rows, 1) * ld)).map { $0 % ld < cols && $0 / ld < rows ? (spread ? Self.spread(&g) : g.symmetric(1)) : pad }
+        }
+
+        static func spread(_ g: inout SeededGenerator) -> Double {
+            switch g.index(40) {
+            case 0: return 0
+            case 1: return -0.0
+            case 2: return g.symmetric(1) * 0x1p-1060   // subnormal
+            default: return g.symmetric(1) * Double(sign: .plus, exponent: g.index(81) - 40, significand: 1)
+            }
         }
 
         func A(_ i: Int, _ p: Int) -> Double { transposeA ? a[p * lda + i] : a[i * lda + p] }
         func B(_ p: Int, _ j: Int) -> Double { transposeB ? b[j * ldb + p] : b[p * ldb + j] }
 
-        /// `gemmAdd` into a copy of C.
-        func computed(threads: Int = 1) -> [Double] {
+        /// `gemmAdd` into a copy of C, on the active CPU path or the one given.
+        func computed(threads: Int = 1, path: KernelPath = .active) -> [Double] {
             var out = c
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     out.withUnsafeMutableBufferPointer { c in
                         gemmAdd(m: m, n: n, k: k, a.baseAddress!, lda: lda, transposeA: transposeA,
-                                b.baseAddress!, ldb: ldb, transposeB: transposeB, c.baseAddress!, ldc: ldc, threads: threads)
+                                b.baseAddress!, ldb: ldb, transposeB: transposeB, c.baseAddress!, ldc: ldc,
+                                threads: threads, path: path)
                     }
+                }
+            }
+            return out
+        }
+
+        /// C + op(A)·op(B) by plain scalar loops in the kernels' order: per depth block of 256,
+        /// `acc = 0; acc = acc + a·b` for each k in order, then `C = C + acc`. Padding untouched.
+        func scalar() -> [Double] {
+            var out = c
+            for i in 0..<m {
+                for j in 0..<n {
+                    var sum = c[i * ldc + j]
+                    for p0 in stride(from: 0, to: k, by: 256) {
+                        var acc = 0.0
+                        for p in p0..<min(p0 + 256, k) {
+                            let product = A(i, p) * B(p, j)
+                            acc = acc + product
+                        }
+                        sum = sum + acc
+                    }
+                    out[i * ldc + j] = sum
                 }
             }
             return out
@@ -269,5 +303,198 @@ import Testing
         var untouched = x
         untouched.withUnsafeMutableBufferPointer { f($0.baseAddress!, $0.baseAddress!, 0) }
         #expect(untouched == x)
+    }
+
+    // MARK: CPU paths
+
+    /// The baseline runs everywhere; the active path is one this CPU supports.
+    @Test func pathsAreKnownAndTheActiveOneIsSupported() {
+        #expect(KernelPath.baseline.isSupported)
+        #expect(KernelPath.active.isSupported)
+        #expect(KernelPath.all.map(\.description) == ["baseline", "x86-64-v3", "x86-64-v4"])
+        #expect(KernelPath.supported.contains(.active))
+        #if !arch(x86_64)
+        #expect(KernelPath.supported == [.baseline])
+        #endif
+    }
+
+    static let edgeSizes = [1, 7, 9, 17, 255, 257]
+
+    /// Every CPU path this machine runs against plain scalar loops in the kernels' order, bit
+    /// for bit: edge sizes (tile edges, the 256 depth block) and random ones, each transposition,
+    /// several thread counts, operands spread over 80 binades so a changed order would show.
+    @Test func everyPathMatchesTheScalarProductBitForBit() {
+        var g = SeededGenerator(seed: 77)
+        var shapes: [(Int, Int, Int)] = [(257, 9, 257), (9, 257, 255), (17, 1, 513), (1, 257, 17), (7, 17, 1), (255, 7, 9)]
+        while shapes.count < 48 {
+            func size() -> Int { g.index(2) == 0 ? Self.edgeSizes[g.index(Self.edgeSizes.count)] : 1 + g.index(300) }
+            let s = (size(), size(), size())
+            if s.0 * s.1 * s.2 <= 1_500_000 { shapes.append(s) }
+        }
+        let paths = KernelPath.supported
+        for (trial, (m, n, k)) in shapes.enumerated() {
+            let (ta, tb) = (trial % 2 == 1, trial / 2 % 2 == 1)
+            let p = Product(m: m, n: n, k: k, transposeA: ta, transposeB: tb, padding: g.index(3), seed: UInt64(500 + trial), spread: true)
+            let reference = p.scalar()
+            for path in paths {
+                for threads in [1, 3] {
+                    let got = p.computed(threads: threads, path: path)
+                    let differing = zip(got, reference).filter { $0.bitPattern != $1.bitPattern }.count
+                    #expect(differing == 0, "\(path), \(threads) threads: m \(m) n \(n) k \(k) Aᵀ \(ta) Bᵀ \(tb): \(differing) elements differ")
+                }
+            }
+        }
+    }
+
+    /// A left operand packed for one path multiplies with its own path's tiles, whichever path is
+    /// active; `PackedLHS.multiplyAdd` with few and many columns gives the scalar bits on each.
+    @Test func packedOperandOfEveryPathMatchesTheScalarProduct() {
+        for path in KernelPath.supported {
+            for n in [1, 4, 8, 9, 16, 17, 40] {
+                let p = Product(m: 37, n: n, k: 300, transposeA: true, transposeB: false, padding: 1, seed: UInt64(n), spread: true)
+                let packed = PackedLHS(m: 37, k: 300, p.a, lda: p.lda, transposed: true, path: path)
+                var out = p.c
+                packed.multiplyAdd(n: n, p.b, ldb: p.ldb, &out, ldc: p.ldc, threads: 2)
+                #expect(out.elementsEqual(p.scalar()) { $0.bitPattern == $1.bitPattern }, "\(path), n \(n)")
+            }
+        }
+    }
+
+    /// Scalar transcriptions of `VectorMath`'s lane functions, operation for operation: the
+    /// reference every path must meet bit for bit.
+    enum Scalar {
+        static func exp(_ x: Double) -> Double {
+            var t = x > 710 ? 710 : x
+            t = t < -746 ? -746 : t
+            let shift = 0x1.8p52
+            let k = t * 0x1.71547652b82fep0 + shift
+            let n = k - shift
+            let r = (t - n * 0x1.62e42fee00000p-1) - n * 0x1.a39ef35793c76p-33
+            var g = 0x1.1f72fc730b4ffp-29
+            g = g * r + 0x1.af4ddd84882fep-26
+            g = g * r + 0x1.27e4db67b4303p-22
+            g = g * r + 0x1.71de02375656cp-19
+            g = g * r + 0x1.a01a01a6d7808p-16
+            g = g * r + 0x1.a01a01abe62ddp-13
+            g = g * r + 0x1.6c16c16c162d6p-10
+            g = g * r + 0x1.11111111100dfp-7
+            g = g * r + 0x1.5555555555556p-5
+            g = g * r + 0x1.5555555555557p-3
+            g = g * r + 0.5
+            let er = 1 + (r + r * r * g)
+            let u = k.bitPattern &- (0x4338_0000_0000_0000 - 2048)
+            let h = u &>> 1
+            let s1 = Double(bitPattern: (h &- 1) &<< 52)
+            let s2 = Double(bitPattern: (u &- h &- 1) &<< 52)
+            return er * s1 * s2
+        }
+
+        static func tanh(_ x: Double) -> Double {
+            let sign = x.bitPattern & 0x8000_0000_0000_0000
+            let ax = Double(bitPattern: x.bitPattern & 0x7fff_ffff_ffff_ffff)
+            let y: Double
+            if ax < 0.625 {
+                let z = ax * ax
+                var p = 0x1.b33642a122cddp-18
+                p = p * z - 0x1.05bbdae896297p-15
+                p = p * z + 0x1.8445870f6fe41p-14
+                p = p * z - 0x1.f243823c8c981p-13
+                p = p * z + 0x1.3526e9ed54da1p-11
+                p = p * z - 0x1.7d9f6f23e8682p-10
+                p = p * z + 0x1.d6d39ae3905e2p-9
+                p = p * z - 0x1.226e3473dce5cp-7
+                p = p * z + 0x1.664f487e0a749p-6
+                p = p * z - 0x1.ba1ba1ba0f126p-5
+                p = p * z + 0x1.11111111110a8p-3
+                p = p * z - 0x1.5555555555555p-2
+                y = ax + ax * (z * p)
+            } else {
+                y = 1 - 2 / (exp(ax + ax) + 1)
+            }
+            return Double(bitPattern: y.bitPattern | sign)
+        }
+
+        static func sigmoid(_ x: Double) -> Double {
+            let negative = x < 0
+            let e = exp(-(negative ? -x : x))
+            return (negative ? e : 1) / (1 + e)
+        }
+    }
+
+    /// Inputs over the whole Double range: ±0, subnormals, the largest finite values, ±∞, NaNs
+    /// (quiet, signalling, negative), the functions' thresholds and their neighbours, random
+    /// bit patterns (every binade) and random points where the results are neither 0 nor 1.
+    static func wholeRange(count: Int, seed: UInt64) -> [Double] {
+        var special: [Double] = [0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude,
+                                 -.leastNormalMagnitude, .leastNormalMagnitude.nextDown, 1e-300, -1e-300,
+                                 .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e300, -1e300, 1e17, -1e17,
+                                 .infinity, -.infinity, .nan, -.nan, .signalingNaN, Double(bitPattern: 0x7ff0_0000_0000_0001),
+                                 Double(bitPattern: 0xfff8_dead_beef_0001), 1, -1, 0.5, -0.5]
+        for edge in [709.78, 709.79, 710, 745.13, 746, 708.4, 0.625, 19.07, 36.74, 18.5, 0.3] {
+            special += [edge, edge.nextUp, edge.nextDown, -edge, -edge.nextUp, -edge.nextDown]
+        }
+        var g = SeededGenerator(seed: seed)
+        var x = special
+        while x.count < count {
+            switch g.index(4) {
+            case 0: x.append(Double(bitPattern: g.next()))
+            case 1: x.append(g.symmetric(800))
+            case 2: x.append(g.symmetric(40))
+            default: x.append(g.symmetric(1) * 0x1p-30)
+            }
+        }
+        return x
+    }
+
+    static func pathFunction(_ name: String, _ path: KernelPath) -> BufferFunction {
+        switch name {
+        case "exp": { VectorMath.exp($0, into: $1, count: $2, path: path) }
+        case "tanh": { VectorMath.tanh($0, into: $1, count: $2, path: path) }
+        default: { VectorMath.sigmoid($0, into: $1, count: $2, path: path) }
+        }
+    }
+
+    /// Same bits or, for a NaN, a NaN: NaN in gives NaN out, its payload is not specified.
+    static func same(_ a: Double, _ b: Double) -> Bool { a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN) }
+
+    /// Every CPU path this machine runs against the scalar transcription and against the Swift
+    /// lane functions (16 lanes at a time, tail padded with zeros as the buffers are), bit for
+    /// bit over the whole range, in buffers of edge lengths (whole lane groups and tails).
+    @Test(arguments: ["exp", "tanh", "sigmoid"])
+    func everyPathMatchesTheScalarFunctionBitForBit(_ name: String) {
+        let scalar: (Double) -> Double = switch name {
+        case "exp": Scalar.exp
+        case "tanh": Scalar.tanh
+        default: Scalar.sigmoid
+        }
+        let lanes: (VectorMath.Vector) -> VectorMath.Vector = switch name {
+        case "exp": VectorMath.exp
+        case "tanh": VectorMath.tanh
+        default: VectorMath.sigmoid
+        }
+        let x = Self.wholeRange(count: 30_000, seed: 8)
+        let expected = x.map(scalar)
+        // The Swift lane functions, the specification the C paths transcribe.
+        var swiftLanes = [Double]()
+        for start in stride(from: 0, to: x.count, by: 16) {
+            var v = VectorMath.Vector()
+            for l in 0..<min(16, x.count - start) { v[l] = x[start + l] }
+            let y = lanes(v)
+            for l in 0..<min(16, x.count - start) { swiftLanes.append(y[l]) }
+        }
+        #expect(zip(swiftLanes, expected).allSatisfy { Self.same($0, $1) }, "Swift lanes vs scalar")
+        for path in KernelPath.supported {
+            let f = Self.pathFunction(name, path)
+            let y = Self.evaluate(f, x)
+            let differing = zip(x.indices, zip(y, expected)).filter { !Self.same($1.0, $1.1) }.map { x[$0.0] }
+            #expect(differing.isEmpty, "\(name) on \(path): \(differing.count) differ, e.g. \(differing.prefix(5))")
+            // Buffers of edge lengths at odd offsets: tails padded with zeros get the same bits.
+            for length in Self.edgeSizes + [16, 32, 33] {
+                for start in [0, 3] {
+                    let part = Self.evaluate(f, Array(x[start..<(start + length)]))
+                    #expect(part.elementsEqual(expected[start..<(start + length)], by: Self.same), "\(name) on \(path), \(length) at \(start)")
+                }
+            }
+        }
     }
 }

@@ -1,8 +1,15 @@
+internal import CKernels
+
 /// Elementwise exp, tanh and sigmoid for Double, a SIMD vector at a time, over the
 /// whole Double range within 1 ulp (exp), 1.5 ulp (tanh) and 3 ulp (sigmoid) of the
 /// exact result (KernelsTests checks these bounds). Pure lane arithmetic without table look-ups or fused operations: each
 /// element's result depends on its value alone, not on its position in a buffer, on
-/// the buffer's length, on threads or on `-target-cpu`. NaN in gives NaN out.
+/// the buffer's length, on threads, on `-target-cpu` or on the CPU path. NaN in gives NaN out.
+///
+/// The buffer functions run the same operations in C (CKernels), compiled for each CPU path
+/// (`KernelPath`) and chosen at run time, so they use this CPU's full vector width in any
+/// build; the lane functions here are their specification, and KernelsTests holds every
+/// path to them bit for bit.
 public enum VectorMath {
     /// The lane group every function works on; a buffer's tail is padded into one.
     public typealias Vector = SIMD16<Double>
@@ -99,57 +106,31 @@ public enum VectorMath {
 
     /// `y[i] = eˣ⁽ⁱ⁾` for i in 0..<count; `y` may be `x` (in place), not a shifted overlap.
     public static func exp(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, count: Int) {
-        apply(Exp.self, x, y, count)
+        ck_exp(KernelPath.active.raw, x, y, count)
     }
 
     /// `y[i] = tanh x[i]` for i in 0..<count; `y` may be `x`.
     public static func tanh(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, count: Int) {
-        apply(Tanh.self, x, y, count)
+        ck_tanh(KernelPath.active.raw, x, y, count)
     }
 
     /// `y[i] = σ(x[i])` for i in 0..<count; `y` may be `x`.
     public static func sigmoid(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, count: Int) {
-        apply(Sigmoid.self, x, y, count)
+        ck_sigmoid(KernelPath.active.raw, x, y, count)
     }
 
-    /// Whole vectors, then the tail padded with zeros through the same `F`, so the last
-    /// few elements get the same bits as they would mid-buffer. `F` is a type, not a
-    /// closure, so each use is specialised and the lane function inlined.
-    @inline(__always)
-    private static func apply<F: LaneFunction>(_: F.Type, _ x: UnsafePointer<Double>,
-                                                _ y: UnsafeMutablePointer<Double>, _ count: Int) {
-        let width = Vector.scalarCount
-        let source = UnsafeRawPointer(x), target = UnsafeMutableRawPointer(y)
-        let stride = MemoryLayout<Double>.stride
-        var i = 0
-        while i + width <= count {
-            target.storeBytes(of: F.evaluate(source.loadUnaligned(fromByteOffset: i * stride, as: Vector.self)),
-                              toByteOffset: i * stride, as: Vector.self)
-            i += width
-        }
-        guard i < count else { return }
-        var tail = Vector()
-        for l in 0..<(count - i) { tail[l] = x[i + l] }
-        let result = F.evaluate(tail)
-        for l in 0..<(count - i) { y[i + l] = result[l] }
+    /// The buffer functions on a given CPU path (tests compare the paths). Whole groups of
+    /// `Vector.scalarCount` lanes, then the tail padded with zeros through the same lane
+    /// function, so the last few elements get the same bits as they would mid-buffer.
+    static func exp(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, count: Int, path: KernelPath) {
+        ck_exp(path.raw, x, y, count)
     }
-}
 
-/// A lane function as a type, for `VectorMath.apply`. The conformances force inlining:
-/// otherwise LLVM merges the three specialisations of `apply` back into one that calls
-/// the lane function through a pointer, a quarter slower.
-private protocol LaneFunction {
-    static func evaluate(_ x: VectorMath.Vector) -> VectorMath.Vector
-}
+    static func tanh(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, count: Int, path: KernelPath) {
+        ck_tanh(path.raw, x, y, count)
+    }
 
-private enum Exp: LaneFunction {
-    @inline(__always) static func evaluate(_ x: VectorMath.Vector) -> VectorMath.Vector { VectorMath.exp(x) }
-}
-
-private enum Tanh: LaneFunction {
-    @inline(__always) static func evaluate(_ x: VectorMath.Vector) -> VectorMath.Vector { VectorMath.tanh(x) }
-}
-
-private enum Sigmoid: LaneFunction {
-    @inline(__always) static func evaluate(_ x: VectorMath.Vector) -> VectorMath.Vector { VectorMath.sigmoid(x) }
+    static func sigmoid(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, count: Int, path: KernelPath) {
+        ck_sigmoid(path.raw, x, y, count)
+    }
 }
