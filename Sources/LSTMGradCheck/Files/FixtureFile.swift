@@ -115,6 +115,8 @@ public enum FixtureFile {
             members.append(JSONMember("y", .array(y)))
         case .upstream(let da):
             members.append(JSONMember("da", JSONArrays.json(Tensor(steps: da, rows: d.n_a, cols: d.batch))))
+        case .maskedLabels:
+            break   // no fixture format holds masked labels yet
         }
         return .object(members)
     }
