@@ -139,6 +139,21 @@ extension LSTM {
 
     public static func caches(_ problem: Problem<LSTM, Double>) -> [LSTMCellCache<Double>] { forward(problem) }
 
+    /// `i`, `f`, `g` (Keras: `c`), `o`: each gate's weight `W = [W_a W_x]` on `[a_prev; x_t]`
+    /// split into its state and input columns, and its bias.
+    public static func gateBlock(_ letter: String) -> GateBlock<LSTM>? {
+        let gate: Gate
+        switch letter {
+        case "i": gate = .input
+        case "f": gate = .forget
+        case "g", "c": gate = .candidate
+        case "o": gate = .output
+        default: return nil
+        }
+        let (W, b) = gate.parameters
+        return GateBlock(inputWeight: (W, .input), stateWeight: (W, .state), bias: b)
+    }
+
     public static func cellBackward(_ incoming: StateGradient, _ cache: LSTMCellCache<Double>, _ weights: Weights<LSTM, Double>)
         -> (local: (Parameter) -> Matrix<Double>?, back: StateGradient) {
         let g = CourseraCell.lstm_cell_backward(incoming.da, incoming.dc, cache, weights)

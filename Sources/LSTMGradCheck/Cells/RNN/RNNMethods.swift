@@ -41,6 +41,11 @@ extension RNN {
 
     public static func caches(_ problem: Problem<RNN, Double>) -> [RNNCellCache<Double>] { forward(problem) }
 
+    /// The one pre-activation `h`: `Wax` on x_t, `Waa` on a_{t−1}, `ba`.
+    public static func gateBlock(_ letter: String) -> GateBlock<RNN>? {
+        letter == "h" ? GateBlock(inputWeight: (.Wax, .all), stateWeight: (.Waa, .all), bias: .ba) : nil
+    }
+
     /// The RNN has no cell state: `incoming.dc` is ignored and nothing is passed back through it.
     public static func cellBackward(_ incoming: StateGradient, _ cache: RNNCellCache<Double>, _ weights: Weights<RNN, Double>)
         -> (local: (Parameter) -> Matrix<Double>?, back: StateGradient) {
