@@ -18,9 +18,18 @@ public enum DiagnosisKind: Hashable, Sendable {
     case gateSwap
     case transpose
     case shiftedStep
+    /// A layout's stacked gate blocks in another order (cs231n's i, f, o, g read as i, f, g, o).
+    case gateOrder
+    /// A layout's input and recurrent weights exchanged.
+    case swappedWeights
+    /// One of PyTorch's two biases given the bias gradient, the other zero (or each half of it).
+    case biasSplit
+    /// A sequence's batch and time axes exchanged (PyTorch's `batch_first` confused).
+    case axisOrder
 
     /// The stable name in machine output: the route's name, or `sign`, `mean-over-batch`,
-    /// `mean-over-time`, `mean-over-both`, `gate-swap`, `transpose`, `shifted-step`.
+    /// `mean-over-time`, `mean-over-both`, `gate-swap`, `transpose`, `shifted-step`,
+    /// `gate-order`, `swapped-weights`, `bias-split`, `batch-first`.
     public var name: String {
         switch self {
         case .route(let name): return name
@@ -31,6 +40,10 @@ public enum DiagnosisKind: Hashable, Sendable {
         case .gateSwap: return "gate-swap"
         case .transpose: return "transpose"
         case .shiftedStep: return "shifted-step"
+        case .gateOrder: return "gate-order"
+        case .swappedWeights: return "swapped-weights"
+        case .biasSplit: return "bias-split"
+        case .axisOrder: return "batch-first"
         }
     }
 }
@@ -107,12 +120,12 @@ public struct Diagnoser<C: Cell>: Sendable {
         return found.indices.sorted { (found[$0].evidence, $0) < (found[$1].evidence, $1) }.map { found[$0] }
     }
 
-    private func scaled(_ t: Tensor, _ s: Double) -> Tensor { Tensor(shape: t.shape, data: t.data.map { $0 * s }) }
+    func scaled(_ t: Tensor, _ s: Double) -> Tensor { Tensor(shape: t.shape, data: t.data.map { $0 * s }) }
 
-    private func transposed(_ t: Tensor) -> Tensor { Tensor(t.matrix.transposed) }
+    func transposed(_ t: Tensor) -> Tensor { Tensor(t.matrix.transposed) }
 
     /// `out[:,:,t] = t[:,:,t + shift]`, zeros where that step does not exist.
-    private func shifted(_ t: Tensor, by shift: Int) -> Tensor {
+    func shifted(_ t: Tensor, by shift: Int) -> Tensor {
         let T = t.shape[2]
         var out = Tensor(zeros: t.shape)
         for k in t.data.indices {
