@@ -258,7 +258,7 @@ func childCatalogue() {
 
 func childFixture(_ name: String, _ path: String) {
     let fixture = Fixture(name: name, network: Problem<LSTM, Double>.random(dims(name), seed: 1))
-    _ = FileManager.default.createFile(atPath: path, contents: Data(JSON.serialize(FixtureFile.encode(fixture), pretty: false).utf8))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(JSON.serialize(try! FixtureFile.encode(fixture), pretty: false).utf8))
 }
 
 // MARK: The orchestrator

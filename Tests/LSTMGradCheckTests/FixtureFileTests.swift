@@ -67,7 +67,7 @@ import Testing
         (["parameters": ""], "f.json: parameters: expected an object with Wf bf Wi bi Wc bc Wo bo (and Wy by), found none"),
         (["dims": "{\"n_a\": 2}"], "f.json: dims.n_a: expected 1, as the arrays say, found a number"),
         (["x": "[[[1, 2, 3], [4, 5, 6]], [[1, 2, 3], [4, 5, 6]]]"], "f.json: parameters.Wf: expected a matrix of shape n_a × (n_a + n_x) = 1 × 3, found 1 × 2"),
-        (["A0": "[[0.5, -0.5]]"], "f.json: A0: expected a known fixture key: one of name, description, cell, layout, dims, parameters, a0, c0, x, y, da, expect, found an unknown key (did you mean \"a0\"?)"),
+        (["A0": "[[0.5, -0.5]]"], "f.json: A0: expected a known fixture key: one of name, description, layout, cell, dims, parameters, a0, c0, x, y, da, expect, found an unknown key (did you mean \"a0\"?)"),
     ])
     func badFixturesNameTheKeyAndTheExpectation(_ parts: [String: String], _ message: String) {
         #expect(throws: InputError.self) { try decode(text(parts)) }
@@ -103,7 +103,7 @@ import Testing
 @Suite struct RNNFixtureFileTests {
     @Test func rnnFixturesRoundTripAndNameTheCell() throws {
         let p = Problem<RNN, Double>.random(Dims(n_x: 2, n_a: 3, n_y: 2, steps: 4, batch: 2), seed: 6)
-        let json = FixtureFile.encode(Fixture(name: "r", network: p))
+        let json = try FixtureFile.encode(Fixture(name: "r", network: p))
         #expect(json["cell"] == .string("rnn"))
         let back = try FixtureFile.decode(try JSON.parse(JSON.serialize(json)), source: "s", defaultName: "x")
         guard let q = back.rnn else { Issue.record("not an RNN"); return }

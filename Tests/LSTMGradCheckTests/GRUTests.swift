@@ -169,22 +169,17 @@ import Testing
         }
     }
 
-    /// The fixtures carry `"layout": "coursera"`; another layout's name is refused, clearly.
+    /// The fixtures carry `"layout": "coursera"`; a layout that holds no GRU is refused, clearly.
     @Test func fixtureLayoutKey() throws {
         let tiny = #""parameters": {"Waa": [[0.5]], "Wax": [[1]], "ba": [[0]]}, "x": [[[1]]], "da": [[[1]]]"#
         let rnn = try FixtureFile.decode(try JSON.parse(#"{"cell": "rnn", "layout": "coursera", "# + tiny + "}"), source: "f.json", defaultName: "f")
         #expect(rnn.rnn != nil)
-        #expect(throws: InputError(source: "f.json", key: "layout", expected: "\"coursera\" (Coursera's names and shapes)",
-                                   found: "\"pytorch\", a layout that is not supported yet")) {
-            try FixtureFile.decode(try JSON.parse(#"{"cell": "rnn", "layout": "pytorch", "# + tiny + "}"), source: "f.json", defaultName: "f")
-        }
-        #expect(throws: InputError(source: "f.json", key: "layout", expected: "\"coursera\"", found: "a number")) {
+        #expect(throws: InputError(source: "f.json", key: "layout", expected: "one of \"coursera\", \"cs231n\", \"pytorch\", \"keras\"", found: "a number")) {
             try FixtureFile.decode(try JSON.parse(#"{"cell": "rnn", "layout": 3, "# + tiny + "}"), source: "f.json", defaultName: "f")
         }
-        // A real fixture in PyTorch's layout: the layout is named, not its first unknown key.
+        // A real fixture of a GRU in PyTorch's layout, which is not read yet: the cell is named.
         let path = Self.layouts.appendingPathComponent("pytorch-gru.json").path
-        #expect(throws: InputError(source: path, key: "layout", expected: "\"coursera\" (Coursera's names and shapes)",
-                                   found: "\"pytorch\", a layout that is not supported yet")) {
+        #expect(throws: InputError(source: path, key: "cell", expected: "\"lstm\" or \"rnn\" in the pytorch layout", found: "\"gru\"")) {
             try FixtureFile.read(path)
         }
     }

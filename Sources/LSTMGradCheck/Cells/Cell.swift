@@ -80,6 +80,12 @@ public protocol Cell: Sendable {
     /// `∂L/∂a_t` and (for a cell with a cell state) `∂L/∂c_t` at every step, every later path
     /// included: how much gradient reaches each state.
     static func stateGradients(_ problem: Problem<Self, Double>) -> (da: [Matrix<Double>], dc: [Matrix<Double>])
+
+    /// The gate a framework's letter names (`"i"`, `"f"`, `"g"` or `"c"`, `"o"` for the LSTM;
+    /// `"h"` for a cell with one pre-activation), as the blocks of its parameters that
+    /// frameworks stack (`Layouts/`); nil when the cell has no such gate (default: none, and
+    /// then no layout but Coursera's can hold the cell).
+    static func gateBlock(_ letter: String) -> GateBlock<Self>?
 }
 
 extension Cell {
@@ -102,8 +108,36 @@ extension Cell {
 
     public static var gates: [GateSite<Self>] { [] }
 
+    public static func gateBlock(_ letter: String) -> GateBlock<Self>? { nil }
+
     public static func method(named name: String, steps: Int) -> Method<Self>? {
         (catalogue(steps: steps) + [.numerical]).first { $0.name == name }
+    }
+}
+
+/// One gate of a cell as frameworks stack it: the block of a weight that multiplies the input
+/// x_t, the block that multiplies the previous hidden state a_{t−1} (both n_a rows), and the bias
+/// (n_a × 1). A framework's stacked weight is these blocks one after another in its gate order.
+public struct GateBlock<C: Cell>: Sendable {
+    /// Which columns of a parameter a block is.
+    public enum Columns: Sendable {
+        /// The whole parameter (the RNN's `Wax`, `Waa`).
+        case all
+        /// The first n_a columns, which act on a_{t−1} in `[a_prev; x_t]`.
+        case state
+        /// The n_x columns after them, which act on x_t.
+        case input
+    }
+
+    public var inputWeight: (parameter: C.Parameter, columns: Columns)
+    public var stateWeight: (parameter: C.Parameter, columns: Columns)
+    public var bias: C.Parameter
+
+    public init(inputWeight: (parameter: C.Parameter, columns: Columns), stateWeight: (parameter: C.Parameter, columns: Columns),
+                bias: C.Parameter) {
+        self.inputWeight = inputWeight
+        self.stateWeight = stateWeight
+        self.bias = bias
     }
 }
 

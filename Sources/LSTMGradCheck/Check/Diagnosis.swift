@@ -5,12 +5,25 @@ public struct Diagnosis: Sendable, Equatable {
     public var evidence: Double
     /// What the tensor is, in one sentence that starts with its name.
     public var finding: String {
-        subject + " " + predicate
+        subject.isEmpty ? predicate : subject + " " + predicate
     }
     /// The tensor's file key (`dWf`).
     public var subject: String
     /// The rest of `finding` (`equals what per-step gives: …`).
     public var predicate: String
+
+    public init(kind: DiagnosisKind, evidence: Double, subject: String, predicate: String, fix: String) {
+        self.kind = kind
+        self.evidence = evidence
+        self.subject = subject
+        self.predicate = predicate
+        self.fix = fix
+    }
+
+    /// A diagnosis whose finding names its tensors itself (a layout's, in file terms).
+    public init(kind: DiagnosisKind, evidence: Double, finding: String, fix: String) {
+        self.init(kind: kind, evidence: evidence, subject: "", predicate: finding, fix: fix)
+    }
     /// How to fix it, in one sentence.
     public var fix: String
 }
@@ -24,9 +37,18 @@ public enum DiagnosisKind: Hashable, Sendable {
     case gateSwap
     case transpose
     case shiftedStep
+    /// A layout's stacked gate blocks in another order (cs231n's i, f, o, g read as i, f, g, o).
+    case gateOrder
+    /// A layout's input and recurrent weights exchanged.
+    case swappedWeights
+    /// One of PyTorch's two biases given the bias gradient, the other zero (or each half of it).
+    case biasSplit
+    /// A sequence's batch and time axes exchanged (PyTorch's `batch_first` confused).
+    case axisOrder
 
     /// The stable name in machine output: the route's name, or `sign`, `mean-over-batch`,
-    /// `mean-over-time`, `mean-over-both`, `gate-swap`, `transpose`, `shifted-step`.
+    /// `mean-over-time`, `mean-over-both`, `gate-swap`, `transpose`, `shifted-step`,
+    /// `gate-order`, `swapped-weights`, `bias-split`, `batch-first`.
     public var name: String {
         switch self {
         case .route(let name): return name
@@ -37,6 +59,10 @@ public enum DiagnosisKind: Hashable, Sendable {
         case .gateSwap: return "gate-swap"
         case .transpose: return "transpose"
         case .shiftedStep: return "shifted-step"
+        case .gateOrder: return "gate-order"
+        case .swappedWeights: return "swapped-weights"
+        case .biasSplit: return "bias-split"
+        case .axisOrder: return "batch-first"
         }
     }
 }
@@ -114,12 +140,12 @@ public struct Diagnoser<C: Cell>: Sendable {
         return found.indices.sorted { (found[$0].evidence, $0) < (found[$1].evidence, $1) }.map { found[$0] }
     }
 
-    private func scaled(_ t: Tensor, _ s: Double) -> Tensor { Tensor(shape: t.shape, data: t.data.map { $0 * s }) }
+    func scaled(_ t: Tensor, _ s: Double) -> Tensor { Tensor(shape: t.shape, data: t.data.map { $0 * s }) }
 
-    private func transposed(_ t: Tensor) -> Tensor { Tensor(t.matrix.transposed) }
+    func transposed(_ t: Tensor) -> Tensor { Tensor(t.matrix.transposed) }
 
     /// `out[:,:,t] = t[:,:,t + shift]`, zeros where that step does not exist.
-    private func shifted(_ t: Tensor, by shift: Int) -> Tensor {
+    func shifted(_ t: Tensor, by shift: Int) -> Tensor {
         let T = t.shape[2]
         var out = Tensor(zeros: t.shape)
         for k in t.data.indices {

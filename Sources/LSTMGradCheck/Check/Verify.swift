@@ -16,9 +16,12 @@ public struct VerifiedTensor: Sendable {
         public var reference: Double
     }
 
-    /// The input's name (`Wf`) and the file's (`dWf`).
+    /// The input's name (`Wf`) and the file's (`dWf`); in a framework's layout the layout's
+    /// tensor (`Wh`) and its gradient's key (`dWh`).
     public var key: String
     public var fileKey: String
+    /// The right gradient's shape in the file's terms.
+    public var shape: [Int]
     public var status: Status
     public var comparison: TensorComparison?
     /// The elements furthest from the reference, worst first.
@@ -95,15 +98,26 @@ public enum Verify {
     /// such tensors are held to 1e-4 — still far below what a wrong formula costs.
     public static let singlePrecisionTolerance = 1e-4
 
-    /// Compares the user's gradients with `reference`, diagnosing every mismatch. Every
-    /// gradient of the problem is required except the output layer's (the notebook's
-    /// `lstm_backward` does not compute `dWy`, `dby`), unless `keys` (gradient-file names)
-    /// names the set explicitly. Throws for a key in the file that is a slip for a wanted one
-    /// (`Wf`, `dwf`: "did you mean dWf"), for a `keys` entry that is no gradient of the
-    /// problem, and for a tensor whose shape is neither the Coursera shape, that shape with
-    /// unit dimensions dropped or added, nor its transpose.
+    /// Compares the user's gradients with `reference`, diagnosing every mismatch. The file is
+    /// in `form`'s layout, the fixture's: Coursera's names (`dWf` … `dx`) by default, else the
+    /// layout's (`LayoutMap`), each tensor compared with the reference in the layout's terms
+    /// (every map is a permutation, so the errors are those of the cell's tensors; each of
+    /// PyTorch's two biases is held to the cell's bias gradient). Every gradient is required
+    /// except the output layer's (the notebook's `lstm_backward` does not compute `dWy`, `dby`),
+    /// unless `keys` (gradient-file names) names the set explicitly.
+    /// Throws for a key in the file that is a slip for a wanted one (`Wf`, `dwf`: "did you mean
+    /// dWf"), for a `keys` entry that is no gradient of the problem, for a tensor whose shape is
+    /// neither the expected shape, that shape with unit dimensions dropped or added, nor its
+    /// transpose (or, in a layout, a sequence with its batch and time axes exchanged), and in a
+    /// layout for a file in another layout's names.
     public static func run<C: Cell>(_ problem: Problem<C, Double>, name: String, user: UserGradients, reference: Gradients<C>,
-                                    referenceName: String, tolerance: Double, keys: [String]? = nil) throws(InputError) -> VerifyReport {
+                                    referenceName: String, tolerance: Double, keys: [String]? = nil,
+                                    form: LayoutForm = .coursera) throws(InputError) -> VerifyReport {
+        if form.layout != .coursera {
+            let report = try runInLayout(problem, name: name, user: user, reference: reference, referenceName: referenceName,
+                                         tolerance: tolerance, form: form)
+            return finish(report, problem: problem, reference: reference, user: Gradients())
+        }
         let all = problem.inputs.map(\.gradientName)
         let wanted = Set(all)
         if let keys {
@@ -132,7 +146,7 @@ public enum Verify {
             let fileKey = key.gradientName
             guard let r = reference[key] else { continue }
             guard let given = user.tensors.first(where: { $0.key == fileKey }), keys?.contains(fileKey) ?? true else {
-                out.append(VerifiedTensor(key: key.name, fileKey: fileKey, status: required.contains(fileKey) ? .missing : .notChecked,
+                out.append(VerifiedTensor(key: key.name, fileKey: fileKey, shape: r.shape, status: required.contains(fileKey) ? .missing : .notChecked,
                                           comparison: nil, worstElements: [], diagnosis: nil, tolerance: tolerance, singlePrecision: false,
                                           required: required.contains(fileKey)))
                 continue
@@ -153,13 +167,34 @@ public enum Verify {
                     explained[out.count] = diagnoser?.explanations(key, g, tolerance: bound)
                 }
             }
-            out.append(VerifiedTensor(key: key.name, fileKey: fileKey, status: matches ? .matches : .mismatch, comparison: c,
+            out.append(VerifiedTensor(key: key.name, fileKey: fileKey, shape: r.shape, status: matches ? .matches : .mismatch, comparison: c,
                                       worstElements: worst(g, r, count: 5), diagnosis: diagnosis,
                                       tolerance: bound, singlePrecision: given.singlePrecision, required: required.contains(fileKey)))
         }
-        // One mistake usually explains the whole file, so where several fit a tensor within
-        // tolerance (per-step and carry-dc-only give the same dWo) the one that explains
-        // most of the file's tensors is named, and the closest among those that tie.
+        choose(explained, &out)
+        let report = VerifyReport(name: name, dims: problem.dims, source: user.source, reference: referenceName,
+                                  tolerance: tolerance, tensors: out, extraKeys: extra)
+        return finish(report, problem: problem, reference: reference, user: conformed)
+    }
+
+    /// What a report adds once its tensors are compared: whether the fixture decides anything,
+    /// what it can catch, and the causes of its mismatches.
+    private static func finish<C: Cell>(_ report: VerifyReport, problem: Problem<C, Double>, reference: Gradients<C>,
+                                        user: Gradients<C>) -> VerifyReport {
+        var report = report
+        if reference.inputs.allSatisfy({ reference[$0]?.data.allSatisfy { $0 == 0 } == true }) {
+            report.vacuous = Power.whyZero(problem.dims)
+        } else {
+            report.power = Power.of(problem, exact: reference)
+        }
+        report.causes = Cause.group(report.tensors, problem: problem, reference: reference, user: user)
+        return report
+    }
+
+    /// One mistake usually explains the whole file, so where several fit a tensor within
+    /// tolerance (per-step and carry-dc-only give the same dWo) the one that explains
+    /// most of the file's tensors is named, and the closest among those that tie.
+    private static func choose(_ explained: [Int: [Diagnosis]], _ out: inout [VerifiedTensor]) {
         var support: [DiagnosisKind: Int] = [:]
         for kind in explained.values.flatMap({ $0.map(\.kind) }) + out.compactMap(\.diagnosis?.kind) {
             support[kind, default: 0] += 1
@@ -168,15 +203,78 @@ public enum Verify {
             let most = candidates.map { support[$0.kind] ?? 0 }.max()
             out[k].diagnosis = candidates.first { support[$0.kind] == most }
         }
-        var report = VerifyReport(name: name, dims: problem.dims, source: user.source, reference: referenceName,
-                                  tolerance: tolerance, tensors: out, extraKeys: extra)
-        if reference.inputs.allSatisfy({ reference[$0]?.data.allSatisfy { $0 == 0 } == true }) {
-            report.vacuous = Power.whyZero(problem.dims)
-        } else {
-            report.power = Power.of(problem, exact: reference)
+    }
+
+    /// `run` for a file in a framework's layout.
+    private static func runInLayout<C: Cell>(_ problem: Problem<C, Double>, name: String, user: UserGradients, reference: Gradients<C>,
+                                             referenceName: String, tolerance: Double, form: LayoutForm) throws(InputError) -> VerifyReport {
+        let layout = form.layout
+        guard let map = LayoutMap<C>(form: form, problem: problem) else {
+            throw InputError(source: user.source, expected: "gradients of a cell the \(layout.rawValue) layout holds", found: "a \(C.kind.rawValue)")
         }
-        report.causes = Cause.group(report.tensors, problem: problem, reference: reference, user: conformed)
-        return report
+        let rights = map.gradients(reference)
+        let entries = map.gradientEntries.filter { e in rights.contains { $0.key == e.gradientKey } }
+        let wanted = rights.map(\.key)
+        let keys = user.tensors.map(\.key)
+        // A file in another layout's names, or a slip of one of this layout's names, is bad input.
+        if let other = Layout.detect(keys: keys), other != layout {
+            throw InputError(source: user.source, expected: "the \(layout.rawValue) layout's gradient names, as the fixture's (\(wanted.joined(separator: " ")))",
+                             found: "the \(other.rawValue) layout's (\(keys.prefix(5).joined(separator: " "))\(keys.count > 5 ? " …" : ""))")
+        }
+        for key in keys where !wanted.contains(key) && InputError.closest(key, in: wanted) != nil {
+            throw InputError.unknownKey(key, in: wanted, source: user.source, what: "\(layout.rawValue) gradient")
+        }
+        let extra = keys.filter { !wanted.contains($0) }
+        var diagnoser: LayoutDiagnoser<C>?
+        var out: [VerifiedTensor] = []
+        var explained: [Int: [Diagnosis]] = [:]
+        for (e, (fileKey, r)) in zip(entries, rights) {
+            guard let given = user.tensors.first(where: { $0.key == fileKey }) else {
+                out.append(VerifiedTensor(key: e.key, fileKey: fileKey, shape: r.shape, status: .missing, comparison: nil, worstElements: [],
+                                          diagnosis: nil, tolerance: tolerance, singlePrecision: false))
+                continue
+            }
+            let bound = given.singlePrecision ? max(tolerance, singlePrecisionTolerance) : tolerance
+            let (g, reordered) = try conform(given.tensor, to: e, in: map, source: user.source)
+            let c = Comparison.compare(e.key, g, reference: r, tolerance: bound)
+            let matches = c.pass && reordered == nil
+            var diagnosis: Diagnosis?
+            if !matches {
+                if let reordered, c.pass {
+                    diagnosis = reordered == .transpose
+                        ? Diagnosis(kind: .transpose, evidence: c.relativeError, subject: fileKey,
+                                    predicate: "is stored transposed (\(shapeText(given.tensor.shape)) where \(e.key) is \(e.shapeText) = \(shapeText(r.shape))); its values are right.",
+                                    fix: "Swap the product's operands so the gradient has its tensor's layout: \(map.weightFix)")
+                        : Diagnosis(kind: .axisOrder, evidence: c.relativeError,
+                                    finding: map.axisFinding(e, storedAs: given.tensor.shape) + " Its values are right.", fix: map.axisFix(e))
+                } else {
+                    if diagnoser == nil { diagnoser = LayoutDiagnoser(problem: problem, reference: reference, map: map) }
+                    explained[out.count] = diagnoser?.explanations(e, g, tolerance: bound)
+                }
+            }
+            out.append(VerifiedTensor(key: e.key, fileKey: fileKey, shape: r.shape, status: matches ? .matches : .mismatch, comparison: c,
+                                      worstElements: worst(g, r, count: 5), diagnosis: diagnosis,
+                                      tolerance: bound, singlePrecision: given.singlePrecision))
+        }
+        choose(explained, &out)
+        return VerifyReport(name: name, dims: problem.dims, source: user.source, reference: referenceName,
+                            tolerance: tolerance, tensors: out, extraKeys: extra)
+    }
+
+    /// The user's tensor in entry `e`'s shape, and how it was stored when not so: transposed (a
+    /// matrix), or with the batch and time axes exchanged (a sequence). A weight in the shape of
+    /// the other weight is an error that says so.
+    private static func conform<C: Cell>(_ t: Tensor, to e: LayoutEntry, in map: LayoutMap<C>, source: String) throws(InputError) -> (Tensor, DiagnosisKind?) {
+        let shape = e.shape
+        if t.shape == shape { return (t, nil) }
+        if t.shape.filter({ $0 != 1 }) == shape.filter({ $0 != 1 }) { return (Tensor(shape: shape, data: t.data), nil) }
+        if t.shape.count == 2, shape.count == 2, t.shape == [shape[1], shape[0]] { return (Tensor(t.matrix.transposed), .transpose) }
+        if map.sequenceAxes(e) != nil, t.shape == [shape[1], shape[0], shape[2]] { return (t.permuted([1, 0, 2]), .axisOrder) }
+        var hint = ""
+        if let other = map.gradientEntries.first(where: { $0.key != e.key && $0.shape == t.shape && $0.isParameter == e.isParameter }) {
+            hint = " (the shape of \(other.gradientKey): are \(e.gradientKey) and \(other.gradientKey) exchanged?)"
+        }
+        throw InputError(source: source, key: e.gradientKey, expected: "shape \(e.shapeText) = \(shapeText(shape))", found: shapeText(t.shape) + hint)
     }
 
     /// The user's tensor in the Coursera shape, and whether it was stored transposed.

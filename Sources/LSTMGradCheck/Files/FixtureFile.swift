@@ -23,33 +23,38 @@ extension CellProblem {
     }
 }
 
-/// A named network with its inputs and target, as stored in `Fixtures/*.json`.
+/// A named network with its inputs and target, as stored in `Fixtures/*.json`, and the layout
+/// its file was written in (`form`: the layout, and what it needs to write the file back as it
+/// was — PyTorch's `batch_first` and two biases, the initial states left out).
 public struct Fixture: Sendable {
     public var name: String
     public var description: String?
     public var network: any CellProblem
+    public var form: LayoutForm
 
-    public init(name: String, description: String? = nil, network: any CellProblem) {
+    public init(name: String, description: String? = nil, network: any CellProblem, form: LayoutForm = .coursera) {
         self.name = name
         self.description = description
         self.network = network
+        self.form = form
     }
+
+    /// The layout the fixture's file is in.
+    public var layout: Layout { form.layout }
 }
 
-/// The fixture format: Coursera's names and shapes, so a NumPy user can `json.dump` their
-/// arrays unchanged. The top-level keys are `name`, `description`, `cell`, `layout`, `dims`,
-/// `parameters` (the cell's parameter names), `a0`, `c0`, `x`, `y` or `da`, and `expect`
-/// (what the fixture regression expects); any other key, or a parameter the cell does not
-/// have, is an error that names the closest known key.
+/// The fixture format. By default Coursera's names and shapes, so a NumPy user can `json.dump`
+/// their arrays unchanged: the top-level keys are `name`, `description`, `layout`, `cell`, `dims`,
+/// `parameters` (the cell's parameter names), `a0`, `c0`, `x`, `y` or `da`, and `expect` (what
+/// the fixture regression expects). With `"layout": "cs231n"`, `"pytorch"` or `"keras"` the
+/// file is in that framework's names and shapes instead (`Layout`, `LayoutFixture`). Any other
+/// key, or a parameter the cell does not have, is an error that names the closest known key.
 public enum FixtureFile {
-    /// The top-level keys a fixture may hold.
-    static let topLevelKeys = ["name", "description", "cell", "layout", "dims", "parameters", "a0", "c0", "x", "y", "da", "expect"]
+    /// The top-level keys a Coursera fixture may hold.
+    static let topLevelKeys = ["name", "description", "layout", "cell", "dims", "parameters", "a0", "c0", "x", "y", "da", "expect"]
 
-    /// The parameter layouts a fixture's `"layout"` may name: Coursera's names and shapes,
-    /// the only layout read so far (and the one meant when the key is absent).
-    static let layouts = ["coursera"]
-
-    /// Reads and validates the fixture at `path`; `name` defaults to the file's stem.
+    /// Reads and validates the fixture at `path`, in the layout its `"layout"` names (Coursera's
+    /// when absent); `name` defaults to the file's stem.
     public static func read(_ path: String, limits: Limits = .machineDefault) throws(InputError) -> Fixture {
         let json = try FileAccess.json(try FileAccess.read(path, maxBytes: limits.maxFileBytes), source: path)
         let stem = path.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0[...]) } ?? path
@@ -57,10 +62,21 @@ public enum FixtureFile {
     }
 
     /// Validates a parsed fixture: every key known, every array rectangular and finite, every
-    /// shape consistent with the cell's first parameter and `x`, class indices in range.
+    /// shape consistent with the cell's first parameter and `x` (or the layout's sizes), class
+    /// indices in range.
     public static func decode(_ json: JSONValue, source: String, defaultName: String) throws(InputError) -> Fixture {
         guard case .object(let members) = json else {
             throw InputError(source: source, expected: "a JSON object with \"parameters\", \"x\" and \"y\" or \"da\"", found: json.kindDescription)
+        }
+        var layout = Layout.coursera
+        if let l = json["layout"] {
+            let names = Layout.allCases.map(\.rawValue)
+            guard case .string(let name) = l, let found = Layout(rawValue: name) else {
+                var found = l.kindDescription
+                if case .string(let name) = l { found = "\"\(name)\"" + (InputError.closest(name, in: names).map { " (did you mean \"\($0)\"?)" } ?? "") }
+                throw InputError(source: source, key: "layout", expected: "one of " + names.map { "\"\($0)\"" }.joined(separator: ", "), found: found)
+            }
+            layout = found
         }
         var kind = CellKind.lstm
         if let c = json["cell"] {
@@ -70,22 +86,40 @@ public enum FixtureFile {
             }
             kind = k
         }
-        // Another framework's layout names other keys: say so before any of them is called unknown.
-        if let l = json["layout"] {
-            guard case .string(let layout) = l else {
-                throw InputError(source: source, key: "layout", expected: "\"coursera\"", found: l.kindDescription)
+        let network: any CellProblem
+        var form = LayoutForm.coursera
+        if layout == .coursera {
+            // A file in another layout without its "layout" key: say so where a key is unknown.
+            let parameterKeys = json["parameters"].map { p -> [String] in if case .object(let m) = p { return m.map(\.key) } else { return [] } } ?? []
+            let detected = Layout.detect(keys: members.map(\.key) + parameterKeys)
+            let note = detected.flatMap { $0 == .coursera ? nil : "these are the \($0.rawValue) layout's names: add \"layout\": \"\($0.rawValue)\"" }
+            for member in members where !topLevelKeys.contains(member.key) {
+                throw InputError.unknownKey(member.key, in: topLevelKeys, source: source, what: "fixture key", note: note)
             }
-            guard layouts.contains(layout) else {
-                throw InputError(source: source, key: "layout", expected: "\"coursera\" (Coursera's names and shapes)",
-                                 found: "\"\(layout)\", a layout that is not supported yet")
+            let reader = Reader(json: json, source: source, note: note)
+            network = try reader.erased(kind.cell)
+            try reader.checkDims(network.dims)
+        } else {
+            guard layout.holds(kind) else {
+                let held = CellKind.allCases.filter(layout.holds).map { "\"\($0.rawValue)\"" }.joined(separator: " or ")
+                throw InputError(source: source, key: "cell", expected: "\(held) in the \(layout.rawValue) layout", found: "\"\(kind.rawValue)\"")
             }
+            let known = LayoutFixture.topLevelKeys(layout, kind)
+            for member in members where !known.contains(member.key) {
+                if member.key == "c0" {
+                    throw InputError(source: source, key: "c0", expected: layout == .cs231n
+                        ? "no initial cell state in the cs231n layout (its LSTM starts from c = 0)"
+                        : "no cell state for a \(kind.rawValue) (\"cell\": \"\(kind.rawValue)\")")
+                }
+                throw InputError.unknownKey(member.key, in: known, source: source, what: "\(layout.rawValue) fixture key")
+            }
+            func decode<C: Cell>(_: C.Type) throws(InputError) -> any CellProblem {
+                let (problem, f) = try LayoutFixture.decode(json, C.self, layout: layout, source: source)
+                form = f
+                return problem
+            }
+            network = try decode(kind.cell)
         }
-        for member in members where !topLevelKeys.contains(member.key) {
-            throw InputError.unknownKey(member.key, in: topLevelKeys, source: source, what: "fixture key")
-        }
-        let reader = Reader(json: json, source: source)
-        let network = try reader.erased(kind.cell)
-        try reader.checkDims(network.dims)
         var description: String?
         if let d = json["description"] {
             guard case .string(let s) = d else {
@@ -100,14 +134,35 @@ public enum FixtureFile {
             }
             name = s
         }
-        return Fixture(name: name, description: description, network: network)
+        return Fixture(name: name, description: description, network: network, form: form)
     }
 
-    /// The fixture as JSON, in the layout `decode` reads.
-    public static func encode(_ fixture: Fixture) -> JSONValue { encode(fixture, fixture.network) }
+    /// The fixture as JSON in its own layout and form (`Fixture.form`): a fixture read from a
+    /// file in a framework's layout is written back with the same keys, in the same order, and
+    /// the same numbers bit for bit (a Coursera fixture gains `dims` and loses `expect`). An
+    /// error when the layout cannot express the fixture's problem (`encode(_:layout:)`).
+    public static func encode(_ fixture: Fixture) throws(InputError) -> JSONValue { try encode(fixture, layout: fixture.layout) }
 
-    private static func encode<P: CellProblem>(_ fixture: Fixture, _ network: P) -> JSONValue {
+    /// The fixture as JSON in `layout`: in its own form when that is its layout, else in the
+    /// layout's plain form (PyTorch time-major). An error when the layout cannot express the
+    /// problem: class labels outside Coursera's layout (`Layout.defaultForm` turns them into an
+    /// upstream gradient), masked labels outside cs231n's, a non-zero `c0` in cs231n's, a cell
+    /// the layout does not stack.
+    public static func encode(_ fixture: Fixture, layout: Layout) throws(InputError) -> JSONValue {
+        let form = layout == fixture.layout ? fixture.form : LayoutForm(layout)
+        func encode<P: CellProblem>(_ network: P) throws(InputError) -> JSONValue {
+            layout == .coursera ? try courseraEncode(fixture, network)
+                : try LayoutFixture.encode(network.typed, form: form, name: fixture.name, description: fixture.description)
+        }
+        return try encode(fixture.network)
+    }
+
+    private static func courseraEncode<P: CellProblem>(_ fixture: Fixture, _ network: P) throws(InputError) -> JSONValue {
         let p = network.typed, d = p.dims
+        if case .maskedLabels = p.target {
+            throw InputError(source: fixture.name, key: "target", expected: "class labels \"y\" or an upstream \"da\" in the coursera layout (masked captions are cs231n's)",
+                             found: "masked labels")
+        }
         var members: [JSONMember] = [JSONMember("name", .string(fixture.name))]
         if let description = fixture.description { members.append(JSONMember("description", .string(description))) }
         if P.C.kind != .lstm { members.append(JSONMember("cell", .string(P.C.kind.rawValue))) }
@@ -129,6 +184,8 @@ public enum FixtureFile {
             members.append(JSONMember("y", .array(y)))
         case .upstream(let da):
             members.append(JSONMember("da", JSONArrays.json(Tensor(steps: da, rows: d.n_a, cols: d.batch))))
+        case .maskedLabels:
+            break
         }
         return .object(members)
     }
@@ -138,6 +195,8 @@ public enum FixtureFile {
 private struct Reader {
     let json: JSONValue
     let source: String
+    /// Said with an unknown parameter when the file looks like another layout's.
+    var note: String? = nil
 
     func tensor(_ key: String, in object: JSONValue, prefix: String = "") throws(InputError) -> Tensor {
         guard let value = object[key] else {
@@ -177,7 +236,7 @@ private struct Reader {
             throw InputError(source: source, key: "parameters", expected: "an object with \(listing)", found: json["parameters"]?.kindDescription ?? "none")
         }
         for member in members where !names.contains(member.key) {
-            throw InputError.unknownKey(member.key, in: names, source: source, what: "\(C.kind.rawValue) parameter", keyPrefix: "parameters.")
+            throw InputError.unknownKey(member.key, in: names, source: source, what: "\(C.kind.rawValue) parameter", keyPrefix: "parameters.", note: note)
         }
         let first = C.Parameter.allCases[0]
         let n_a = try matrix(first.name, in: "parameters", rows: nil, cols: nil, what: C.shapeText(of: first)).rows

@@ -17,11 +17,26 @@ public struct UserGradients: Sendable {
     public var tensors: [UserTensor]
 }
 
-/// The gradient file: Coursera's gradient names (`dWf` … `dx`), each in
-/// its input's shape.
+/// The gradient file: Coursera's gradient names (`dWf` … `dx`), each in its input's shape, or
+/// a layout's (cs231n's `dx dh0 dWx dWh db`, PyTorch's and Keras' tensors' own names) in the
+/// layout's shapes.
 public enum GradientFile {
     public static func encode<C: Cell>(_ g: Gradients<C>) -> JSONValue {
         .object(g.inputs.compactMap { input in g[input].map { JSONMember(input.gradientName, JSONArrays.json($0)) } })
+    }
+
+    /// `g` in `layout`'s names and shapes (PyTorch time-major; `encode(_:form:)` for a fixture's
+    /// own form, `batch_first` included).
+    public static func encode<C: Cell>(_ g: Gradients<C>, layout: Layout) throws(InputError) -> JSONValue {
+        try encode(g, form: LayoutForm(layout))
+    }
+
+    /// `g` in `form`'s layout: the tensors of `Layout.gradients`, in the layout's order. An
+    /// error when the layout cannot hold the cell, or the gradients have an output layer the
+    /// layout does not (only cs231n's captioning loss has one).
+    public static func encode<C: Cell>(_ g: Gradients<C>, form: LayoutForm) throws(InputError) -> JSONValue {
+        guard form.layout != .coursera else { return encode(g) }
+        return .object(try form.layout.gradients(g, form: form).map { JSONMember($0.key, JSONArrays.json($0.tensor)) })
     }
 
     /// Reads `path` by its kind: a folder of `.npy` files, `.npy`, `.npz`, else JSON.

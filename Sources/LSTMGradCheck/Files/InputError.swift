@@ -31,8 +31,11 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
 extension InputError {
     /// `key` is not among `known`: names the closest known key when one is near (a case
     /// variant, a missing or extra `d`, or at most two edits away).
-    static func unknownKey(_ key: String, in known: [String], source: String, what: String, keyPrefix: String = "") -> InputError {
-        let hint = closest(key, in: known).map { " (did you mean \"\($0)\"?)" } ?? ""
+    /// `note`, when given, is said instead of the closest key (`these are the pytorch layout's
+    /// names…`: a file in another layout, whose keys are not slips).
+    static func unknownKey(_ key: String, in known: [String], source: String, what: String, keyPrefix: String = "",
+                           note: String? = nil) -> InputError {
+        let hint = note.map { " (\($0))" } ?? closest(key, in: known).map { " (did you mean \"\($0)\"?)" } ?? ""
         return InputError(source: source, key: keyPrefix + key,
                           expected: "a known \(what): one of \(known.joined(separator: ", "))", found: "an unknown key\(hint)")
     }

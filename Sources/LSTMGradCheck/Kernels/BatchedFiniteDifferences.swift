@@ -32,8 +32,12 @@ public enum BatchedFiniteDifferences {
 
     /// As `central(_:elements:step:control:)` with the elements in rounds: each round is
     /// planned on its own and the rounds run in order, so a stop leaves whole early rounds.
+    /// A target the kernels do not take (masked labels) goes element by element.
     static func central(_ problem: Problem<LSTM, Double>, rounds: [[ElementID<LSTM>]], step h: Double,
                         control: RunControl) -> (values: [Double?], stop: StopReason?) {
+        guard LSTMKernel.supports(problem) else {
+            return FiniteDifferences.central(problem, elements: rounds.flatMap { $0 }, step: h, control: control)
+        }
         let result = FiniteDifferenceRun(problem, rounds: rounds.map { $0.map { Perturbation($0, h) } }).evaluate(control)
         return (result.values, result.stop)
     }

@@ -36,7 +36,18 @@ final class LSTMKernel: @unchecked Sendable {   // immutable after init
     var gateRows: Int { 4 * n_a }
     var depth: Int { n_a + n_x }
 
-    /// `columns: false` leaves out what only column batches (`run`) read.
+    /// Whether the kernels compute `problem`'s loss: class labels or an upstream gradient.
+    /// Masked labels (the captioning loss) are not laid out here; every caller that would build
+    /// a kernel for such a problem takes the generic definition instead.
+    static func supports(_ problem: Problem<LSTM, Double>) -> Bool {
+        switch problem.target {
+        case .labels, .upstream: return true
+        case .maskedLabels: return false
+        }
+    }
+
+    /// `columns: false` leaves out what only column batches (`run`) read. The problem's
+    /// target must be one the kernels take (`supports`).
     init(_ problem: Problem<LSTM, Double>, columns: Bool = true) {
         let p = problem.weights, d = problem.dims
         (n_x, n_a, steps, batch) = (d.n_x, d.n_a, d.steps, d.batch)
@@ -50,6 +61,8 @@ final class LSTMKernel: @unchecked Sendable {   // immutable after init
             (hasOutputLayer, n_y, window) = (false, 0, min(da.count, T))
             labels = .allocate(capacity: 0)
             upstream = .allocate(from: Self.timeMajor(Array(da.prefix(T))))
+        case .maskedLabels:
+            preconditionFailure("LSTMKernel: masked labels are not laid out for the kernels (check LSTMKernel.supports first)")
         }
         let stacked = Matrix.stacked(LSTM.Gate.allCases.map { p[$0.parameters.weight] })
         W = .allocate(from: stacked.storage)

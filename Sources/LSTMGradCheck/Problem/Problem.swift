@@ -19,6 +19,20 @@ public enum Target: Sendable, Equatable {
     /// The notebook's `lstm_backward(da, caches)`: `da[t]` (n_a × m) for the first
     /// T' ≤ T_x steps, and `L = Σ_{t<T'} Σ da_t ⊙ a_t`. There is no output layer.
     case upstream([Matrix<Double>])
+    /// The cs231n captioning loss: `labels[t][j]` is the class of batch column j at step t,
+    /// counted only where `mask[t][j]`, and the sum scaled by `scale` (1/N: averaged over the
+    /// batch, not over the unmasked words). `L = −scale·Σ_t Σ_j mask·log ŷ_t[labels[t][j], j]`.
+    /// The batched LSTM kernels do not take it (`LSTMKernel.supports`): the LSTM's exact
+    /// gradient, finite differences and `bptt` then run their generic definitions.
+    case maskedLabels(labels: [[Int]], mask: [[Bool]], scale: Double)
+
+    /// Whether the loss reads an output layer `softmax(Wy·a_t + by)`.
+    public var hasOutputLayer: Bool {
+        switch self {
+        case .labels, .maskedLabels: return true
+        case .upstream: return false
+        }
+    }
 }
 
 /// A network of cell `C` over scalar `S`, its inputs and its target: everything a loss needs.
@@ -50,10 +64,7 @@ public struct Problem<C: Cell, S: Scalar>: Sendable {
              steps: x.count, batch: a0.cols)
     }
 
-    public var hasOutputLayer: Bool {
-        if case .labels = target { return true }
-        return false
-    }
+    public var hasOutputLayer: Bool { target.hasOutputLayer }
 
     /// The tensors the loss is differentiated with respect to, in report order: the cell's
     /// parameters (without the output layer for an upstream target), `a0`, `c0` when given, `x`.

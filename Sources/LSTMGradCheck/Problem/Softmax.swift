@@ -22,9 +22,10 @@ public enum Softmax {
     /// largest logit, `−log ŷ = log1p(Σ_{k≠y} e^{z_k − z_y})`: a nearly right prediction
     /// keeps its tiny loss (and derivative) to full precision, where `log` of the rounded
     /// sum `1 + tiny` would keep only `ε / tiny` of it.
-    public static func logLikelihood<S: Scalar>(_ z: Matrix<S>, labels: [Int]) -> S {
+    /// `included[j] == false` leaves column j out of the sum (a masked word).
+    public static func logLikelihood<S: Scalar>(_ z: Matrix<S>, labels: [Int], included: [Bool]? = nil) -> S {
         var total = S.zero
-        for j in 0..<z.cols {
+        for j in 0..<z.cols where included?[j] ?? true {
             let y = labels[j]
             let shift = columnMax(z, j)
             if z[y, j].primal >= shift.primal {

@@ -25,6 +25,39 @@ public enum FiniteDifferences {
         C.finiteDifferences(problem, Request(scheme: .central, step: .fixed(h), estimatesError: false), control: RunControl()).gradients
     }
 
+    /// The central quotient at step h of each of `elements`, in that order, element by element
+    /// (the batched backend's fallback for a target it does not take); nil for those a stop left
+    /// undone and for elements `problem` does not have. Pieces of 8 elements go to
+    /// `control.threads` threads in the order given.
+    static func central<C: Cell>(_ problem: Problem<C, Double>, elements: [ElementID<C>], step h: Double,
+                                 control: RunControl) -> (values: [Double?], stop: StopReason?) {
+        let piece = 8
+        let pieces = (0..<(elements.count + piece - 1) / piece).map { ($0 * piece)..<min(elements.count, ($0 + 1) * piece) }
+        let costs = pieces.map { $0.count * problem.dims.steps * problem.dims.batch }
+        let thetas = Dictionary(uniqueKeysWithValues: problem.inputs.map { ($0, problem.tensor($0).data) })
+        var values = [Double?](repeating: nil, count: elements.count)
+        let (_, stop) = values.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer   // pieces write disjoint elements
+            return Workers.run(costs: costs, control: control, makeState: {}) { k, _, _ in
+                var p = problem
+                for n in pieces[k] {
+                    let e = elements[n]
+                    guard let values = thetas[e.input], values.indices.contains(e.flat) else { continue }
+                    let theta = values[e.flat]
+                    let up = theta + h, down = theta - h
+                    p.set(e.input, e.flat, to: up)
+                    let plus = p.loss
+                    p.set(e.input, e.flat, to: down)
+                    let minus = p.loss
+                    p.set(e.input, e.flat, to: theta)
+                    out[n] = (plus - minus) / (up - down)
+                }
+                return true
+            }
+        }
+        return (values, stop)
+    }
+
     /// Every element's derivative by `scheme` with its own step (`step(for:scheme:)`), and an
     /// estimate of each one's error (`Request`), through the cell's backend, under `control`.
     /// A stop leaves the tensors that finished (`NumericalGradient.stop` says why the rest are missing).

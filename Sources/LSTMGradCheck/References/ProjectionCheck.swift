@@ -85,7 +85,7 @@ public enum ProjectionCheck {
         let keys = problem.inputs.filter { candidate[$0]?.shape == problem.shape(of: $0) }
         let missing = problem.inputs.filter { !keys.contains($0) }.map(\.name)
         let d = problem.dims, K = d.n_a + d.n_x
-        let base = LSTMKernel(problem).trajectory().losses
+        let base = losses(problem)
         let floor = 8 * Double.ulpOfOne * base.reduce(0) { $0 + abs($1) } / h
         let gradients = Dictionary(uniqueKeysWithValues: keys.map { ($0, candidate[$0]!.data) })
         let drawn = (0..<max(directions, 1)).map { k in
@@ -200,15 +200,21 @@ public enum ProjectionCheck {
         return report
     }
 
+    /// The per-step, per-column losses of `problem` from the kernel, or the whole loss as one
+    /// term for a target the kernels do not take (masked labels).
+    private static func losses(_ problem: Problem<LSTM, Double>) -> [Double] {
+        LSTMKernel.supports(problem) ? LSTMKernel(problem).trajectory().losses : [problem.loss]
+    }
+
     /// The per-step, per-column losses of each problem, on up to `threads` threads.
     private static func evaluate(_ problems: [Problem<LSTM, Double>], threads: Int) -> [[Double]] {
         let parts = min(max(threads, 1), problems.count)
-        if parts == 1 { return problems.map { LSTMKernel($0).trajectory().losses } }
+        if parts == 1 { return problems.map(losses) }
         var out = [[Double]](repeating: [], count: problems.count)
         out.withUnsafeMutableBufferPointer { slots in
             nonisolated(unsafe) let slots = slots   // each slot written by one thread, read after the join
             DispatchQueue.concurrentPerform(iterations: parts) { part in
-                for q in stride(from: part, to: problems.count, by: parts) { slots[q] = LSTMKernel(problems[q]).trajectory().losses }
+                for q in stride(from: part, to: problems.count, by: parts) { slots[q] = losses(problems[q]) }
             }
         }
         return out

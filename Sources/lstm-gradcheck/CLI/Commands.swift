@@ -160,7 +160,7 @@ enum Commands {
             var fixture = try ProblemOptions.fixture(o)
             if let name = o.string("name") { fixture.name = name }
             if let description = o.string("description") { fixture.description = description }
-            out.write(JSON.serialize(FixtureFile.encode(fixture)) + "\n")
+            out.write(JSON.serialize(try FixtureFile.encode(fixture)) + "\n")
             return ExitStatus.success
         })
 

@@ -89,7 +89,7 @@ extension Commands {
             let user = try GradientFile.read(gradsPath, limits: limits)
             func verify<P: CellProblem>(_ p: P) throws -> VerifyReport {
                 try Verify.run(p.typed, name: fixture.name, user: user, reference: ExactGradient.gradients(p.typed),
-                               referenceName: "exact", tolerance: tolerance)
+                               referenceName: "exact", tolerance: tolerance, form: fixture.form)
             }
             let report = try verify(fixture.network)
             switch format {

@@ -8,8 +8,10 @@ enum ReportText {
         if case .upstream(let da) = fixture.network.target {
             sizes = "n_x \(d.n_x), n_a \(d.n_a), T_x \(d.steps), m \(d.batch), upstream da over T' = \(da.count)"
         }
+        if fixture.layout != .coursera { sizes = fixture.layout.sizesText(d, target: fixture.network.target) }
         let description = fixture.description.map { $0 == sizes || $0.hasPrefix(sizes) ? $0 : "\(sizes) — \($0)" } ?? sizes
-        return "\(fixture.name)\(fixture.network.kind == .rnn ? " (plain RNN)" : ""): \(description)"
+        let notes = (fixture.network.kind == .rnn ? ["plain RNN"] : []) + (fixture.layout == .coursera ? [] : ["\(fixture.layout.rawValue) layout"])
+        return "\(fixture.name)\(notes.isEmpty ? "" : " (\(notes.joined(separator: ", ")))"): \(description)"
     }
 
     static func reference(_ r: CheckReport) -> String {

@@ -14,7 +14,7 @@ enum VerifyRender {
                           align: [.left, .left, .left, .right, .right, .left])
         for t in r.tensors {
             let c = t.comparison
-            table.rows.append([t.key, t.fileKey, ReportText.shape(fixture, t.key), c.map { sci($0.relativeError) } ?? "-",
+            table.rows.append([t.key, t.fileKey, t.shape.map(String.init).joined(separator: "×"), c.map { sci($0.relativeError) } ?? "-",
                                c.map { sci($0.maxAbsError) } ?? "-", result(t)])
         }
         table.style = { _, column, text in
@@ -42,7 +42,7 @@ enum VerifyRender {
         var s = "### lstm-gradcheck: verify `\(r.source)` against \(ReportText.headline(fixture))\n\n"
         s += "| param | file key | shape | relative error | max \\|g − r\\| | result |\n|---|---|---|---:|---:|---|\n"
         for t in r.tensors {
-            s += "| \(t.key) | \(t.fileKey) | \(ReportText.shape(fixture, t.key)) | \(t.comparison.map { sci($0.relativeError) } ?? "–") | \(t.comparison.map { sci($0.maxAbsError) } ?? "–") | \(result(t)) |\n"
+            s += "| \(t.key) | \(t.fileKey) | \(t.shape.map(String.init).joined(separator: "×")) | \(t.comparison.map { sci($0.relativeError) } ?? "–") | \(t.comparison.map { sci($0.maxAbsError) } ?? "–") | \(result(t)) |\n"
         }
         for cause in r.causes {
             s += "\n**\(cause.tensors.joined(separator: ", "))**: \(cause.finding)" + (cause.evidence.map { " (evidence: \($0))" } ?? "")

@@ -3,8 +3,11 @@
 /// stacked pre-activation delta `dz` per step, and the carries `dh`, `dc` kept as
 /// plain state. Agreement with `CourseraLoop` therefore means two derivations agree.
 enum BPTT {
-    /// In Double on the batched kernels (`BPTTKernel`).
-    static func gradients(_ problem: Problem<LSTM, Double>) -> Gradients<LSTM> { BPTTKernel.gradients(problem) }
+    /// In Double on the batched kernels (`BPTTKernel`), or by the definition for a target the
+    /// kernels do not take (masked labels).
+    static func gradients(_ problem: Problem<LSTM, Double>) -> Gradients<LSTM> {
+        LSTMKernel.supports(problem) ? BPTTKernel.gradients(problem) : definition(problem)
+    }
 
     /// The generic derivation over `LSTM.forward`, in any scalar; the kernel path must agree with it.
     static func definition<S>(_ problem: Problem<LSTM, S>) -> Gradients<LSTM> { backward(problem).gradients }

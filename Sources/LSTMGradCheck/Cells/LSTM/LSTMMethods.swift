@@ -108,16 +108,21 @@ extension LSTM {
         return (catalogue(steps: steps) + [.numerical]).first { $0.name == name }
     }
 
-    /// The batched forward-mode kernel (`BatchedTangents`), equal to the dual numbers to rounding.
+    /// The batched forward-mode kernel (`BatchedTangents`), equal to the dual numbers to rounding;
+    /// the dual numbers themselves for a target the kernels do not take (masked labels).
     public static func exactGradient(_ problem: Problem<LSTM, Double>, control: RunControl) throws(Interruption) -> Gradients<LSTM> {
-        try BatchedTangents.gradients(problem, control: control)
+        guard LSTMKernel.supports(problem) else { return try ExactGradient.dualNumbers(problem, control: control) }
+        return try BatchedTangents.gradients(problem, control: control)
     }
 
     /// Central differences through the batched kernel (`BatchedFiniteDifferences`), equal to
-    /// the element-by-element ones to rounding; Richardson element by element.
+    /// the element-by-element ones to rounding; Richardson, and any target the kernels do not
+    /// take (masked labels), element by element.
     public static func finiteDifferences(_ problem: Problem<LSTM, Double>, _ request: FiniteDifferences.Request,
                                          control: RunControl) -> NumericalGradient<LSTM> {
-        guard request.scheme == .central else { return FiniteDifferences.elementwise(problem, request, control: control) }
+        guard request.scheme == .central, LSTMKernel.supports(problem) else {
+            return FiniteDifferences.elementwise(problem, request, control: control)
+        }
         return BatchedFiniteDifferences.run(problem, request, control: control)
     }
 
@@ -140,6 +145,21 @@ extension LSTM {
     }
 
     public static func caches(_ problem: Problem<LSTM, Double>) -> [LSTMCellCache<Double>] { forward(problem) }
+
+    /// `i`, `f`, `g` (Keras: `c`), `o`: each gate's weight `W = [W_a W_x]` on `[a_prev; x_t]`
+    /// split into its state and input columns, and its bias.
+    public static func gateBlock(_ letter: String) -> GateBlock<LSTM>? {
+        let gate: Gate
+        switch letter {
+        case "i": gate = .input
+        case "f": gate = .forget
+        case "g", "c": gate = .candidate
+        case "o": gate = .output
+        default: return nil
+        }
+        let (W, b) = gate.parameters
+        return GateBlock(inputWeight: (W, .input), stateWeight: (W, .state), bias: b)
+    }
 
     public static func cellBackward(_ incoming: StateGradient, _ cache: LSTMCellCache<Double>, _ weights: Weights<LSTM, Double>)
         -> (local: (Parameter) -> Matrix<Double>?, back: StateGradient) {

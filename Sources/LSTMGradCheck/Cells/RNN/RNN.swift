@@ -25,6 +25,11 @@ public enum RNN: Cell {
         }
     }
 
+    /// The one pre-activation `h`: `Wax` on x_t, `Waa` on a_{t−1}, `ba`.
+    public static func gateBlock(_ letter: String) -> GateBlock<RNN>? {
+        letter == "h" ? GateBlock(inputWeight: (.Wax, .all), stateWeight: (.Waa, .all), bias: .ba) : nil
+    }
+
     public static let kind = CellKind.rnn
     /// No cell state: all that is carried back goes through a.
     public static let hasCellState = false

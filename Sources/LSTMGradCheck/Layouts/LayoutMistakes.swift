@@ -1,0 +1,132 @@
+/// A right answer transformed by a mistake only a layout's file can hold, in the file's terms:
+/// what the tensor would be, and what to say when the user's tensor is it.
+struct LayoutMistake {
+    var candidate: Tensor
+    var kind: DiagnosisKind
+    var finding: String
+    var fix: String
+}
+
+extension LayoutMap {
+    /// The layout's own mistakes for the tensor of entry `e`, whose right gradient is `right`
+    /// (`rights`: every right tensor, by gradient key): the stacked gate blocks in another order,
+    /// the input and recurrent weights exchanged or a square one transposed, one of PyTorch's two
+    /// biases left without the bias gradient (or each given half), the sequence's batch and time
+    /// axes exchanged. `Diagnoser` tests them beside the catalogue and the plain slips.
+    func mistakes(_ e: LayoutEntry, right: Tensor, rights: [String: Tensor]) -> [LayoutMistake] {
+        var out: [LayoutMistake] = []
+        let name = e.gradientKey
+        let order = gates.map(\.letter)
+        if let axis = gateAxis(e), order.count > 1 {
+            let along = axis == 0 && e.shape.count == 2 ? "rows" : e.shape.count == 2 ? "columns" : "entries"
+            for j in order.indices {
+                for k in order.indices where k > j {
+                    var wrong = order
+                    wrong.swapAt(j, k)
+                    out.append(LayoutMistake(
+                        candidate: right.swappingBlocks(j, k, size: dims.n_a, axis: axis), kind: .gateOrder,
+                        finding: "\(name) is the right gradient with the \(order[j]) and \(order[k]) blocks exchanged (\(along)): the gate gradients are stacked as \(wrong.joined(separator: ", ")) where the forward pass splits the pre-activation as \(order.joined(separator: ", ")).",
+                        fix: "Stack the per-gate gradients in the forward pass's order, \(order.joined(separator: ", ")) (\(layout.rawValue)'s own), \(stackExample(order))."))
+                }
+            }
+        }
+        if e.role == .inputWeight || e.role == .stateWeight {
+            let other = parameterEntries.first { $0.role == (e.role == .inputWeight ? .stateWeight : .inputWeight) }
+            if let other, let theirs = rights[other.gradientKey] {
+                out.append(LayoutMistake(candidate: theirs, kind: .swappedWeights,
+                                         finding: "\(name) is the right gradient of \(other.gradientKey): the input and recurrent weights' gradients are exchanged.",
+                                         fix: weightFix))
+            }
+        }
+        if e.shape.count == 2, e.shape[0] == e.shape[1] {
+            out.append(LayoutMistake(candidate: Tensor(right.matrix.transposed), kind: .transpose,
+                                     finding: "\(name) is the transpose of the right gradient.",
+                                     fix: "Swap the product's operands so the gradient has its tensor's layout (\(e.shapeText)): \(weightFix)"))
+        }
+        if case .bias = e.role, layout.biasKeys.count == 2 {
+            let other = layout.gradientKey(layout.biasKeys.first { $0 != e.key } ?? "")
+            let fix = "Both biases are added into every gate's pre-activation, so each gets the whole bias gradient: \(layout.biasKeys.joined(separator: " and ")) each get the stacked gate gradients summed over the batch and the steps."
+            out.append(LayoutMistake(candidate: Tensor(zeros: right.shape), kind: .biasSplit,
+                                     finding: "\(name) is zero: only \(other) was given the bias gradient.", fix: fix))
+            out.append(LayoutMistake(candidate: Tensor(shape: right.shape, data: right.data.map { $0 / 2 }), kind: .biasSplit,
+                                     finding: "\(name) is half the bias gradient: it was split between \(layout.biasKeys.joined(separator: " and ")).", fix: fix))
+        }
+        if let axes = sequenceAxes(e), right.shape[axes.steps] == right.shape[axes.batch] {
+            out.append(LayoutMistake(candidate: right.permuted([1, 0, 2]), kind: .axisOrder,
+                                     finding: axisFinding(e, storedAs: e.shape), fix: axisFix(e)))
+        }
+        return out
+    }
+
+    /// The finding for a sequence gradient whose batch and time axes are exchanged.
+    func axisFinding(_ e: LayoutEntry, storedAs shape: [Int]) -> String {
+        let (N, T) = (letters.batch, letters.steps)
+        let wanted = e.shapeText.split(separator: " ").first == Substring(N) ? "(\(N), \(T), ·)" : "(\(T), \(N), ·)"
+        let given = wanted == "(\(N), \(T), ·)" ? "(\(T), \(N), ·)" : "(\(N), \(T), ·)"
+        let flag = layout == .pytorch ? " (batch_first is \(form.batchFirst))" : ""
+        return "\(e.gradientKey) has its batch and time axes exchanged: \(given) where the fixture's \(e.key) is \(wanted)\(flag)."
+    }
+
+    func axisFix(_ e: LayoutEntry) -> String {
+        let flag = layout == .pytorch ? "; with batch_first the sequence axes are (N, T, ·), without it (T, N, ·)" : ""
+        return "Return \(e.gradientKey) in \(e.key)'s own axis order (\(e.shapeText)), e.g. with .transpose(1, 0, 2)\(flag)."
+    }
+
+    /// How the weight gradients are formed, in the layout's names.
+    var weightFix: String {
+        let (Wx, Wh) = (layout.gradientKey(layout.inputWeightKey), layout.gradientKey(layout.stateWeightKey))
+        return layout.stacksRows
+            ? "\(Wx) is Σ_t da_tᵀ·x_t and \(Wh) is Σ_t da_tᵀ·h_{t−1}, da_t the stacked gate gradients (N × \(stackText))."
+            : "\(Wx) is Σ_t x_tᵀ·da_t and \(Wh) is Σ_t h_{t−1}ᵀ·da_t, da_t the stacked gate gradients (N × \(stackText))."
+    }
+
+    private func stackExample(_ order: [String]) -> String {
+        let parts = order.map { "d\($0)" }.joined(separator: ", ")
+        switch layout {
+        case .pytorch: return "e.g. torch.cat((\(parts)), dim=1) before the products"
+        default: return "e.g. np.hstack((\(parts))) before the products"
+        }
+    }
+
+    /// The fix for a derivation that drops (some of) what is carried back in time, in the
+    /// layout's names; nil for the routes whose own advice applies.
+    func carryFix(_ route: String, target: Target) -> String? {
+        let up = target.hasOutputLayer ? "the loss's gradient at h_t" : "\(layout.upstreamKey)[t]"
+        let state = C.hasCellState ? " and dc" : ""
+        switch route {
+        case "per-step", "asker-no-carry", "carry-da-only", "carry-dc-only":
+            break
+        default:
+            guard route.hasPrefix("truncated:") else { return nil }
+        }
+        return "Carry the state gradients back in time: step t's backward takes dh = \(up) + the dh step t+1 handed back\(state.isEmpty ? "" : ", and the dc step t+1 handed back") (zeros after the last step), and passes its own dh\(state) on to step t−1."
+    }
+
+    /// The finding and fix for a mean where the loss sums (`over`: `N = 3`).
+    func meanText(_ name: String, over: String, target: Target) -> (String, String) {
+        if case .maskedLabels = target {
+            return ("\(name) is the right gradient divided by \(over) once more: the loss already averages over \(letters.batch) once.",
+                    "Divide by \(letters.batch) once, in the loss (the temporal softmax), and not again in the backward pass.")
+        }
+        return ("\(name) is the right gradient divided by \(over): a mean where the loss is a sum.",
+                "The loss here sums over the batch and the steps, not averages: drop the division by \(over) (a sum over the batch axis, not a mean).")
+    }
+}
+
+extension Tensor {
+    /// Blocks j and k (each `size` long along `axis`) exchanged.
+    func swappingBlocks(_ j: Int, _ k: Int, size: Int, axis: Int) -> Tensor {
+        let inner = shape[(axis + 1)...].reduce(1, *), outer = shape[..<axis].reduce(1, *), length = shape[axis]
+        var out = self
+        for o in 0..<outer {
+            for r in 0..<size {
+                for i in 0..<inner {
+                    let a = (o * length + j * size + r) * inner + i, b = (o * length + k * size + r) * inner + i
+                    out.data[a] = data[b]
+                    out.data[b] = data[a]
+                }
+            }
+        }
+        return out
+    }
+}
