@@ -116,9 +116,16 @@ extension LSTM {
     /// Central differences through the batched kernel (`BatchedFiniteDifferences`), equal to
     /// the element-by-element ones to rounding; Richardson element by element.
     public static func finiteDifferences(_ problem: Problem<LSTM, Double>, _ request: FiniteDifferences.Request,
-                                         control: RunControl) -> NumericalGradient<LSTM> {
-        guard request.scheme == .central else { return FiniteDifferences.elementwise(problem, request, control: control) }
-        return BatchedFiniteDifferences.run(problem, request, control: control)
+                                         control: RunControl) -> FiniteDifferences.ElementResults {
+        guard request.scheme == .central else { return FiniteDifferences.elementwiseResults(problem, request, control: control) }
+        return BatchedFiniteDifferences.results(problem, request, control: control)
+    }
+
+    /// The batched kernel's work per element for central differences (`BatchedFiniteDifferences.costs`);
+    /// Richardson's element-by-element run costs every element alike.
+    public static func finiteDifferenceCosts(_ problem: Problem<LSTM, Double>, _ request: FiniteDifferences.Request) -> [Int] {
+        guard request.scheme == .central else { return Array(repeating: 1, count: FiniteDifferences.elementCount(problem)) }
+        return BatchedFiniteDifferences.costs(problem)
     }
 
     /// The catalogue's wrong routes and every truncation from 3 steps up.
