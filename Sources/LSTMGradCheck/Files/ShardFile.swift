@@ -102,10 +102,14 @@ public enum ShardFile {
 
     /// Reads the part at `path`, held to `limits` like every file.
     public static func read(_ path: String, limits: Limits = .machineDefault) throws(InputError) -> ShardPart {
-        try decode(try FileAccess.json(try FileAccess.read(path, maxBytes: limits.maxFileBytes), source: path), source: path)
+        try decode(try FileAccess.json(try FileAccess.read(path, maxBytes: limits.maxFileBytes), source: path), source: path,
+                   maxElements: limits.maxElements)
     }
 
-    public static func decode(_ json: JSONValue, source: String) throws(InputError) -> ShardPart {
+    /// A parsed part, every field checked; a network of more than `maxElements` elements is
+    /// refused before anything the size of the network is allocated.
+    public static func decode(_ json: JSONValue, source: String,
+                              maxElements: Int = Limits.machineDefault.maxElements) throws(InputError) -> ShardPart {
         guard case .object = json, json["lstm-gradcheck"] == .string(marker) else {
             let found: String
             if case .object = json { found = "a JSON object without \"lstm-gradcheck\": \"\(marker)\"" } else { found = json.kindDescription }
@@ -146,6 +150,9 @@ public enum ShardFile {
             }
             total += count
             inputs.append(ShardPart.ShapedInput(name: member.key, shape: shape))
+        }
+        guard total <= maxElements else {
+            throw InputError(source: source, key: "inputs", expected: "at most \(maxElements) elements (raise --max-memory)", found: "\(total)")
         }
         guard case .array(let pairs)? = json["elements"] else {
             throw InputError(source: source, key: "elements", expected: "an array of [first, end) pairs", found: json["elements"]?.kindDescription ?? "none")

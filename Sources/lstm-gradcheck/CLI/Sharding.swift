@@ -147,7 +147,10 @@ enum Sharding {
             missing, given twice, from another network or run or from another split, or not a part.
             """,
         usage: "lstm-gradcheck merge PART… [--threads N]",
-        options: [RunOptions.specs[0], ProblemOptions.maxMemorySpec],
+        options: [
+            OptionSpec(name: "threads", value: "N", help: "Worker threads for a merged check's exact reference (default all \(RunControl.allCores) cores here); the output is the same for any N."),
+            ProblemOptions.maxMemorySpec,
+        ],
         maxPositionals: Int.max,
         run: { o, out in
             guard !o.positionals.isEmpty else {
