@@ -114,7 +114,7 @@ SWIFTC ?= swiftc
 CLANG ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DIR = .build-fuzz
-FUZZ_TARGETS = fixture-json gradient-json npy npz inflate
+FUZZ_TARGETS = fixture-json gradient-json npy npz inflate shard-json
 FUZZ_BINS = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 # Inputs that once crashed a target seed it too, so a regression fails `make fuzz` at once.
 FUZZ_CRASHES = Tests/LSTMGradCheckTests/Vectors/fuzz
@@ -149,3 +149,12 @@ fuzz: fuzz-build
 
 clean:
 	rm -rf .build .build-native .build-asan .build-tsan .build-wide $(FUZZ_DIR)
+
+# The sharded row of `make bench` alone: the large network's numerical gradient as three
+# shards one after another, merged and byte-compared with one unsharded run (portable build).
+.PHONY: bench-shards
+bench-shards:
+	$(SWIFT) build -c release --product lstm-gradcheck-bench
+	$(SWIFT) build -c release --product $(BIN)
+	"$$($(SWIFT) build -c release --show-bin-path)/lstm-gradcheck-bench" shards \
+	  --cli "$$($(SWIFT) build -c release --show-bin-path)/$(BIN)"

@@ -476,6 +476,8 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
               + pad("\(named(sampled, sampleOK)) \(sampleOK ? "✓" : "✗") \(f[3])", 28)
               + pad("\(named(projected.map { String($0.prefix { $0 != "[" }) }, projectionOK))\(steps) \(projectionOK ? "✓" : "✗") \(f[7])", 36) + f[6])
     }
+    shardSection(builds.compactMap { b in b.cli.map { (b.label, $0) } })
+
     print("\nload average after: \(loadAverage())")
 }
 
@@ -489,6 +491,7 @@ case "scaling": childScaling()
 case "catalogue": childCatalogue()
 case "fixture": childFixture(args[1], args[2])
 case "exact": childExact(args[1], threads: Int(args[2]) ?? 1)
+case "shards": childShards(args)
 default:
     func value(_ flag: String) -> String? { args.firstIndex(of: flag).flatMap { args.indices.contains($0 + 1) ? args[$0 + 1] : nil } }
     orchestrate(native: value("--native"), cli: value("--cli"), nativeCLI: value("--native-cli"))

@@ -8,7 +8,7 @@ import Testing
 /// whole test run, so getting to the expectations is most of the check.
 struct FuzzRegressionTests {
     enum Target: String, CaseIterable, Sendable {
-        case fixtureJSON = "fixture-json", gradientJSON = "gradient-json", npy, npz, inflate
+        case fixtureJSON = "fixture-json", gradientJSON = "gradient-json", npy, npz, inflate, shardJSON = "shard-json"
     }
 
     private static let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -33,6 +33,9 @@ struct FuzzRegressionTests {
             case .inflate:
                 let output = try Inflate.decompress(bytes[...], expectedSize: nil, limit: 1 << 24)
                 _ = try Inflate.decompress(bytes[...], expectedSize: output.count, limit: 1 << 24)
+            case .shardJSON:
+                let part = try ShardFile.decode(try FileAccess.json(bytes, source: "fuzz"), source: "fuzz", maxElements: 1 << 20)
+                if let merged = try? ShardFile.merge([("fuzz", part)]) { _ = try ShardFile.gradientFile(merged.values, of: part) }
             }
             return nil
         } catch {

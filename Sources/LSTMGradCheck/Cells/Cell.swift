@@ -48,11 +48,20 @@ public protocol Cell: Sendable {
     /// numbers through `hiddenStates`; a cell may supply a faster route to the same numbers.
     static func exactGradient(_ problem: Problem<Self, Double>, control: RunControl) throws(Interruption) -> Gradients<Self>
 
-    /// The finite differences `request` asks for at every element; a stop leaves the tensors
-    /// finished by then and says why (`NumericalGradient.stop`). The default goes element by
-    /// element; a cell may supply a batched backend that gives the same numbers.
+    /// The finite differences `request` asks for at each element it selects (every element
+    /// without a selection); a stop leaves some without a value and says why
+    /// (`ElementResults.stop`). The default goes element by element; a cell may supply a
+    /// batched backend that gives the same numbers. Either way an element's result may not
+    /// depend on which other elements are selected with it: a shard of the work gives the
+    /// bits the whole run gives.
     static func finiteDifferences(_ problem: Problem<Self, Double>, _ request: FiniteDifferences.Request,
-                                  control: RunControl) -> NumericalGradient<Self>
+                                  control: RunControl) -> FiniteDifferences.ElementResults
+
+    /// What each element costs `finiteDifferences` under `request`, in any consistent unit
+    /// (`problem.inputs` in order, each tensor in C order): what shards are balanced by. The
+    /// default counts every element alike, as the element-by-element backend runs the whole
+    /// loss for each.
+    static func finiteDifferenceCosts(_ problem: Problem<Self, Double>, _ request: FiniteDifferences.Request) -> [Int]
 
     /// The wrong derivations `verify` tests a wrong tensor against (default: the catalogue's wrong ones).
     static func suspects(steps: Int) -> [Method<Self>]
@@ -94,8 +103,12 @@ extension Cell {
     }
 
     public static func finiteDifferences(_ problem: Problem<Self, Double>, _ request: FiniteDifferences.Request,
-                                         control: RunControl) -> NumericalGradient<Self> {
-        FiniteDifferences.elementwise(problem, request, control: control)
+                                         control: RunControl) -> FiniteDifferences.ElementResults {
+        FiniteDifferences.elementwiseResults(problem, request, control: control)
+    }
+
+    public static func finiteDifferenceCosts(_ problem: Problem<Self, Double>, _ request: FiniteDifferences.Request) -> [Int] {
+        Array(repeating: 1, count: FiniteDifferences.elementCount(problem))
     }
 
     public static func catalogue(steps: Int) -> [Method<Self>] { coreMethods }

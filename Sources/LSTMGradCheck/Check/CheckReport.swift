@@ -74,10 +74,13 @@ public enum GradCheck {
     /// tensor by `Decision`. `control` governs the exact reference and the finite differences
     /// of an LSTM in central differences (the batched kernel). A stop in the exact reference
     /// leaves every tensor unchecked, one in the finite differences whole tensors
-    /// (`unfinished`); a cancellation returns at once, with no methods.
+    /// (`unfinished`); a cancellation returns at once, with no methods. `numerical`, when
+    /// given, is the finite differences `options` ask for, computed beforehand (the merged
+    /// shards of a sharded check), and is used instead of computing them.
     public static func check<C: Cell>(_ problem: Problem<C, Double>, name: String, methods: [Method<C>],
                                       options: CheckOptions = CheckOptions(),
-                                      control: RunControl = RunControl()) -> CheckReport {
+                                      control: RunControl = RunControl(),
+                                      numerical given: NumericalGradient<C>? = nil) -> CheckReport {
         let exact = options.reference == .exact
         let wantsNumerical = !exact || options.showNumerical
         var exactGradient: Gradients<C>?
@@ -89,7 +92,7 @@ public enum GradCheck {
                 return report
             }
         }
-        let numerical = wantsNumerical ? FiniteDifferences.estimate(problem, scheme: options.scheme, control: control) : NumericalGradient<C>()
+        let numerical = wantsNumerical ? given ?? FiniteDifferences.estimate(problem, scheme: options.scheme, control: control) : NumericalGradient<C>()
         let stop = numerical.stop?.reason
         let unfinished = wantsNumerical ? problem.inputs.filter { numerical.gradients[$0] == nil }.map(\.name) : []
         var report = CheckReport(name: name, cell: C.kind, dims: problem.dims, options: options, methods: [],

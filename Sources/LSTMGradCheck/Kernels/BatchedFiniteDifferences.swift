@@ -50,31 +50,68 @@ public enum BatchedFiniteDifferences {
     /// the finished ones, in report order, and why the run stopped.
     static func run(_ problem: Problem<LSTM, Double>, _ request: FiniteDifferences.Request,
                     control: RunControl) -> NumericalGradient<LSTM> {
+        NumericalGradient(problem, results(problem, request, control: control))
+    }
+
+    /// `run(_:_:control:)` element by element, for the elements `request` selects (all without
+    /// a selection): each tensor's selected elements are one round. A column's arithmetic
+    /// never depends on the columns beside it (`gemmAdd`, `VectorMath`), so an element gives
+    /// the same bits whichever others are selected with it.
+    static func results(_ problem: Problem<LSTM, Double>, _ request: FiniteDifferences.Request,
+                        control: RunControl) -> FiniteDifferences.ElementResults {
         let elements = InputElements(problem)
         let thetas = elements.values(problem)
-        let tensors = elements.inputs.indices.map(elements.range)
         let multiples: [Double] = request.estimatesError ? [1, 2] : [1]
-        let rounds = zip(elements.inputs, tensors).map { input, numbers in
-            numbers.flatMap { n -> [Perturbation] in
-                let id = ElementID(input, n - numbers.lowerBound), h = request.step(for: thetas[n])
+        var numbers: [Int] = [], rounds: [[Perturbation]] = []
+        for (k, input) in elements.inputs.enumerated() {
+            let range = elements.range(k), selected = request.selected(in: range)
+            guard !selected.isEmpty else { continue }
+            numbers += selected
+            rounds.append(selected.flatMap { n -> [Perturbation] in
+                let id = ElementID(input, n - range.lowerBound), h = request.step(for: thetas[n])
                 return multiples.map { Perturbation(id, $0 * h) }
-            }
+            })
         }
         let run = FiniteDifferenceRun(problem, rounds: rounds)
         let result = run.evaluate(control)
-        let delta = FiniteDifferences.roundingBound(problem)
-        var out = NumericalGradient<LSTM>(stop: result.stop.map { Interruption(reason: $0, done: result.done, total: result.total) })
+        // Perturbations k·i ..< k·(i + 1) are the i-th selected element's at h (and 2h).
         let k = multiples.count
-        for (t, numbers) in tensors.enumerated() {
-            // Perturbations k·n ..< k·(n + 1) are element n's at h (and 2h).
-            guard numbers.allSatisfy({ n in (0..<k).allSatisfy { result.values[k * n + $0] != nil } }) else { continue }
-            out.gradients[elements.inputs[t]] = Tensor(shape: elements.shapes[t], data: numbers.map { result.values[k * $0]! })
-            guard request.estimatesError else { continue }
-            let errors = numbers.map { n in
-                FiniteDifferences.centralError(result.values[2 * n]!, result.values[2 * n + 1]!, delta: delta,
-                                               span: run.slots[2 * n].denominator)
+        let values = numbers.indices.map { i -> Double? in
+            (0..<k).allSatisfy { result.values[k * i + $0] != nil } ? result.values[k * i] : nil
+        }
+        var errors: [Double?] = []
+        if request.estimatesError {
+            let delta = FiniteDifferences.roundingBound(problem)
+            errors = numbers.indices.map { i in
+                values[i] == nil ? nil : FiniteDifferences.centralError(result.values[2 * i]!, result.values[2 * i + 1]!, delta: delta,
+                                                                        span: run.slots[2 * i].denominator)
             }
-            out.errorEstimate[elements.inputs[t]] = Tensor(shape: elements.shapes[t], data: errors)
+        }
+        return FiniteDifferences.ElementResults(numbers: numbers, values: values, errors: errors,
+                                                stop: result.stop.map { Interruption(reason: $0, done: result.done, total: result.total) })
+    }
+
+    /// Each element's work in the batched run, in `RunControl.progress` units (batch columns
+    /// times steps, as `FiniteDifferenceRun.cost` counts them), `problem.inputs` in order: a
+    /// gate weight or bias moves all m columns from the first step (2m·T for ±h), an element
+    /// of `a0` or `c0` one column (2T), `x[:, :, t]` one column from step t on (2(T − t)), and
+    /// an output-layer weight reruns only the log-softmax (T).
+    static func costs(_ problem: Problem<LSTM, Double>) -> [Int] {
+        let d = problem.dims, m = d.batch, T = d.steps
+        let window: Int
+        switch problem.target {
+        case .labels, .maskedLabels: window = T
+        case .upstream(let da): window = min(da.count, T)
+        }
+        var out: [Int] = []
+        for input in problem.inputs {
+            let n = problem.shape(of: input).reduce(1, *)
+            switch input {
+            case .parameter(.Wy), .parameter(.by): out += repeatElement(T, count: n)
+            case .parameter: out += repeatElement(2 * m * max(window, 1), count: n)
+            case .a0, .c0: out += repeatElement(2 * max(window, 1), count: n)
+            case .x: out += (0..<n).map { 2 * max(window - $0 % T, 1) }
+            }
         }
         return out
     }

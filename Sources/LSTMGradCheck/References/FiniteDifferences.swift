@@ -14,7 +14,7 @@ public enum FiniteDifferences {
     /// quotient. Through the cell's backend (`Cell.finiteDifferences`), under `control`.
     public static func central<C: Cell>(_ problem: Problem<C, Double>, step h: Double = defaultStep,
                                         control: RunControl) throws(Interruption) -> Gradients<C> {
-        let result = C.finiteDifferences(problem, Request(scheme: .central, step: .fixed(h), estimatesError: false), control: control)
+        let result = NumericalGradient(problem, C.finiteDifferences(problem, .central(step: h), control: control))
         if let stop = result.stop { throw stop }
         return result.gradients
     }
@@ -22,7 +22,7 @@ public enum FiniteDifferences {
     /// `central(_:step:control:)` on every core with nothing that can stop it: a `RunControl`
     /// without a deadline or a cancellation check runs every piece.
     public static func central<C: Cell>(_ problem: Problem<C, Double>, step h: Double = defaultStep) -> Gradients<C> {
-        C.finiteDifferences(problem, Request(scheme: .central, step: .fixed(h), estimatesError: false), control: RunControl()).gradients
+        NumericalGradient(problem, C.finiteDifferences(problem, .central(step: h), control: RunControl())).gradients
     }
 
     /// The central quotient at step h of each of `elements`, in that order, element by element
@@ -63,21 +63,83 @@ public enum FiniteDifferences {
     /// A stop leaves the tensors that finished (`NumericalGradient.stop` says why the rest are missing).
     public static func estimate<C: Cell>(_ problem: Problem<C, Double>, scheme: Scheme = .richardson,
                                          control: RunControl = RunControl()) -> NumericalGradient<C> {
-        C.finiteDifferences(problem, Request(scheme: scheme, step: .perElement, estimatesError: true), control: control)
+        NumericalGradient(problem, C.finiteDifferences(problem, .estimate(scheme), control: control))
     }
 
-    /// One finite-difference computation: the stencil, the step policy, and whether each
-    /// element's error is estimated. Every backend (element by element, batched) takes it.
+    /// What `request` asks for, element by element, through the cell's backend: with
+    /// `Request.elements` set, only those elements (a shard of the work). Each element's
+    /// result depends on that element alone, never on which others are computed with it, so
+    /// the same element gives the same bits in any selection and on any number of threads.
+    public static func elements<C: Cell>(_ problem: Problem<C, Double>, _ request: Request,
+                                         control: RunControl = RunControl()) -> ElementResults {
+        C.finiteDifferences(problem, request, control: control)
+    }
+
+    /// How many input elements `problem` has: the numbers `ElementSelection` takes are
+    /// `0 ..< elementCount`, `problem.inputs` in order and each tensor in C order.
+    public static func elementCount<C: Cell>(_ problem: Problem<C, Double>) -> Int { InputElements(problem).count }
+
+    /// The results of one request, one entry per selected element in ascending number
+    /// (every element when the request selects none): the derivative, and with an error
+    /// estimate requested its estimate; nil where a stop came first.
+    public struct ElementResults: Sendable, Equatable {
+        /// The element numbers, ascending.
+        public var numbers: [Int]
+        public var values: [Double?]
+        /// Empty when the request asked for no estimate.
+        public var errors: [Double?]
+        /// Why some values are missing, if any are.
+        public var stop: Interruption?
+
+        public init(numbers: [Int], values: [Double?], errors: [Double?] = [], stop: Interruption? = nil) {
+            self.numbers = numbers
+            self.values = values
+            self.errors = errors
+            self.stop = stop
+        }
+
+        /// Every selected element has its value (and its estimate, when one was asked for).
+        public var isComplete: Bool { stop == nil && !values.contains(nil) && !errors.contains(nil) }
+    }
+
+    /// One finite-difference computation: the stencil, the step policy, whether each
+    /// element's error is estimated, and which elements. Every backend (element by element,
+    /// batched) takes it.
     public struct Request: Sendable, Equatable {
         public var scheme: Scheme
         public var step: StepPolicy
         /// The estimate costs the same stencil again at 2h (and 4h for `richardson`).
         public var estimatesError: Bool
+        /// The elements to compute (a shard); nil for every element.
+        public var elements: ElementSelection?
 
-        public init(scheme: Scheme, step: StepPolicy, estimatesError: Bool) {
+        public init(scheme: Scheme, step: StepPolicy, estimatesError: Bool, elements: ElementSelection? = nil) {
             self.scheme = scheme
             self.step = step
             self.estimatesError = estimatesError
+            self.elements = elements
+        }
+
+        /// What `central(_:step:control:)` computes: `(L(θ + h) − L(θ − h)) / 2h`, one h for all.
+        public static func central(step h: Double = FiniteDifferences.defaultStep) -> Request {
+            Request(scheme: .central, step: .fixed(h), estimatesError: false)
+        }
+
+        /// What `estimate(_:scheme:control:)` computes: each element's own step, and its error.
+        public static func estimate(_ scheme: Scheme) -> Request {
+            Request(scheme: scheme, step: .perElement, estimatesError: true)
+        }
+
+        /// The same request for the elements of `selection` only.
+        public func selecting(_ selection: ElementSelection?) -> Request {
+            var r = self
+            r.elements = selection
+            return r
+        }
+
+        /// The selected element numbers within `range` (all of it without a selection), ascending.
+        func selected(in range: Range<Int>) -> [Int] {
+            elements?.numbers(in: range) ?? Array(range)
         }
 
         /// The step for an element of value θ.
@@ -134,26 +196,34 @@ public enum FiniteDifferences {
     /// and 2.4% with `central`, where the loss changes on scales below the steps.
     /// `central` costs 4 losses per element, `richardson` 6.
     /// This is the element-by-element backend, for any cell and any request; a stop leaves
-    /// every tensor unfinished.
+    /// every element (so every tensor) unfinished.
     static func elementwise<C: Cell>(_ problem: Problem<C, Double>, _ request: Request,
                                      control: RunControl) -> NumericalGradient<C> {
+        NumericalGradient(problem, elementwiseResults(problem, request, control: control))
+    }
+
+    /// `elementwise(_:_:control:)` element by element, for the request's selection.
+    static func elementwiseResults<C: Cell>(_ problem: Problem<C, Double>, _ request: Request,
+                                            control: RunControl) -> ElementResults {
+        let numbers = request.selected(in: 0..<InputElements(problem).count)
         do throws(Interruption) {
             switch request.scheme {
-            case .central: return try elementwise(problem, request, in: Double.self, control: control)
-            case .richardson: return try elementwise(problem, request, in: WideFloat.self, control: control)
+            case .central: return try elementwise(problem, request, numbers: numbers, in: Double.self, control: control)
+            case .richardson: return try elementwise(problem, request, numbers: numbers, in: WideFloat.self, control: control)
             }
         } catch {
-            return NumericalGradient(stop: error)
+            return ElementResults(numbers: numbers, values: Array(repeating: nil, count: numbers.count),
+                                  errors: request.estimatesError ? Array(repeating: nil, count: numbers.count) : [], stop: error)
         }
     }
 
-    /// `elementwise(_:_:control:)` with every value of the loss, and the differences and
-    /// extrapolation made of them, in `L`.
-    static func elementwise<C: Cell, L: Scalar>(_ problem: Problem<C, Double>, _ request: Request, in _: L.Type,
-                                                control: RunControl) throws(Interruption) -> NumericalGradient<C> {
+    /// `elementwise(_:_:control:)` of the elements `numbers`, with every value of the loss, and
+    /// the differences and extrapolation made of them, in `L`.
+    static func elementwise<C: Cell, L: Scalar>(_ problem: Problem<C, Double>, _ request: Request, numbers: [Int], in _: L.Type,
+                                                control: RunControl) throws(Interruption) -> ElementResults {
         let elements = InputElements(problem), scheme = request.scheme
         let delta = roundingBound(problem, scheme: scheme)
-        let results = try eachElement(problem, elements, in: L.self, control: control) { theta, loss -> (value: Double, error: Double) in
+        let results = try eachElement(problem, elements, numbers: numbers, in: L.self, control: control) { theta, loss -> (value: Double, error: Double) in
             let h = request.step(for: theta)
             // The denominators are the steps as represented, as in `central(_:step:)`.
             func difference(_ k: Double) -> (d: L, span: Double) {
@@ -174,8 +244,7 @@ public enum FiniteDifferences {
                 return (value, 2 * abs((r1 - r2).primal) / 15 + 3 * delta / span + Double.ulpOfOne * abs(value))
             }
         }
-        return NumericalGradient(gradients: elements.gradients(results.map(\.value)),
-                                 errorEstimate: request.estimatesError ? elements.gradients(results.map(\.error)) : Gradients())
+        return ElementResults(numbers: numbers, values: results.map(\.value), errors: request.estimatesError ? results.map(\.error) : [])
     }
 
     /// The error estimate of a central quotient `d1 = D(h)` from `d2 = D(2h)`: the truncation
@@ -198,15 +267,16 @@ public enum FiniteDifferences {
     /// through time (up to 10⁷·ε·Σ|terms| at ±5), which no such bound foresees.
     static let roundingFactor = 4.0
 
-    /// `value(θ, L)` for every input element θ in `elements`' numbering, where `L(t)` is
-    /// the loss with that element set to t and every other input as given. The elements go
-    /// in pieces of `piece` to `control.threads` threads; each value depends only on its own
-    /// element, so the result is the same bit for bit whatever the threads. Throws when
-    /// `control` stops the run (checked between pieces).
-    static func eachElement<C: Cell, L: Scalar, Value: Sendable>(_ problem: Problem<C, Double>, _ elements: InputElements<C>, in _: L.Type,
-                                             control: RunControl,
+    /// `value(θ, L)` for each input element θ of `numbers` (in `elements`' numbering), where
+    /// `L(t)` is the loss with that element set to t and every other input as given; in the
+    /// order of `numbers`. The elements go in pieces of `piece` to `control.threads` threads;
+    /// each value depends only on its own element, so the result is the same bit for bit
+    /// whatever the threads and whichever other elements are chosen. Throws when `control`
+    /// stops the run (checked between pieces).
+    static func eachElement<C: Cell, L: Scalar, Value: Sendable>(_ problem: Problem<C, Double>, _ elements: InputElements<C>,
+                                             numbers: [Int], in _: L.Type, control: RunControl,
                                              _ value: @Sendable (Double, (Double) -> L) -> Value) throws(Interruption) -> [Value] {
-        let thetas = elements.values(problem), count = elements.count, piece = 8
+        let thetas = elements.values(problem), count = numbers.count, piece = 8
         let pieces = (0..<(count + piece - 1) / piece).map { ($0 * piece)..<min(count, ($0 + 1) * piece) }
         // Progress units: a loss carries its element through every step of every batch column.
         let costs = pieces.map { $0.count * problem.dims.steps * problem.dims.batch }
@@ -215,9 +285,10 @@ public enum FiniteDifferences {
             nonisolated(unsafe) let out = buffer   // pieces write disjoint elements
             return Workers.run(costs: costs, control: control, makeState: {}) { k, _, _ in
                 var p = problem
-                for number in pieces[k] {
+                for position in pieces[k] {
+                    let number = numbers[position]
                     let (input, flat) = elements.element(number)
-                    out[number] = value(thetas[number]) { t in
+                    out[position] = value(thetas[number]) { t in
                         p.set(input, flat, to: t)
                         return p.loss { L($2) }
                     }
@@ -280,5 +351,22 @@ public struct NumericalGradient<C: Cell>: Sendable, Equatable {
         self.gradients = gradients
         self.errorEstimate = errorEstimate
         self.stop = stop
+    }
+
+    /// The results of a request for every element of `problem` (`results.numbers` is
+    /// `0 ..< FiniteDifferences.elementCount(problem)`), gathered into tensors: a tensor is
+    /// present when all its elements have a value, its estimate when they all have one too.
+    public init(_ problem: Problem<C, Double>, _ results: FiniteDifferences.ElementResults) {
+        let elements = InputElements(problem)
+        precondition(results.numbers.count == elements.count && results.numbers.last.map { $0 == elements.count - 1 } ?? true,
+                     "NumericalGradient gathers the results of every element")
+        self.init(stop: results.stop)
+        for (k, input) in elements.inputs.enumerated() {
+            let range = elements.range(k)
+            guard range.allSatisfy({ results.values[$0] != nil }) else { continue }
+            gradients[input] = Tensor(shape: elements.shapes[k], data: range.map { results.values[$0]! })
+            guard !results.errors.isEmpty, range.allSatisfy({ results.errors[$0] != nil }) else { continue }
+            errorEstimate[input] = Tensor(shape: elements.shapes[k], data: range.map { results.errors[$0]! })
+        }
     }
 }

@@ -2,7 +2,7 @@ import LSTMGradCheck
 
 /// The subcommands, in the order help lists them.
 enum Commands {
-    static let all: [Command] = [check, verify, grads, fixture, explain, report, truncation, notebook]
+    static let all: [Command] = [check, verify, grads, fixture, explain, report, truncation, notebook, Sharding.merge]
 
     static func named(_ name: String) -> Command? { all.first { $0.name == name } }
 
@@ -39,26 +39,16 @@ enum Commands {
         ] + decisionSpecs + [
             OptionSpec(name: "detail", value: nil, help: "Text format: also print each method's table with its largest absolute error and worst element."),
             OptionSpec(name: "heatmap", value: "PARAM", help: "Text format: also print a heat map of PARAM's per-element error for each method (e.g. Wo)."),
-        ] + LargeChecks.specs + RunOptions.specs,
+        ] + LargeChecks.specs + RunOptions.specs + [Sharding.spec],
         run: { o, out in
             let fixture = try ProblemOptions.fixture(o)
             let format = try o.choice("format", ["text", "json", "markdown"], default: "text")
+            if let shard = try Sharding.shard(o) { return try Sharding.checkPart(o, fixture, shard, out) }
             if LargeChecks.requested(o) { return try LargeChecks.run(o, fixture, format: format, out) }
             let options = try checkOptions(o)
-            let heatmap = try o.string("heatmap").map { (key) throws(UsageError) -> String in
-                guard fixture.network.inputNames.contains(key) else {
-                    throw UsageError(message: "option '--heatmap' takes one of \(fixture.network.inputNames.joined(separator: ", ")), not '\(key)'", command: o.command)
-                }
-                return key
-            }
+            let heatmap = try Sharding.heatmapKey(o, fixture)
             let report = try checked(fixture, o, options: options)
-            switch format {
-            case "json": out.write(JSON.serialize(JSONReport.json(report)) + "\n")
-            case "markdown": out.write(MarkdownReport.render(report, fixture: fixture))
-            default:
-                out.write(TextReport.render(report, fixture: fixture, colour: out.colour, detail: o.has("detail")))
-                if let key = heatmap { out.write("\n" + HeatMap.text(report, key: key, fixture: fixture)) }
-            }
+            renderCheck(report, fixture: fixture, format: format, detail: o.has("detail"), heatmap: heatmap, out)
             return report.exitStatus
         })
 
@@ -121,7 +111,7 @@ enum Commands {
         usage: "lstm-gradcheck grads [--fixture FILE | size and seed options] --method METHOD",
         options: ProblemOptions.specs + [
             OptionSpec(name: "method", value: "METHOD", help: "One of \(LSTM.methodNames.joined(separator: ", ")) (default bptt)."),
-        ] + RunOptions.specs,
+        ] + RunOptions.specs + [Sharding.spec],
         run: { o, out in
             let fixture = try ProblemOptions.fixture(o)
             let name = o.string("method") ?? "bptt"
@@ -129,6 +119,7 @@ enum Commands {
                 guard let method = P.C.method(named: name, steps: p.dims.steps) else {
                     throw UsageError(message: "unknown method '\(name)'; choose from \(P.C.methodNames.joined(separator: ", "))", command: o.command)
                 }
+                if let shard = try Sharding.shard(o) { return try Sharding.gradsPart(p, name: fixture.name, method: method.name, shard, o) }
                 guard method.name == Method<P.C>.numerical.name else { return GradientFile.encode(method.compute(p.typed)) }
                 // The one method long enough to want threads, a budget, Ctrl-C and a progress bar.
                 let (control, bar) = try RunOptions.control(o, label: "finite differences")

@@ -119,11 +119,18 @@ extension LSTM {
     /// the element-by-element ones to rounding; Richardson, and any target the kernels do not
     /// take (masked labels), element by element.
     public static func finiteDifferences(_ problem: Problem<LSTM, Double>, _ request: FiniteDifferences.Request,
-                                         control: RunControl) -> NumericalGradient<LSTM> {
+                                         control: RunControl) -> FiniteDifferences.ElementResults {
         guard request.scheme == .central, LSTMKernel.supports(problem) else {
-            return FiniteDifferences.elementwise(problem, request, control: control)
+            return FiniteDifferences.elementwiseResults(problem, request, control: control)
         }
-        return BatchedFiniteDifferences.run(problem, request, control: control)
+        return BatchedFiniteDifferences.results(problem, request, control: control)
+    }
+
+    /// The batched kernel's work per element for central differences (`BatchedFiniteDifferences.costs`);
+    /// Richardson's element-by-element run costs every element alike.
+    public static func finiteDifferenceCosts(_ problem: Problem<LSTM, Double>, _ request: FiniteDifferences.Request) -> [Int] {
+        guard request.scheme == .central, LSTMKernel.supports(problem) else { return Array(repeating: 1, count: FiniteDifferences.elementCount(problem)) }
+        return BatchedFiniteDifferences.costs(problem)
     }
 
     /// The catalogue's wrong routes and every truncation from 3 steps up.
