@@ -40,5 +40,5 @@ struct Interrupted: Error, CustomStringConvertible {
         "\(byBudget ? "stopped at its time budget (--budget)" : "interrupted"); finished \(finished); nothing written"
     }
 
-    var status: Int32 { byBudget ? ExitStatus.inconclusive : ExitStatus.interrupted }
+    var outcome: Outcome { byBudget ? .undecided : .interrupted }
 }
