@@ -24,17 +24,21 @@ struct CheckCommand: Subcommand {
             tensor and --projection all gradients at once along random directions; --budget stops a run \
             that takes too long, and the report says what it finished.
 
+            Several fixtures (--fixture given more than once, a folder, or - for standard input) are \
+            checked in turn: each gets its report, the text ends with one summary line, and the exit \
+            status is the worst of them (1 before 3 before 0).
+
             Exit status: 0 every derivation expected to be correct matches; 1 one does not; 2 bad usage \
             or bad input; 3 nothing mismatched but a verdict is inconclusive (or --budget stopped the run \
             first); 130 interrupted by Ctrl-C (nothing is printed but one line saying what was finished).
             """,
-        usage: "lstm-gradcheck check [--fixture FILE | size and seed options] [--methods LIST] [--format FORMAT]")
+        usage: "lstm-gradcheck check [--fixture FILE|FOLDER|- ... | size and seed options] [--methods LIST] [--format FORMAT]")
 
     static let detailSpec = OptionSpec(name: "detail", value: nil, help: "Text format: also print each method's table with its largest absolute error and worst element.")
     static let heatmapSpec = OptionSpec(name: "heatmap", value: "PARAM", help: "Text format: also print a heat map of PARAM's per-element error for each method (e.g. Wo).")
 
-    static let options: [OptionSpec] = NetworkOptions.specs()
-        + [MethodSelection.spec, OutputFormat.spec]
+    static let options: [OptionSpec] = NetworkOptions.specs(fixture: NetworkOptions.fixtures)
+        + [MethodSelection.spec, OutputFormat.spec, ManyFixtures.quietSpec]
         + DecisionOptions.specs + [detailSpec, heatmapSpec] + Mode.specs + RunOptions.specs
 
     static let rules: [OptionRule] = NetworkOptions.rules(seedAlsoWith: Mode.specs)
@@ -44,6 +48,7 @@ struct CheckCommand: Subcommand {
     var network: NetworkOptions
     var methods: MethodSelection
     var format: OutputFormat
+    var quiet: Bool
     var decision: DecisionOptions
     var detail: Bool
     /// `--heatmap`: a tensor name, checked against each network's own.
@@ -55,6 +60,7 @@ struct CheckCommand: Subcommand {
         network = try NetworkOptions(p)
         methods = MethodSelection(p)
         format = try p.choice(OutputFormat.spec, default: .text)
+        quiet = try ManyFixtures.quiet(p, format: format)
         decision = try DecisionOptions(p)
         detail = p.has(Self.detailSpec)
         heatmap = p.string(Self.heatmapSpec)
@@ -63,16 +69,24 @@ struct CheckCommand: Subcommand {
     }
 
     func run(_ out: Output) throws -> Outcome {
-        let fixture = try network.fixture()
-        // Everything the fixture could be refused for is found before anything runs.
-        try validate(fixture)
-        let report: FixtureReport
-        switch mode {
-        case .full: report = try fullCheck(fixture, colour: out.colour)
-        case .sample, .projection: report = try partialCheck(fixture, colour: out.colour)
+        let loaded = try network.fixtures()
+        // Everything a fixture could be refused for is found before anything runs.
+        for f in loaded {
+            do throws(UsageError) { try validate(f.fixture) } catch {
+                var named = error
+                if loaded.count > 1 { named.fixture = f.label }
+                throw named
+            }
         }
-        out.write(report.printed)
-        return report.outcome
+        let fixtures = loaded.map(\.fixture)
+        let reports = try ManyFixtures.each(fixtures, name: \.name) { fixture throws in
+            switch mode {
+            case .full: return try fullCheck(fixture, colour: out.colour)
+            case .sample, .projection: return try partialCheck(fixture, colour: out.colour)
+            }
+        }
+        out.write(ManyFixtures.output(reports, format: format, quiet: quiet))
+        return Outcome.worst(reports.map(\.outcome))
     }
 
     private func validate(_ fixture: Fixture) throws(UsageError) {

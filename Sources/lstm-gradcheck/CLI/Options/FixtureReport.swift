@@ -24,7 +24,13 @@ struct FixtureReport {
         body = .json(json)
     }
 
-    /// What printing it writes.
+    /// The JSON report, when it is one.
+    var json: JSONValue? {
+        if case .json(let value) = body { return value }
+        return nil
+    }
+
+    /// What printing it alone writes.
     var printed: String {
         switch body {
         case .document(let text): return text

@@ -6,8 +6,11 @@ struct NetworkOptions: Sendable {
     static let defaults = Dims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10)
     static let defaultSeed: UInt64 = 1
 
-    static let fixture = OptionSpec(name: "fixture", value: "FILE", help: "Check the network in this fixture file (JSON, see the README) instead of a generated one.",
+    static let fixture = OptionSpec(name: "fixture", value: "FILE", help: "Check the network in this fixture file (JSON, see the README; - reads it from standard input) instead of a generated one.",
                                     completion: .file)
+    /// `check`'s: any number of files, folders and `-`.
+    static let fixtures = OptionSpec(name: "fixture", value: "FILE", help: "Check the network in this fixture file (JSON, see the README) instead of a generated one. Give it more than once, name a folder (every *.json in it, by name) or - (standard input) to check several: each gets its report, and the exit status is the worst of them.",
+                                     repeatable: true, completion: .file)
     static let cell = OptionSpec(name: "cell", value: "CELL", help: "lstm (default) or rnn, the course's plain RNN, for a generated network.",
                                  completion: .choices(CellKind.allCases.map(\.rawValue)))
     static let nx = OptionSpec(name: "n-x", value: "N", help: "Input size n_x of a generated network (default \(defaults.n_x)).")
@@ -22,7 +25,7 @@ struct NetworkOptions: Sendable {
     /// What a generated network is made from, in help order.
     static let generatorSpecs = [cell, nx, na, ny, steps, batch, seed, scale]
 
-    /// `--fixture`, the generator's options, `--max-memory`.
+    /// `--fixture` (one, or `fixtures` for several), the generator's options, `--max-memory`.
     static func specs(fixture: OptionSpec = fixture) -> [OptionSpec] { [fixture] + generatorSpecs + [maxMemory] }
 
     /// A fixture fixes the network: no generator option goes with it, in the order listed
@@ -42,8 +45,8 @@ struct NetworkOptions: Sendable {
     }
 
     enum Source: Sendable {
-        /// `--fixture`.
-        case fixture(String)
+        /// `--fixture` values, in the order given: files, folders, `-`.
+        case fixtures([String])
         case generated(Generated)
     }
 
@@ -64,7 +67,9 @@ struct NetworkOptions: Sendable {
         let scale = try p.positive(Self.scale) ?? GenerationScale.standard.weights
         limits = try Self.limits(p)
         let cell = try p.choice(Self.cell, default: CellKind.lstm)
-        source = p.string(Self.fixture).map(Source.fixture) ?? .generated(Generated(dims: dims, seed: seed, scale: scale, cell: cell))
+        let paths = p.strings(Self.fixture)
+        try FixtureFiles.check(paths, command: p.command)
+        source = paths.isEmpty ? .generated(Generated(dims: dims, seed: seed, scale: scale, cell: cell)) : .fixtures(paths)
     }
 
     /// `--max-memory` as bytes: a whole number with an optional K, M or G.
@@ -79,16 +84,25 @@ struct NetworkOptions: Sendable {
         return Limits(maxMemory: n * (unit ?? 1))
     }
 
-    /// The `--fixture` file, if any (for commands that must not write over it).
+    /// The `--fixture` values that name files to read (for commands that must not write over them).
     var fixturePaths: [String] {
-        if case .fixture(let path) = source { return [path] }
+        if case .fixtures(let paths) = source { return paths.filter { $0 != FixtureFiles.standardInput } }
         return []
     }
 
-    /// The network: read from the fixture file, or generated.
-    func fixture() throws(InputError) -> Fixture {
+    /// Every network to check, read (or generated) before anything is run, so that bad input
+    /// anywhere stops the run before any output.
+    func fixtures() throws -> [FixtureFiles.Loaded] {
         switch source {
-        case .fixture(let path): return try FixtureFile.read(path, limits: limits)
+        case .fixtures(let arguments): return try FixtureFiles.load(arguments, limits: limits)
+        case .generated(let g): return [FixtureFiles.Loaded(fixture: try generate(g), path: nil, argument: 0, inFolder: false)]
+        }
+    }
+
+    /// The one network of a command that takes one `--fixture` (its spec is not repeatable).
+    func fixture() throws -> Fixture {
+        switch source {
+        case .fixtures(let arguments): return try FixtureFiles.readOne(arguments[0], limits: limits)
         case .generated(let g): return try generate(g)
         }
     }

@@ -28,6 +28,10 @@ struct UsageError: Error, CustomStringConvertible {
         case unknownMethod(String, hint: String, choices: String, suggestion: String?)
         /// A command that only the LSTM has, on another cell's network.
         case lstmOnly(command: String, network: String, cell: CellKind)
+        /// More gradient files than fixtures, or fewer.
+        case unpaired(fixtures: Int, grads: Int)
+        /// `-` (standard input) named twice: it can be read once.
+        case standardInputTwice
         case refusingToOverwriteInput(String)
         case exists(String)
     }
@@ -35,6 +39,8 @@ struct UsageError: Error, CustomStringConvertible {
     var problem: Problem
     /// The command whose help to point at; nil for the tool's.
     var command: String?
+    /// The fixture the mistake shows in, when a run has several (`--heatmap Wo` on an RNN's).
+    var fixture: String?
 
     init(_ problem: Problem, command: String?) {
         self.problem = problem
@@ -74,6 +80,11 @@ struct UsageError: Error, CustomStringConvertible {
             return "unknown method '\(name)'\(hint); choose from \(choices)\(did(suggestion))"
         case .lstmOnly(let command, let network, let cell):
             return "'\(command)' works on the LSTM; \(network) is " + (cell == .rnn ? "a plain RNN (cell rnn)" : "cell \(cell.rawValue)")
+        case .unpaired(let fixtures, let grads):
+            return "verify takes one --grads per --fixture (in order), or one --grads FOLDER holding each fixture's "
+                + "gradients under its file name; found \(fixtures) --fixture and \(grads) --grads"
+        case .standardInputTwice:
+            return "'-' (standard input) can be read once; it was given twice"
         case .refusingToOverwriteInput(let path):
             return "refusing to write over the input \(path)"
         case .exists(let path):
@@ -83,7 +94,7 @@ struct UsageError: Error, CustomStringConvertible {
 
     var description: String {
         let help = command.map { "lstm-gradcheck \($0) --help" } ?? "lstm-gradcheck --help"
-        return "\(message) (see '\(help)')"
+        return (fixture.map { "\($0): " } ?? "") + "\(message) (see '\(help)')"
     }
 }
 

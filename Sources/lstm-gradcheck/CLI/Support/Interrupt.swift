@@ -41,4 +41,10 @@ struct Interrupted: Error, CustomStringConvertible {
     }
 
     var outcome: Outcome { byBudget ? .undecided : .interrupted }
+
+    /// The same stop, inside a run over `total` fixtures that had finished `done` and was on `current`.
+    func during(_ current: String, after done: [String], of total: Int) -> Interrupted {
+        let before = done.isEmpty ? "none of the \(total) fixtures" : "\(done.count) of \(total) fixtures (\(done.joined(separator: ", ")))"
+        return Interrupted(finished: "\(before) and, of \(current), \(finished)", byBudget: byBudget)
+    }
 }
