@@ -13,10 +13,19 @@ enum CommandLineTool {
 
     static func command(named name: String) -> (any Subcommand.Type)? { commands.first { $0.name == name } }
 
+    /// Which shell a completion script is for.
+    enum Shell: String, ArgumentChoice {
+        case bash, zsh, fish
+    }
+
     static let versionSpec = OptionSpec(name: "version", value: nil, help: "Show the version.")
+    static let completionSpec = OptionSpec(name: "generate-completion-script", value: "SHELL", help: "Print a completion script for bash, zsh or fish, made from the same option lists as this help (the README says where to put it).",
+                                           completion: .choices(Shell.allCases.map(\.rawValue)))
+    static let manualSpec = OptionSpec(name: "generate-manual", value: nil, help: "Print the manual page (roff) that 'make install' installs; read it with: lstm-gradcheck --generate-manual | man -l -")
     /// The tool's own options (with `-h, --help`), valid only without a subcommand.
-    static let options = [versionSpec]
-    static let rules: [OptionRule] = []
+    static let options = [versionSpec, completionSpec, manualSpec]
+    static let rules: [OptionRule] = [.exclusive(versionSpec, completionSpec), .exclusive(versionSpec, manualSpec),
+                                      .exclusive(completionSpec, manualSpec)]
 
     /// Runs the command line; prints errors; returns what the run came to.
     static func main(_ arguments: [String]) -> Outcome {
@@ -63,11 +72,17 @@ enum CommandLineTool {
         return try CheckCommand.parseAndRun(args, out)
     }
 
-    /// `--version`.
+    /// `--version`, `--generate-completion-script SHELL`, `--generate-manual`.
     private static func runToolOption(_ args: [String], _ out: Output) throws -> Outcome {
         let p = try ParsedArguments(command: nil, arguments: args, specs: options)
         for rule in rules { try rule.check(p) }
-        out.write(Help.version + "\n")
+        if p.has(completionSpec) {
+            out.write(CompletionScript.script(for: try p.choice(completionSpec, default: Shell.bash)))
+        } else if p.has(manualSpec) {
+            out.write(Manual.page())
+        } else {
+            out.write(Help.version + "\n")
+        }
         return .matches
     }
 }
