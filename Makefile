@@ -76,9 +76,15 @@ test-asan:
 run:
 	$(SWIFT) run -c release $(BIN)
 
+# The binary in $(PREFIX)/bin and its manual page, which the binary prints from its own option
+# specs, in $(MANDIR)/man1; DESTDIR prefixes both (staged installs, packages).
+MANDIR ?= $(PREFIX)/share/man
 install: build
-	install -d "$(DESTDIR)$(PREFIX)/bin"
-	install -m 755 "$$($(SWIFT) build -c release --show-bin-path)/$(BIN)" "$(DESTDIR)$(PREFIX)/bin/$(BIN)"
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(MANDIR)/man1"
+	bin="$$($(SWIFT) build -c release --show-bin-path)/$(BIN)"; \
+	install -m 755 "$$bin" "$(DESTDIR)$(PREFIX)/bin/$(BIN)" && \
+	"$$bin" --generate-manual > .build/$(BIN).1 && \
+	install -m 644 .build/$(BIN).1 "$(DESTDIR)$(MANDIR)/man1/$(BIN).1"
 
 # The README's build (`swift build -c release`) on the widest kernel path this CPU has, and the
 # same binary held to the baseline path; NumPy beside them when python3 has it.

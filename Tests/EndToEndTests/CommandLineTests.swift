@@ -185,7 +185,7 @@ import Testing
 
     @Test(arguments: [
         (["--bogus"], "lstm-gradcheck: error: unknown option '--bogus' for 'check' (see 'lstm-gradcheck check --help')"),
-        (["frobnicate"], "lstm-gradcheck: error: unknown subcommand 'frobnicate'; choose from check, verify, grads, fixture, explain, report, truncation, notebook, merge (see 'lstm-gradcheck --help')"),
+        (["frobnicate"], "lstm-gradcheck: error: unknown subcommand 'frobnicate'; choose from check, verify, grads, fixture, explain, report, truncation, notebook (see 'lstm-gradcheck --help')"),
         (["check", "--methods", "bptt,nope"], "lstm-gradcheck: error: unknown method 'nope'; choose from bptt, coursera, per-step, asker, asker-no-carry, carry-da-only, carry-dc-only, coursera-2018-printed, truncated:K or all (see 'lstm-gradcheck check --help')"),
         (["check", "--format", "yaml"], "lstm-gradcheck: error: option '--format' takes one of text, json, markdown, not 'yaml' (see 'lstm-gradcheck check --help')"),
         (["check", "--n-a", "0"], "lstm-gradcheck: error: option '--n-a' takes a whole number from 1 to 1000000, not '0' (see 'lstm-gradcheck check --help')"),
@@ -196,8 +196,21 @@ import Testing
         (["check", "--fixture", Tool.root.appendingPathComponent("Fixtures/default.json").path, "--max-memory", "64K"], "lstm-gradcheck: error: \(Tool.root.appendingPathComponent("Fixtures/default.json").path): expected a file of at most 1 KiB (raise --max-memory), found 10 KiB"),
         (["check", "--max-memory", "lots"], "lstm-gradcheck: error: option '--max-memory' takes a size such as 512M or 4G, not 'lots' (see 'lstm-gradcheck check --help')"),
         (["check", "--fixture", "/nonexistent.json"], "lstm-gradcheck: error: /nonexistent.json: expected an existing file, found no such file"),
-        (["check", "--fixture", "/tmp"], "lstm-gradcheck: error: /tmp: expected a file, found a directory"),
+        // check takes a folder of fixtures (ManyFixturesTests); a command that reads one file does not.
+        (["grads", "--fixture", "/tmp"], "lstm-gradcheck: error: /tmp: expected a file, found a directory"),
         (["check", "--fixture", "x.json", "--seed", "2"], "lstm-gradcheck: error: '--seed' cannot be combined with '--fixture' (the fixture fixes the network) (see 'lstm-gradcheck check --help')"),
+        // A value or an option close to a known one names it.
+        (["check", "--format", "jsn"], "lstm-gradcheck: error: option '--format' takes one of text, json, markdown, not 'jsn'; did you mean 'json'? (see 'lstm-gradcheck check --help')"),
+        (["check", "--reference", "Exact"], "lstm-gradcheck: error: option '--reference' takes one of exact, numerical, not 'Exact'; did you mean 'exact'? (see 'lstm-gradcheck check --help')"),
+        (["check", "--precision", "float16"], "lstm-gradcheck: error: option '--precision' takes one of float64, float32, not 'float16' (see 'lstm-gradcheck check --help')"),
+        (["check", "--methods", "bptt,per_step"], "lstm-gradcheck: error: unknown method 'per_step'; choose from bptt, coursera, per-step, asker, asker-no-carry, carry-da-only, carry-dc-only, coursera-2018-printed, truncated:K or all; did you mean 'per-step'? (see 'lstm-gradcheck check --help')"),
+        (["check", "--fixtre", "a.json"], "lstm-gradcheck: error: unknown option '--fixtre' for 'check'; did you mean '--fixture'? (see 'lstm-gradcheck check --help')"),
+        (["chekc"], "lstm-gradcheck: error: unknown subcommand 'chekc'; choose from check, verify, grads, fixture, explain, report, truncation, notebook; did you mean 'check'? (see 'lstm-gradcheck --help')"),
+        (["notebook", "cel"], "lstm-gradcheck: error: say which test cell: 'notebook cell' or 'notebook backward', not 'cel'; did you mean 'cell'? (see 'lstm-gradcheck notebook --help')"),
+        (["explain", "--compare"], "lstm-gradcheck: error: --compare goes with --flow (see 'lstm-gradcheck explain --help')"),
+        (["explain", "--format", "markdown"], "lstm-gradcheck: error: option '--format' takes one of text, json, not 'markdown' (see 'lstm-gradcheck explain --help')"),
+        (["check", "--quiet", "--format", "json"], "lstm-gradcheck: error: '--quiet' cannot be combined with '--format json' (see 'lstm-gradcheck check --help')"),
+        (["grads", "--fixture", "a.json", "--fixture", "b.json"], "lstm-gradcheck: error: option '--fixture' given twice (see 'lstm-gradcheck grads --help')"),
     ])
     func badUsageIsOneLineAndStatusTwo(_ arguments: [String], _ message: String) throws {
         let r = try Tool.run(arguments)

@@ -18,13 +18,14 @@ enum Tool {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        try run(URL(fileURLWithPath: path), arguments, environment: environment)
+    static func run(_ arguments: [String], environment: [String: String] = [:], input: Data? = nil) throws -> Result {
+        try run(URL(fileURLWithPath: path), arguments, environment: environment, input: input)
     }
 
-    /// Any program (the README's Python snippet too), in `directory` when given.
+    /// Any program (the README's Python snippet too), in `directory` when given, with `input`
+    /// on its standard input (none when nil).
     static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
-                    in directory: URL? = nil) throws -> Result {
+                    in directory: URL? = nil, input: Data? = nil) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -35,7 +36,14 @@ enum Tool {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        if input != nil { process.standardInput = stdin }
         try process.run()
+        if let input {
+            // Small inputs: the pipe's buffer holds them, so writing before reading cannot stall.
+            stdin.fileHandleForWriting.write(input)
+            try stdin.fileHandleForWriting.close()
+        }
         // Read before waiting so a large output cannot fill the pipe and stall the child.
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()

@@ -1,8 +1,8 @@
 import LSTMGradCheck
 
-/// The machine-readable report, in SPEC.md's shape, with additions: how it was decided
-/// (reference, finite differences, precision, bounds), each tensor's norms, bound,
-/// estimated errors and verdict, and the verdict sentences.
+/// The machine-readable report (the README's "The JSON report" describes it): the network,
+/// how it was decided (reference, finite differences, precision, bounds), each tensor's norms,
+/// bound, estimated errors and verdict, and the verdict sentences.
 enum JSONReport {
     static func json(_ r: CheckReport) -> JSONValue {
         let verdicts = r.verdicts
@@ -24,7 +24,7 @@ enum JSONReport {
             JSONMember("tolerance", r.options.tolerance.map(n) ?? .null),
             JSONMember("safety_factor", n(Decision.safety)),
             JSONMember("methods", .object(methods)),
-        ] + foot(status: r.exitStatus, stop: r.stop, conclusion: r.conclusion)
+        ] + foot(outcome: Outcome(r.status), stop: r.stop, conclusion: r.conclusion)
           + (r.stop == nil ? [] : [JSONMember("unfinished", .array(r.unfinished.map { .string($0) }))]))
     }
 
@@ -68,23 +68,18 @@ enum JSONReport {
     }
 
     /// What every report closes with: the outcome (and, for a run a budget stopped, why).
-    static func foot(status: Int32, stop: StopReason?, conclusion: String) -> [JSONMember] {
-        let name = [ExitStatus.success: "passed", ExitStatus.mismatch: "mismatch"][status] ?? "inconclusive"
+    static func foot(outcome: Outcome, stop: StopReason?, conclusion: String) -> [JSONMember] {
+        let name: String
+        switch outcome {
+        case .matches: name = "passed"
+        case .mismatch: name = "mismatch"
+        case .undecided, .badInput, .interrupted: name = "inconclusive"
+        }
         return [
-            JSONMember("passed", .bool(status == ExitStatus.success)),
+            JSONMember("passed", .bool(outcome == .matches)),
             JSONMember("status", .string(name)),
             JSONMember("stopped", stop.map { .string($0.rawValue) } ?? .null),
             JSONMember("conclusion", .string(conclusion)),
         ]
-    }
-}
-
-extension CheckReport {
-    var exitStatus: Int32 {
-        switch status {
-        case .passed: return ExitStatus.success
-        case .mismatch: return ExitStatus.mismatch
-        case .inconclusive: return ExitStatus.inconclusive
-        }
     }
 }

@@ -3,11 +3,11 @@ import LSTMGradCheck
 
 /// The notebook's printed values beside each route's.
 enum NotebookReport {
-    static func render(_ r: Notebook.Result, test: String, format: String) -> String {
+    static func render(_ r: Notebook.Result, test: String, format: OutputFormat) -> String {
         switch format {
-        case "json": return JSON.serialize(json(r, test: test)) + "\n"
-        case "markdown": return markdown(r, test: test)
-        default: return text(r, test: test)
+        case .json: return JSON.serialize(json(r, test: test)) + "\n"
+        case .markdown: return markdown(r, test: test)
+        case .text: return text(r, test: test)
         }
     }
 

@@ -2,26 +2,28 @@ import LSTMGradCheck
 
 /// `check --projection`: one row per method, the whole-gradient probe and the wrong parts found.
 enum ProjectionReport {
-    static func text(_ run: LargeChecks.Run, colour: Bool) -> String {
+    static func text(_ run: CheckCommand.PartialRun, colour: Bool) -> String {
         let style = Style(enabled: colour)
         var s = style.bold("lstm-gradcheck · \(ReportText.headline(run.fixture))") + "\n"
         s += wrap("Reference: the derivative of the loss along 2 random directions drawn from seed \(run.seed) (five-point central differences), against ⟨g, d⟩ for each method's gradient g. A probe passes when they agree to \(sci(run.tolerance)) relative; a method that fails is bisected to the wrong tensors, gate columns and steps.", indent: 0) + "\n\n"
-        var table = Table(header: ["method", "expected", "result", "probes", "relative error", "wrong parts"],
-                          align: [.left, .left, .left, .right, .right, .left])
+        // The result cell's tag: whether the method passed, and what it was expected to do.
+        var table = Table<(passed: Bool, expectation: Expectation)>(header: ["method", "expected", "result", "probes", "relative error", "wrong parts"],
+                                                                     align: [.left, .left, .left, .right, .right, .left])
         for (k, m) in run.methods.enumerated() {
             guard k < run.projected.count else {
-                table.rows.append([m.name, m.expectation.rawValue, "not run", "", "", ""])
+                table.append([m.name, m.expectation.rawValue, "not run", "", "", ""])
                 continue
             }
             let report = run.projected[k]
             let result = report.stop == nil || !run.passed[k] ? SampledReport.outcome(m.expectation, run.passed[k]) : "stopped"
-            table.rows.append([m.name, m.expectation.rawValue, result,
-                               "\(report.passes)", report.probes.first.map { sci($0.relativeError) } ?? "-",
-                               report.findings.map(describe).joined(separator: ", ")])
+            table.append([m.name, m.expectation.rawValue, result,
+                          "\(report.passes)", report.probes.first.map { sci($0.relativeError) } ?? "-",
+                          report.findings.map(describe).joined(separator: ", ")],
+                         tags: [nil, nil, (run.passed[k], m.expectation)])
         }
-        table.style = { row, column, text in
-            guard column == 2, text == "MISMATCH" || text == "wrong" else { return text }
-            return run.methods[row].expectation == .correct ? style.red(text) : style.yellow(text)
+        table.style = { _, _, tag, text in
+            guard let tag, !tag.passed else { return text }
+            return tag.expectation == .correct ? style.red(text) : style.yellow(text)
         }
         s += table.render() + "\n" + wrap(SampledReport.conclusion(run), indent: 0) + "\n"
         return s
@@ -35,7 +37,7 @@ enum ProjectionReport {
         return f.key.name + (detail.isEmpty ? "" : " (\(detail.joined(separator: ", ")))")
     }
 
-    static func json(_ run: LargeChecks.Run) -> JSONValue {
+    static func json(_ run: CheckCommand.PartialRun) -> JSONValue {
         let methods = zip(run.methods, zip(run.projected, run.passed)).map { m, result in
             let (report, passed) = result
             return JSONMember(m.name, .object([
@@ -58,6 +60,6 @@ enum ProjectionReport {
             JSONMember("seed", .number(Double(run.seed))),
             JSONMember("tolerance", .number(run.tolerance)),
             JSONMember("methods", .object(methods)),
-        ] + JSONReport.foot(status: run.exitStatus, stop: run.stop, conclusion: SampledReport.conclusion(run)))
+        ] + JSONReport.foot(outcome: run.outcome, stop: run.stop, conclusion: SampledReport.conclusion(run)))
     }
 }

@@ -2,23 +2,26 @@ import LSTMGradCheck
 
 /// `check --sample N`: the check's table over the sampled elements, a verdict per method.
 enum SampledReport {
-    static func text(_ run: LargeChecks.Run, colour: Bool) -> String {
+    static func text(_ run: CheckCommand.PartialRun, colour: Bool) -> String {
         let style = Style(enabled: colour)
         var s = style.bold("lstm-gradcheck · \(ReportText.headline(run.fixture))") + "\n"
         s += wrap(reference(run), indent: 0) + "\n\n"
         let tensors = run.sampled.first?.tensors ?? []
-        var table = Table(header: ["", "shape", "checked"] + run.methods.map(\.name),
-                          align: [.left, .left, .right] + run.methods.map { _ in .right })
-        table.rows.append(["expected", "", ""] + run.methods.map(\.expectation.rawValue))
+        // Each method cell's tag: whether what it shows passed, and what the method was expected to do.
+        var table = Table<(passed: Bool, expectation: Expectation)>(header: ["", "shape", "checked"] + run.methods.map(\.name),
+                                                                     align: [.left, .left, .right] + run.methods.map { _ in .right })
+        table.append(["expected", "", ""] + run.methods.map(\.expectation.rawValue))
         for (k, t) in tensors.enumerated() {
-            table.rows.append([t.key, ReportText.shape(run.fixture, t.key), "\(t.indices.count) of \(t.shape.reduce(1, *))"]
-                              + run.sampled.map { sci($0.tensors[k].relativeError) + ($0.tensors[k].pass ? "  " : " ✗") })
+            table.append([t.key, ReportText.shape(run.fixture, t.key), "\(t.indices.count) of \(t.shape.reduce(1, *))"]
+                         + run.sampled.map { sci($0.tensors[k].relativeError) + ($0.tensors[k].pass ? "  " : " ✗") },
+                         tags: [nil, nil, nil] + zip(run.methods, run.sampled).map { ($1.tensors[k].pass, $0.expectation) })
         }
-        table.rows.append(["result", "", ""] + zip(run.methods, run.passed).map { run.stop != nil && $1 ? "stopped" : outcome($0.expectation, $1) })
-        table.style = { row, column, text in
+        table.append(["result", "", ""] + zip(run.methods, run.passed).map { run.stop != nil && $1 ? "stopped" : outcome($0.expectation, $1) },
+                     tags: [nil, nil, nil] + zip(run.methods, run.passed).map { ($1, $0.expectation) })
+        table.style = { row, column, tag, text in
             guard column >= 3 else { return row == 0 ? style.dim(text) : text }
-            guard text.hasSuffix("✗") || text.hasPrefix("MISMATCH") || text == "wrong" else { return text }
-            return run.methods[column - 3].expectation == .correct ? style.red(text) : style.yellow(text)
+            guard let tag, !tag.passed else { return text }
+            return tag.expectation == .correct ? style.red(text) : style.yellow(text)
         }
         s += table.render() + "\n" + style.bold("Verdict") + "\n"
         for (m, report) in zip(run.methods, run.sampled) {
@@ -42,7 +45,7 @@ enum SampledReport {
         return s
     }
 
-    static func reference(_ run: LargeChecks.Run) -> String {
+    static func reference(_ run: CheckCommand.PartialRun) -> String {
         "Reference: central finite differences (h = \(sci(FiniteDifferences.defaultStep))) on \(run.samples) random elements of each tensor, drawn from seed \(run.seed) (all of a smaller tensor). A tensor passes when the relative error ‖g − r‖ / (‖g‖ + ‖r‖) over its checked elements is at most \(sci(run.tolerance))."
     }
 
@@ -56,7 +59,7 @@ enum SampledReport {
     }
 
     /// The closing sentence: what failed, and what the budget left unchecked.
-    static func conclusion(_ run: LargeChecks.Run) -> String {
+    static func conclusion(_ run: CheckCommand.PartialRun) -> String {
         let failed = zip(run.methods, run.passed).filter { $0.expectation == .correct && !$1 }.map(\.0.name)
         if !failed.isEmpty {
             return "MISMATCH: \(failed.joined(separator: ", ")) should match and \(failed.count == 1 ? "does" : "do") not."
@@ -70,7 +73,7 @@ enum SampledReport {
         return "INCONCLUSIVE: the run stopped at its time budget; \(done), and nothing wrong was found in them."
     }
 
-    static func json(_ run: LargeChecks.Run) -> JSONValue {
+    static func json(_ run: CheckCommand.PartialRun) -> JSONValue {
         let methods = zip(run.methods, run.sampled).map { m, report in
             JSONMember(m.name, .object([
                 JSONMember("expected", .string(m.expectation.rawValue)),
@@ -92,6 +95,6 @@ enum SampledReport {
             JSONMember("step", .number(FiniteDifferences.defaultStep)),
             JSONMember("tolerance", .number(run.tolerance)),
             JSONMember("methods", .object(methods)),
-        ] + JSONReport.foot(status: run.exitStatus, stop: run.stop, conclusion: conclusion(run)))
+        ] + JSONReport.foot(outcome: run.outcome, stop: run.stop, conclusion: conclusion(run)))
     }
 }

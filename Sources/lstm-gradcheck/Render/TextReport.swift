@@ -3,26 +3,41 @@ import LSTMGradCheck
 /// The terminal report: one column of relative errors per method, the worst
 /// elements, then the verdict in words.
 enum TextReport {
+    /// What a cell of a method's column shows, for its colour.
+    private enum Shown {
+        /// A tensor's relative error, and its verdict.
+        case tensor(TensorVerdict, Expectation)
+        /// The method's result at the column's foot.
+        case result(MethodReport.Outcome, Expectation)
+    }
+
     private static func table(_ methods: [MethodReport], _ r: CheckReport, _ fixture: Fixture, _ style: Style) -> String {
         let keys = r.methods.first?.tensors.map(\.key) ?? []
-        var table = Table(header: ["", "shape"] + methods.map(\.name),
-                          align: [.left, .left] + methods.map { _ in .right })
-        table.rows.append(["expected", ""] + methods.map(\.expectation.rawValue))
+        var table = Table<Shown>(header: ["", "shape"] + methods.map(\.name),
+                                 align: [.left, .left] + methods.map { _ in .right })
+        table.append(["expected", ""] + methods.map(\.expectation.rawValue))
         for key in keys {
-            table.rows.append([key, ReportText.shape(fixture, key)] + methods.map { m in
-                guard let t = m.tensors.first(where: { $0.key == key }) else { return "-" }
+            let tensors = methods.map { m in m.tensors.first { $0.key == key } }
+            table.append([key, ReportText.shape(fixture, key)] + tensors.map { t in
+                guard let t else { return "-" }
                 return t.figure + (t.verdict == .pass ? "  " : t.verdict == .fail ? " ✗" : " ?")
-            })
+            }, tags: [nil, nil] + zip(methods, tensors).map { m, t in t.map { .tensor($0.verdict, m.expectation) } })
         }
-        table.rows.append(["result", ""] + methods.map(ReportText.outcome))
+        table.append(["result", ""] + methods.map(ReportText.outcome),
+                     tags: [nil, nil] + methods.map { .result($0.outcome, $0.expectation) })
         let last = table.rows.count - 1
-        table.style = { row, column, text in
+        table.style = { row, column, shown, text in
             guard column >= 2 else { return row == 0 || row == last ? style.dim(text) : style.bold(text) }
-            let m = methods[column - 2]
-            if row == 0 { return style.dim(text) }
-            let failed = text.hasSuffix("✗") || text == "MISMATCH" || text.hasPrefix("wrong")
-            guard failed else { return row == last ? style.green(text) : text }
-            return m.expectation == .correct ? style.red(text) : style.yellow(text)
+            switch shown {
+            case nil: return row == 0 ? style.dim(text) : text
+            case .tensor(let verdict, let expectation):
+                guard verdict == .fail else { return text }
+                return expectation == .correct ? style.red(text) : style.yellow(text)
+            case .result(let outcome, let expectation):
+                // The numerical column's "beyond estimate" is not a method failing.
+                guard outcome == .mismatch && expectation != .reference else { return style.green(text) }
+                return expectation == .correct ? style.red(text) : style.yellow(text)
+            }
         }
         return table.render()
     }

@@ -4,16 +4,16 @@ import LSTMGradCheck
 enum TruncationReport {
     static let keys = ["Wf", "Wi", "Wc", "Wo", "a0", "x"]
 
-    static func render(_ r: CheckReport, fixture: Fixture, format: String) -> String {
+    static func render(_ r: CheckReport, fixture: Fixture, format: OutputFormat) -> String {
         switch format {
-        case "json": return JSON.serialize(json(r)) + "\n"
-        case "markdown":
+        case .json: return JSON.serialize(json(r)) + "\n"
+        case .markdown:
             let (header, body) = rows(r)
             var s = "### lstm-gradcheck: truncated BPTT on \(ReportText.headline(fixture))\n\n"
             s += "| " + header.joined(separator: " | ") + " |\n|" + header.map { _ in "---:|" }.joined() + "\n"
             for row in body { s += "| " + row.joined(separator: " | ") + " |\n" }
             return s + "\n" + conclusion(r) + "\n"
-        default:
+        case .text:
             var s = "lstm-gradcheck · truncated BPTT · \(ReportText.headline(fixture))\n"
             s += wrap("Relative error ‖g − r‖ / (‖g‖ + ‖r‖) of truncated:K against the \(r.reference) gradient; K = 1 is per-step, K = T_x is full BPTT.", indent: 0) + "\n\n"
             let (header, body) = rows(r)

@@ -10,16 +10,22 @@ enum VerifyRender {
         let style = Style(enabled: colour)
         var s = style.bold("lstm-gradcheck · verify \(r.source) against \(ReportText.headline(fixture))") + "\n"
         s += wrap("Reference: \(r.reference) gradient. A tensor passes when its relative error ‖g − r‖ / (‖g‖ + ‖r‖) is at most \(sci(r.tolerance)) (\(sci(Verify.singlePrecisionTolerance)) for single-precision arrays).", indent: 0) + "\n\n"
-        var table = Table(header: ["param", "file key", "shape", "relative error", "max |g − r|", "result"],
-                          align: [.left, .left, .left, .right, .right, .left])
+        var table = Table<VerifiedTensor.Status>(header: ["param", "file key", "shape", "relative error", "max |g − r|", "result"],
+                                                 align: [.left, .left, .left, .right, .right, .left])
         for t in r.tensors {
             let c = t.comparison
-            table.rows.append([t.key, t.fileKey, t.shape.map(String.init).joined(separator: "×"), c.map { sci($0.relativeError) } ?? "-",
-                               c.map { sci($0.maxAbsError) } ?? "-", result(t)])
+            table.append([t.key, t.fileKey, t.shape.map(String.init).joined(separator: "×"), c.map { sci($0.relativeError) } ?? "-",
+                          c.map { sci($0.maxAbsError) } ?? "-", result(t)],
+                         tags: [nil, nil, nil, nil, nil, t.status])
         }
-        table.style = { _, column, text in
-            guard column == 5 else { return text }
-            return text == "match" ? style.green(text) : text == "MISMATCH" || text == "MISSING" ? style.red(text) : style.dim(text)
+        table.style = { _, _, status, text in
+            switch status {
+            case nil: return text
+            case .matches?: return style.green(text)
+            case .mismatch?: return style.red(text)
+            case .missing?: return style.red(text)
+            case .notChecked?: return style.dim(text)
+            }
         }
         s += table.render()
         if !r.extraKeys.isEmpty { s += "\nIgnored (not gradients of this network): \(r.extraKeys.joined(separator: ", "))\n" }

@@ -40,5 +40,11 @@ struct Interrupted: Error, CustomStringConvertible {
         "\(byBudget ? "stopped at its time budget (--budget)" : "interrupted"); finished \(finished); nothing written"
     }
 
-    var status: Int32 { byBudget ? ExitStatus.inconclusive : ExitStatus.interrupted }
+    var outcome: Outcome { byBudget ? .undecided : .interrupted }
+
+    /// The same stop, inside a run over `total` fixtures that had finished `done` and was on `current`.
+    func during(_ current: String, after done: [String], of total: Int) -> Interrupted {
+        let before = done.isEmpty ? "none of the \(total) fixtures" : "\(done.count) of \(total) fixtures (\(done.joined(separator: ", ")))"
+        return Interrupted(finished: "\(before) and, of \(current), \(finished)", byBudget: byBudget)
+    }
 }

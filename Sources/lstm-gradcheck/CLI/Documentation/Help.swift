@@ -1,4 +1,4 @@
-/// Help text in the conventional OVERVIEW / USAGE / OPTIONS layout.
+/// Help text in the conventional OVERVIEW / USAGE / OPTIONS layout, from the commands' specs.
 enum Help {
     static let version = "lstm-gradcheck 0.1.0"
 
@@ -12,28 +12,32 @@ enum Help {
         With no subcommand it runs 'check' on the built-in default network.
         """
 
+    /// What every command's help ends with.
+    static let helpLabel = "-h, --help"
+    static let helpText = "Show help information."
+
     static func tool() -> String {
-        let width = Commands.all.map(\.name.count).max() ?? 0
+        let commands = CommandLineTool.commands
+        let width = commands.map { $0.name.count }.max() ?? 0
         var s = "OVERVIEW: \(overview)\n\n\(wrap(discussion, indent: 0))\n\n"
         s += "USAGE: lstm-gradcheck [<subcommand>] [<options>]\n\n"
         s += "OPTIONS:\n"
-        s += option("--version", "Show the version.")
-        s += option("-h, --help", "Show help information.")
+        for spec in CommandLineTool.options { s += option(spec.label, spec.help) }
+        s += option(helpLabel, helpText)
         s += "\nSUBCOMMANDS:\n"
-        for c in Commands.all {
-            s += option(c.name + (c.name == "check" ? " (default)" : ""), c.abstract, column: width + 14)
+        for c in commands {
+            s += option(c.name + (c.name == CheckCommand.name ? " (default)" : ""), c.configuration.abstract, column: width + 14)
         }
         s += "\n  See 'lstm-gradcheck help <subcommand>' for detailed help.\n"
         return s
     }
 
-    static func command(_ c: Command) -> String {
-        var s = "OVERVIEW: \(c.abstract)\n\n\(wrap(c.discussion, indent: 0))\n\n"
-        s += "USAGE: \(c.usage)\n\nOPTIONS:\n"
-        for spec in c.options {
-            s += option("--\(spec.name)" + (spec.value.map { " <\($0)>" } ?? ""), spec.help)
-        }
-        s += option("-h, --help", "Show help information.")
+    static func command(_ c: any Subcommand.Type) -> String {
+        let configuration = c.configuration
+        var s = "OVERVIEW: \(configuration.abstract)\n\n\(wrap(configuration.discussion, indent: 0))\n\n"
+        s += "USAGE: \(configuration.usage)\n\nOPTIONS:\n"
+        for spec in c.options { s += option(spec.label, spec.help) }
+        s += option(helpLabel, helpText)
         return s
     }
 

@@ -8,12 +8,12 @@ enum OutputFile {
     static func write(_ text: String, to path: String, force: Bool, inputs: [String], command: String) throws {
         let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
         if inputs.map({ URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath() }).contains(target) {
-            throw UsageError(message: "refusing to write over the input \(path)", command: command)
+            throw UsageError(.refusingToOverwriteInput(path), command: command)
         }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) {
             if isDirectory.boolValue { throw InputError(source: path, expected: "a file to write", found: "a directory") }
-            if !force { throw UsageError(message: "\(path) exists; pass --force to replace it", command: command) }
+            if !force { throw UsageError(.exists(path), command: command) }
         }
         let folder = target.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")

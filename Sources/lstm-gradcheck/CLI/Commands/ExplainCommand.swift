@@ -1,0 +1,85 @@
+import LSTMGradCheck
+
+/// `lstm-gradcheck explain`: one weight's gradient split by step and path, or the flow of
+/// gradient back in time (beside a plain RNN with `--compare`).
+struct ExplainCommand: Subcommand {
+    static let configuration = CommandConfiguration(
+        name: "explain",
+        abstract: "Split one weight's gradient by time step and path, or show how gradient flows back in time.",
+        discussion: """
+            For the chosen gate weight, splits its BPTT gradient, step by step, into the term from that \
+            step's own loss (what per-step keeps) and the terms carried back from later steps through \
+            da_prev and dc_prev (what per-step drops), checks that the parts add up to the BPTT gradient, \
+            and says in plain words what share the carry makes up and where the question's do_{t-1} term \
+            enters. With --flow it prints ‖∂L/∂a_t‖ and ‖∂L/∂c_t‖ for every step and how much of one \
+            step's loss still reaches k steps back.
+            """,
+        usage: "lstm-gradcheck explain [--param Wo | --flow] [--fixture FILE | size and seed options] [--format FORMAT]")
+
+    static let paramSpec = OptionSpec(name: "param", value: "NAME", help: "The weight to split: \(Explain.parameters(LSTM.self).map { $0.name }.joined(separator: ", ")) (default Wo); for --cell rnn \(Explain.parameters(RNN.self).map { $0.name }.joined(separator: ", ")) (default Waa).")
+    static let flowSpec = OptionSpec(name: "flow", value: nil, help: "Show the gradient's flow over time instead of one weight's split.")
+    static let compareSpec = OptionSpec(name: "compare", value: nil, help: "With --flow: run the LSTM and a plain RNN on the same inputs and compare how their gradients decay with distance.")
+    /// Text or JSON: the split and the flow have no Markdown form.
+    static let formats: [OutputFormat] = [.text, .json]
+    static let formatSpec = OptionSpec(name: "format", value: "FORMAT", help: "text (default) or json.", completion: .choices(formats.map(\.rawValue)))
+
+    static let options = NetworkOptions.specs() + [paramSpec, flowSpec, compareSpec, formatSpec]
+    static let rules = NetworkOptions.rules() + [.requires(compareSpec, flowSpec)]
+
+    /// What to show.
+    enum View: Sendable {
+        /// One weight's split; the name is resolved against the network's cell.
+        case split(parameter: String?)
+        case flow
+        /// The flow of the LSTM and of a plain RNN beside it.
+        case compare
+    }
+
+    var network: NetworkOptions
+    var view: View
+    var format: OutputFormat
+
+    init(_ p: ParsedArguments) throws(UsageError) {
+        network = try NetworkOptions(p)
+        format = try p.choice(Self.formatSpec, among: Self.formats, default: .text)
+        view = p.has(Self.compareSpec) ? .compare : p.has(Self.flowSpec) ? .flow : .split(parameter: p.string(Self.paramSpec))
+    }
+
+    func run(_ out: Output) throws -> Outcome {
+        let fixture = try network.fixture()
+        let json = format == .json
+        switch view {
+        case .compare:
+            let lstm = try NetworkOptions.lstm(fixture, command: Self.name)
+            let comparison = FlowComparison(lstm, rnnSeed: network.seed &+ 1)
+            out.write(json ? JSON.serialize(ExplainRender.compareJSON(comparison)) + "\n" : ExplainRender.compareText(comparison, fixture: fixture))
+            return .matches
+        case .flow:
+            func flow<P: CellProblem>(_ p: P) -> FlowReport { GradientFlow.flow(p.typed) }
+            let flow = flow(fixture.network)
+            out.write(json ? JSON.serialize(ExplainRender.flowJSON(flow)) + "\n" : ExplainRender.flowText(flow, fixture: fixture))
+            return .matches
+        case .split(let requested):
+            func split<P: CellProblem>(_ p: P) throws(UsageError) -> (ExplainReport?, Double) {
+                let parameters = Explain.parameters(P.C.self)
+                let names = parameters.map(\.name)
+                let name = try requested.map { (text) throws(UsageError) in
+                    try UsageError.checkName(text, for: Self.paramSpec, among: names, command: Self.name)
+                } ?? (names.contains("Wo") ? "Wo" : names[0])
+                let parameter = parameters[names.firstIndex(of: name)!]
+                // How far the route that drops the carry is from BPTT on this parameter.
+                let key = Input<P.C>.parameter(parameter)
+                let bptt = P.C.bptt.compute(p.typed)[key], dropped = P.C.coreMethods.first { $0.expectation == .wrong }?.compute(p.typed)[key]
+                let perStep = bptt.flatMap { b in dropped.map { Comparison.compare(name, $0, reference: b, tolerance: 0).relativeError } } ?? 0
+                return (Explain.split(p.typed, parameter: parameter), perStep)
+            }
+            let (split, perStep) = try split(fixture.network)
+            // Only a parameter `Explain.parameters` does not list has no split, and none is asked for.
+            guard let e = split else { return .badInput }
+            out.write(json ? JSON.serialize(ExplainRender.json(e, perStepError: perStep)) + "\n"
+                      : ExplainRender.text(e, fixture: fixture, perStepError: perStep))
+            // The split is exact: a reconstruction off by more than rounding is a bug.
+            return e.reconstructionError <= 1e-12 ? .matches : .mismatch
+        }
+    }
+}

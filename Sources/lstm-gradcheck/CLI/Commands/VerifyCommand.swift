@@ -1,0 +1,118 @@
+import Foundation
+import LSTMGradCheck
+
+/// `lstm-gradcheck verify`: a learner's gradients against the exact gradient, each wrong one
+/// diagnosed; several fixtures each with their own gradients.
+struct VerifyCommand: Subcommand {
+    static let configuration = CommandConfiguration(
+        name: "verify",
+        abstract: "Check your own gradients against the reference, and name the likely mistake behind each wrong one.",
+        discussion: """
+            Reads the gradients your implementation computed for a fixture — a JSON file, a .npy file \
+            (its key from the file name, e.g. dWo.npy), a folder of .npy files, or an .npz archive from \
+            np.savez or np.savez_compressed; float64 or float32, either byte order, C or Fortran order — \
+            and compares each with the reference gradient. For a wrong tensor it lists the worst elements \
+            and tests it against the catalogue of wrong derivations (per-step, the half carries, the \
+            asker's double count, the 2018 printed formulas, truncations) and simple slips (sign, mean \
+            instead of sum, swapped gates, transpose, an index off by one step). Keys missing from the \
+            file are reported as not provided; unknown keys are listed and ignored.
+
+            Several fixtures: give --fixture more than once with one --grads each, in order; or name a \
+            folder of fixtures (or several --fixture) and one --grads FOLDER that holds each fixture's \
+            gradients under the fixture's file name (a.json's as a.npz, a.json, a.npy or a folder a). \
+            Each gets its report, the text ends with one summary line, and the exit status is the worst.
+
+            Exit status: 0 every provided gradient matches; 1 one does not; 2 bad input.
+            """,
+        usage: "lstm-gradcheck verify --fixture FILE --grads FILE|FOLDER [--format FORMAT]")
+
+    static let fixtureSpec = OptionSpec(name: "fixture", value: "FILE", help: "The fixture your gradients were computed on (see 'lstm-gradcheck fixture'). Give it more than once, name a folder (every *.json in it, by name) or - (standard input) to verify several.",
+                                        repeatable: true, completion: .file)
+    static let gradsSpec = OptionSpec(name: "grads", value: "PATH", help: "Your gradients: .json, .npy, a folder of .npy files, or .npz. One per --fixture, in order; or one folder holding each fixture's gradients under its file name.",
+                                      repeatable: true, completion: .file)
+    static let toleranceSpec = OptionSpec(name: "tolerance", value: "T", help: "A tensor passes when its relative error is at most T (default \(sci(Comparison.defaultTolerance)); single-precision arrays at least \(sci(Verify.singlePrecisionTolerance))).")
+
+    static let options = [fixtureSpec, gradsSpec, OutputFormat.spec, ManyFixtures.quietSpec, toleranceSpec, NetworkOptions.maxMemory]
+
+    var fixtures: [String]
+    var grads: [String]
+    var format: OutputFormat
+    var quiet: Bool
+    var tolerance: Double
+    var limits: Limits
+
+    init(_ p: ParsedArguments) throws(UsageError) {
+        fixtures = p.strings(Self.fixtureSpec)
+        grads = p.strings(Self.gradsSpec)
+        guard !fixtures.isEmpty, !grads.isEmpty else {
+            throw UsageError(.missingOptions(command: Self.name, ["--fixture FILE", "--grads PATH"]), command: Self.name)
+        }
+        try FixtureFiles.check(fixtures, command: Self.name)
+        guard grads.count == fixtures.count || grads.count == 1 else {
+            throw UsageError(.unpaired(fixtures: fixtures.count, grads: grads.count), command: Self.name)
+        }
+        format = try p.choice(OutputFormat.spec, default: .text)
+        quiet = try ManyFixtures.quiet(p, format: format)
+        tolerance = try p.positive(Self.toleranceSpec) ?? Comparison.defaultTolerance
+        limits = try NetworkOptions.limits(p)
+    }
+
+    func run(_ out: Output) throws -> Outcome {
+        let loaded = try FixtureFiles.load(fixtures, limits: limits)
+        let paired = try loaded.map { (fixture: $0.fixture, user: try GradientFile.read(try gradients(for: $0), limits: limits)) }
+        let reports = try ManyFixtures.each(paired, name: \.fixture.name) { try verify($0.fixture, $0.user, colour: out.colour) }
+        out.write(ManyFixtures.output(reports, format: format, quiet: quiet))
+        return Outcome.worst(reports.map(\.outcome))
+    }
+
+    private func verify(_ fixture: Fixture, _ user: UserGradients, colour: Bool) throws -> FixtureReport {
+        func verify<P: CellProblem>(_ p: P) throws -> VerifyReport {
+            try Verify.run(p.typed, name: fixture.name, user: user, reference: ExactGradient.gradients(p.typed),
+                           referenceName: "exact", tolerance: tolerance, form: fixture.form)
+        }
+        let report = try verify(fixture.network)
+        let outcome = Outcome(report.status)
+        switch format {
+        case .json: return FixtureReport(name: fixture.name, outcome: outcome, json: VerifyRender.json(report))
+        case .markdown: return FixtureReport(name: fixture.name, outcome: outcome, document: VerifyRender.markdown(report, fixture: fixture))
+        case .text: return FixtureReport(name: fixture.name, outcome: outcome, document: VerifyRender.text(report, fixture: fixture, colour: colour))
+        }
+    }
+
+    /// The gradient file of `fixture`: its own `--grads` (one per `--fixture`), or, for a
+    /// fixture from a folder or with one `--grads` for several fixtures, the file in that
+    /// folder named after the fixture.
+    private func gradients(for fixture: FixtureFiles.Loaded) throws -> String {
+        let byOrder = grads.count == fixtures.count
+        let path = grads[byOrder ? fixture.argument : 0]
+        if byOrder && !fixture.inFolder { return path }
+        guard FixtureFiles.isFolder(path) else {
+            if !byOrder { throw UsageError(.unpaired(fixtures: fixtures.count, grads: grads.count), command: Self.name) }
+            throw InputError(source: path, expected: "a folder holding each fixture's gradients under its file name (the fixtures come from a folder)",
+                             found: "a file")
+        }
+        return try Self.match(fixture, in: path)
+    }
+
+    /// The one entry of `folder` named after `fixture`'s file: `a.npz`, `a.json`, `a.npy` or a folder `a`.
+    static func match(_ fixture: FixtureFiles.Loaded, in folder: String) throws -> String {
+        guard let fixturePath = fixture.path else {
+            throw InputError(source: FixtureFiles.standardInputSource,
+                             expected: "its own --grads (a fixture read from standard input has no file name to look up in \(folder))")
+        }
+        let stem = URL(fileURLWithPath: fixturePath).deletingPathExtension().lastPathComponent
+        let names = ["\(stem).npz", "\(stem).json", "\(stem).npy", stem]
+        let own = URL(fileURLWithPath: fixturePath).standardizedFileURL.resolvingSymlinksInPath()
+        let found = names.map { (folder as NSString).appendingPathComponent($0) }.filter { candidate in
+            FileManager.default.fileExists(atPath: candidate)
+                // Gradients kept beside the fixtures: the fixture itself is not its gradient file.
+                && URL(fileURLWithPath: candidate).standardizedFileURL.resolvingSymlinksInPath() != own
+        }
+        guard found.count == 1 else {
+            let expected = "its gradients in \(folder) as \(names.dropLast().joined(separator: ", ")) or a folder \(stem)"
+            throw InputError(source: fixturePath, expected: expected,
+                             found: found.isEmpty ? "none" : "several: \(found.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))")
+        }
+        return found[0]
+    }
+}

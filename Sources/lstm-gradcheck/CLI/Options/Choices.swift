@@ -1,0 +1,30 @@
+import LSTMGradCheck
+
+/// `--format`: how a report is printed.
+enum OutputFormat: String, ArgumentChoice {
+    /// An aligned table and a verdict in words.
+    case text
+    /// The report as one JSON document (the README describes its keys).
+    case json
+    /// GitHub-flavoured Markdown, to paste into a question or an issue.
+    case markdown
+}
+
+/// `--fd`: the finite differences beside (or as) the reference.
+enum FiniteDifferencesChoice: String, ArgumentChoice {
+    case central
+    case richardson
+    /// None at all: the exact reference alone, no numerical column.
+    case none
+}
+
+/// `--reference`, `--precision` and `--cell` take the library's own enums, spelled as their raw values.
+extension CheckOptions.Reference: ArgumentChoice {}
+extension CheckOptions.Precision: ArgumentChoice {}
+extension CellKind: ArgumentChoice {}
+
+extension OutputFormat {
+    /// `--format` of the commands that print all three.
+    static let spec = OptionSpec(name: "format", value: "FORMAT", help: "text (default; an aligned table and a verdict), json (the report as one JSON document, for machines; the README describes it) or markdown (to paste into a question or an issue).",
+                                 completion: .choices(allCases.map(\.rawValue)))
+}

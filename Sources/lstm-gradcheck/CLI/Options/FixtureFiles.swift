@@ -1,0 +1,98 @@
+import Foundation
+import LSTMGradCheck
+
+/// `--fixture` values made into fixtures: a file, a folder (every `*.json` in it, sorted by
+/// name) or `-` (standard input).
+enum FixtureFiles {
+    static let standardInput = "-"
+    /// How errors name standard input.
+    static let standardInputSource = "standard input"
+
+    /// A fixture as read, with where it came from.
+    struct Loaded: Sendable {
+        /// How errors about it name it: its file, or its name.
+        var label: String { path ?? fixture.name }
+
+        var fixture: Fixture
+        /// The file it was read from; nil for a generated network or standard input.
+        var path: String?
+        /// Which `--fixture` value it came from (0 for the first).
+        var argument: Int
+        /// Whether that value was a folder.
+        var inFolder: Bool
+    }
+
+    /// `--fixture` values as given: standard input can be read once.
+    static func check(_ arguments: [String], command: String?) throws(UsageError) {
+        if arguments.filter({ $0 == standardInput }).count > 1 {
+            throw UsageError(.standardInputTwice, command: command)
+        }
+    }
+
+    /// Every fixture `arguments` name, in order, each read and validated.
+    static func load(_ arguments: [String], limits: Limits) throws -> [Loaded] {
+        var loaded: [Loaded] = []
+        for (k, argument) in arguments.enumerated() {
+            if argument == standardInput {
+                loaded.append(Loaded(fixture: try readStandardInput(limits: limits), path: nil, argument: k, inFolder: false))
+            } else if isFolder(argument) {
+                for path in try jsonFiles(in: argument) {
+                    loaded.append(Loaded(fixture: try FixtureFile.read(path, limits: limits), path: path, argument: k, inFolder: true))
+                }
+            } else {
+                loaded.append(Loaded(fixture: try FixtureFile.read(argument, limits: limits), path: argument, argument: k, inFolder: false))
+            }
+        }
+        return loaded
+    }
+
+    /// One fixture: a file or `-` (a folder is refused as the file it is not).
+    static func readOne(_ argument: String, limits: Limits) throws(InputError) -> Fixture {
+        argument == standardInput ? try readStandardInput(limits: limits) : try FixtureFile.read(argument, limits: limits)
+    }
+
+    static func isFolder(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    /// The `*.json` files of `folder` (not hidden ones), sorted by name.
+    static func jsonFiles(in folder: String) throws(InputError) -> [String] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder)
+        } catch {
+            throw InputError(source: folder, expected: "a readable folder", found: "it cannot be listed")
+        }
+        let fixtures = names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
+        guard !fixtures.isEmpty else {
+            throw InputError(source: folder, expected: "a fixture file, or a folder holding .json fixtures", found: "a folder with none")
+        }
+        return fixtures.map { (folder as NSString).appendingPathComponent($0) }
+    }
+
+    /// The fixture on standard input, held to the same limits as a file.
+    static func readStandardInput(limits: Limits) throws(InputError) -> Fixture {
+        let source = standardInputSource
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress!, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw InputError(source: source, expected: "a readable stream", found: "a read error") }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+            guard bytes.count <= limits.maxFileBytes else {
+                throw InputError(source: source, expected: "at most \(byteCount(limits.maxFileBytes)) (raise --max-memory)", found: "more")
+            }
+        }
+        guard !bytes.isEmpty else { throw InputError(source: source, expected: "a JSON document", found: "nothing") }
+        let json: JSONValue
+        do {
+            json = try JSON.parse(bytes)
+        } catch {
+            throw InputError(source: source, key: "line \(error.line), column \(error.column)", expected: "valid JSON", found: error.message)
+        }
+        return try FixtureFile.decode(json, source: source, defaultName: "stdin")
+    }
+}
