@@ -185,7 +185,7 @@ import Testing
 
     @Test(arguments: [
         (["--bogus"], "lstm-gradcheck: error: unknown option '--bogus' for 'check' (see 'lstm-gradcheck check --help')"),
-        (["frobnicate"], "lstm-gradcheck: error: unknown subcommand 'frobnicate'; choose from check, verify, grads, fixture, explain, report, truncation, notebook (see 'lstm-gradcheck --help')"),
+        (["frobnicate"], "lstm-gradcheck: error: unknown subcommand 'frobnicate'; choose from check, verify, grads, fixture, explain, report, truncation, notebook, merge (see 'lstm-gradcheck --help')"),
         (["check", "--methods", "bptt,nope"], "lstm-gradcheck: error: unknown method 'nope'; choose from bptt, coursera, per-step, asker, asker-no-carry, carry-da-only, carry-dc-only, coursera-2018-printed, truncated:K or all (see 'lstm-gradcheck check --help')"),
         (["check", "--format", "yaml"], "lstm-gradcheck: error: option '--format' takes one of text, json, markdown, not 'yaml' (see 'lstm-gradcheck check --help')"),
         (["check", "--n-a", "0"], "lstm-gradcheck: error: option '--n-a' takes a whole number from 1 to 1000000, not '0' (see 'lstm-gradcheck check --help')"),

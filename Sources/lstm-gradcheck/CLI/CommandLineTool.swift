@@ -9,6 +9,7 @@ enum CommandLineTool {
     static let commands: [any Subcommand.Type] = [
         CheckCommand.self, VerifyCommand.self, GradsCommand.self, FixtureCommand.self,
         ExplainCommand.self, ReportCommand.self, TruncationCommand.self, NotebookCommand.self,
+        MergeCommand.self,
     ]
 
     static func command(named name: String) -> (any Subcommand.Type)? { commands.first { $0.name == name } }

@@ -39,11 +39,12 @@ struct CheckCommand: Subcommand {
 
     static let options: [OptionSpec] = NetworkOptions.specs(fixture: NetworkOptions.fixtures)
         + [MethodSelection.spec, OutputFormat.spec, ManyFixtures.quietSpec]
-        + DecisionOptions.specs + [detailSpec, heatmapSpec] + Mode.specs + RunOptions.specs
+        + DecisionOptions.specs + [detailSpec, heatmapSpec] + Mode.specs + RunOptions.specs + [Shard.spec]
 
     static let rules: [OptionRule] = NetworkOptions.rules(seedAlsoWith: Mode.specs)
         + [.exclusive(Mode.sampleSpec, Mode.projectionSpec)]
         + Mode.fullCheckOnly.flatMap { option in Mode.specs.map { OptionRule.conflict(option, with: $0) } }
+        + Mode.specs.map { OptionRule.conflict(Shard.spec, with: $0) }
 
     var network: NetworkOptions
     var methods: MethodSelection
@@ -55,6 +56,10 @@ struct CheckCommand: Subcommand {
     var heatmap: String?
     var mode: Mode
     var runOptions: RunOptions
+    /// `--shard K/N`: print the part file of shard K instead of the report (`CheckCommand+Shard.swift`).
+    var shard: Shard?
+    /// The options that decide what the check prints, as given: what a part carries to `merge`.
+    var settings: [String]
 
     init(_ p: ParsedArguments) throws(UsageError) {
         network = try NetworkOptions(p)
@@ -66,10 +71,16 @@ struct CheckCommand: Subcommand {
         heatmap = p.string(Self.heatmapSpec)
         mode = try Mode(p, format: format)
         runOptions = try RunOptions(p)
+        shard = try Shard(p)
+        if shard != nil && decision.finiteDifferences == .none {
+            throw UsageError(.incompatibleValues("'--shard' splits the finite differences, which '--fd none' leaves out"), command: p.command)
+        }
+        settings = Self.settings(p)
     }
 
     func run(_ out: Output) throws -> Outcome {
         let loaded = try network.fixtures()
+        if let shard { return try shardPart(loaded, shard, out) }
         // Everything a fixture could be refused for is found before anything runs.
         for f in loaded {
             do throws(UsageError) { try validate(f.fixture) } catch {
@@ -89,7 +100,7 @@ struct CheckCommand: Subcommand {
         return Outcome.worst(reports.map(\.outcome))
     }
 
-    private func validate(_ fixture: Fixture) throws(UsageError) {
+    func validate(_ fixture: Fixture) throws(UsageError) {
         func resolve<P: CellProblem>(_ p: P) throws(UsageError) {
             _ = try methods.methods(P.C.self, steps: p.dims.steps, command: Self.name)
         }
@@ -106,7 +117,11 @@ struct CheckCommand: Subcommand {
     }
 
     private func fullCheck(_ fixture: Fixture, colour: Bool) throws -> FixtureReport {
-        let report = try Self.checked(fixture, methods: methods, options: decision.checkOptions, run: runOptions)
+        try render(try Self.checked(fixture, methods: methods, options: decision.checkOptions, run: runOptions), fixture, colour: colour)
+    }
+
+    /// `report` of `fixture` in `--format`, as the check (and `merge`) prints it.
+    func render(_ report: CheckReport, _ fixture: Fixture, colour: Bool) throws -> FixtureReport {
         let outcome = Outcome(report.status)
         switch format {
         case .json: return FixtureReport(name: fixture.name, outcome: outcome, json: JSONReport.json(report))

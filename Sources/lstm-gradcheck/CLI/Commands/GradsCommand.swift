@@ -14,18 +14,21 @@ struct GradsCommand: Subcommand {
 
     static let methodSpec = OptionSpec(name: "method", value: "METHOD", help: "One of \(LSTM.methodNames.joined(separator: ", ")) (default bptt).",
                                        completion: .choices(LSTM.methodNames.filter { !$0.hasSuffix(":K") }))
-    static let options = NetworkOptions.specs() + [methodSpec] + RunOptions.specs
+    static let options = NetworkOptions.specs() + [methodSpec] + RunOptions.specs + [Shard.spec]
     static let rules = NetworkOptions.rules()
 
     var network: NetworkOptions
     /// A name from the cell's catalogue, resolved once the network is known.
     var method: String
     var runOptions: RunOptions
+    /// `--shard K/N`: print the part file of shard K (with `--method numerical` only).
+    var shard: Shard?
 
     init(_ p: ParsedArguments) throws(UsageError) {
         network = try NetworkOptions(p)
         method = p.string(Self.methodSpec) ?? LSTM.bptt.name
         runOptions = try RunOptions(p)
+        shard = try Shard(p)
     }
 
     func run(_ out: Output) throws -> Outcome {
@@ -34,6 +37,12 @@ struct GradsCommand: Subcommand {
             guard let method = P.C.method(named: method, steps: p.dims.steps) else {
                 throw UsageError(.unknownMethod(method, hint: "", choices: P.C.methodNames.joined(separator: ", "),
                                                 suggestion: Suggestion.closest(to: method, in: P.C.methodNames)), command: Self.name)
+            }
+            if let shard {
+                guard method.name == Method<P.C>.numerical.name else {
+                    throw UsageError(.incompatibleValues("'--shard' splits the finite differences: it goes with '--method numerical', not '\(method.name)'"), command: Self.name)
+                }
+                return try shard.gradsPart(p, name: fixture.name, run: runOptions)
             }
             guard method.name == Method<P.C>.numerical.name else { return GradientFile.encode(method.compute(p.typed)) }
             // The one method long enough to want threads, a budget, Ctrl-C and a progress bar.

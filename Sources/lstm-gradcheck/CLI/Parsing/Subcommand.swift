@@ -56,6 +56,8 @@ protocol Subcommand: Sendable {
     static var options: [OptionSpec] { get }
     /// Which options exclude or need which others; checked before any value is read.
     static var rules: [OptionRule] { get }
+    /// How many words after the command's name it takes (`merge PART…`: any number).
+    static var maxPositionals: Int { get }
     /// Reads the typed options; a value out of range or not among the choices is a usage error.
     init(_ arguments: ParsedArguments) throws(UsageError)
     /// Runs the command and says what it came to. Throws `UsageError`, `InputError` (bad input)
@@ -66,12 +68,14 @@ protocol Subcommand: Sendable {
 extension Subcommand {
     static var rules: [OptionRule] { [] }
 
+    static var maxPositionals: Int { configuration.positional == nil ? 0 : 1 }
+
     static var name: String { configuration.name }
 
     /// Parses `arguments` (the words after the command's name) against the specs and the rules.
     static func parse(_ arguments: [String]) throws(UsageError) -> Self {
         let parsed = try ParsedArguments(command: name, arguments: arguments, specs: options,
-                                         positionals: configuration.positional == nil ? 0 : 1)
+                                         positionals: maxPositionals)
         for rule in rules { try rule.check(parsed) }
         return try Self(parsed)
     }
