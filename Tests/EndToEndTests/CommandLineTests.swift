@@ -205,7 +205,7 @@ import Testing
         (["check", "--precision", "float16"], "lstm-gradcheck: error: option '--precision' takes one of float64, float32, not 'float16' (see 'lstm-gradcheck check --help')"),
         (["check", "--methods", "bptt,per_step"], "lstm-gradcheck: error: unknown method 'per_step'; choose from bptt, coursera, per-step, asker, asker-no-carry, carry-da-only, carry-dc-only, coursera-2018-printed, truncated:K or all; did you mean 'per-step'? (see 'lstm-gradcheck check --help')"),
         (["check", "--fixtre", "a.json"], "lstm-gradcheck: error: unknown option '--fixtre' for 'check'; did you mean '--fixture'? (see 'lstm-gradcheck check --help')"),
-        (["chekc"], "lstm-gradcheck: error: unknown subcommand 'chekc'; choose from check, verify, grads, fixture, explain, report, truncation, notebook; did you mean 'check'? (see 'lstm-gradcheck --help')"),
+        (["chekc"], "lstm-gradcheck: error: unknown subcommand 'chekc'; choose from check, verify, grads, fixture, explain, report, truncation, notebook, merge; did you mean 'check'? (see 'lstm-gradcheck --help')"),
         (["notebook", "cel"], "lstm-gradcheck: error: say which test cell: 'notebook cell' or 'notebook backward', not 'cel'; did you mean 'cell'? (see 'lstm-gradcheck notebook --help')"),
         (["explain", "--compare"], "lstm-gradcheck: error: --compare goes with --flow (see 'lstm-gradcheck explain --help')"),
         (["explain", "--format", "markdown"], "lstm-gradcheck: error: option '--format' takes one of text, json, not 'markdown' (see 'lstm-gradcheck explain --help')"),

@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func helpListsExactlyTheSpecsOptions() throws {
-        #expect(Set(Self.options.keys) == ["check", "verify", "grads", "fixture", "explain", "report", "truncation", "notebook"])
+        #expect(Set(Self.options.keys) == ["check", "verify", "grads", "fixture", "explain", "report", "truncation", "notebook", "merge"])
         for (command, options) in Self.options {
             #expect(try Self.helpOptions(command) == options, "\(command)")
         }
