@@ -37,7 +37,7 @@ def load(path):
 
 
 def loss(p, target):
-    """SPEC.md's loss: the LSTM over x (n_x x m x T), cross-entropy summed over steps and batch."""
+    """The tool's loss: the LSTM over x (n_x x m x T), cross-entropy summed over steps and batch."""
     a = p["a0"]
     c = p.get("c0", np.zeros_like(a))
     x = p["x"]

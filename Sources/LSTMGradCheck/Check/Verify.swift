@@ -50,6 +50,8 @@ public struct VerifyReport: Sendable {
     public var power = Power()
     /// Set when every gradient of the fixture is exactly zero: nothing can be decided.
     public var vacuous: String?
+    /// Whether `--keys` named the gradients required (else every one but the output layer's).
+    public var narrowed = false
 
     /// Mismatch when a provided tensor is wrong, a required one is missing, or nothing required
     /// was provided; inconclusive when nothing is wrong but the fixture cannot decide.
@@ -81,7 +83,8 @@ public struct VerifyReport: Sendable {
             s += " MISSING: \(list(missing)) \(missing.count == 1 ? "is" : "are") required and not in the file, so the file does not pass."
         }
         if !unchecked.isEmpty {
-            s += " Not checked: \(list(unchecked)) (not required: the notebook's lstm_backward does not compute the output layer's gradients; --keys names them to check them)."
+            s += narrowed ? " Not checked: \(list(unchecked)) (left out by --keys)."
+                : " Not checked: \(list(unchecked)) (not required: the notebook's lstm_backward does not compute the output layer's gradients; --keys names them to check them)."
         }
         if let vacuous {
             s += " NOTHING DECIDED: \(vacuous)."
@@ -172,8 +175,9 @@ public enum Verify {
                                       tolerance: bound, singlePrecision: given.singlePrecision, required: required.contains(fileKey)))
         }
         choose(explained, &out)
-        let report = VerifyReport(name: name, dims: problem.dims, source: user.source, reference: referenceName,
+        var report = VerifyReport(name: name, dims: problem.dims, source: user.source, reference: referenceName,
                                   tolerance: tolerance, tensors: out, extraKeys: extra)
+        report.narrowed = keys != nil
         return finish(report, problem: problem, reference: reference, user: conformed)
     }
 

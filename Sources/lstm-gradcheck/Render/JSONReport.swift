@@ -21,7 +21,7 @@ enum JSONReport {
         return .object(head(name: r.name, dims: r.dims, reference: r.reference) + [
             JSONMember("finite_differences", .string(r.options.scheme.rawValue)),
             JSONMember("precision", .string(r.options.precision.rawValue)),
-            JSONMember("tolerance", r.options.tolerance.map(n) ?? .null),
+        ] + (r.options.tolerance.map { [JSONMember("tolerance", n($0))] } ?? []) + [
             JSONMember("safety_factor", n(Decision.safety)),
             JSONMember("methods", .object(methods)),
         ] + foot(outcome: Outcome(r.status), stop: r.stop, conclusion: r.conclusion)

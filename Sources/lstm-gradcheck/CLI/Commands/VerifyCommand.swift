@@ -14,15 +14,20 @@ struct VerifyCommand: Subcommand {
             and compares each with the reference gradient. For a wrong tensor it lists the worst elements \
             and tests it against the catalogue of wrong derivations (per-step, the half carries, the \
             asker's double count, the 2018 printed formulas, truncations) and simple slips (sign, mean \
-            instead of sum, swapped gates, transpose, an index off by one step). Keys missing from the \
-            file are reported as not provided; unknown keys are listed and ignored.
+            instead of sum, swapped gates, transpose, an index off by one step); where none fits, it \
+            says where the error lives (one gate, some steps, zeros, a constant factor, another network). \
+            Every gradient the fixture defines is required except the output layer's (dWy, dby, which \
+            the notebook's lstm_backward does not compute); --keys names the set instead. A key that is \
+            a slip for a wanted one (Wf, dwf) is bad input with a suggestion; other unknown keys are \
+            listed and ignored.
 
             Several fixtures: give --fixture more than once with one --grads each, in order; or name a \
             folder of fixtures (or several --fixture) and one --grads FOLDER that holds each fixture's \
             gradients under the fixture's file name (a.json's as a.npz, a.json, a.npy or a folder a). \
             Each gets its report, the text ends with one summary line, and the exit status is the worst.
 
-            Exit status: 0 every provided gradient matches; 1 one does not; 2 bad input.
+            Exit status: 0 every required gradient is there and matches; 1 one does not or is missing; \
+            2 bad input; 3 nothing can be decided on this fixture (every gradient is zero).
             """,
         usage: "lstm-gradcheck verify --fixture FILE --grads FILE|FOLDER [--format FORMAT]")
 
@@ -32,13 +37,17 @@ struct VerifyCommand: Subcommand {
                                       repeatable: true, completion: .file)
     static let toleranceSpec = OptionSpec(name: "tolerance", value: "T", help: "A tensor passes when its relative error is at most T (default \(sci(Comparison.defaultTolerance)); single-precision arrays at least \(sci(Verify.singlePrecisionTolerance))).")
 
-    static let options = [fixtureSpec, gradsSpec, OutputFormat.spec, ManyFixtures.quietSpec, toleranceSpec, NetworkOptions.maxMemory]
+    static let keysSpec = OptionSpec(name: "keys", value: "LIST", help: "Comma-separated gradient names to check, e.g. dWf,dbf,dx: only these are required (default every gradient but the output layer's).")
+
+    static let options = [fixtureSpec, gradsSpec, OutputFormat.spec, ManyFixtures.quietSpec, toleranceSpec, keysSpec, NetworkOptions.maxMemory]
 
     var fixtures: [String]
     var grads: [String]
     var format: OutputFormat
     var quiet: Bool
     var tolerance: Double
+    /// The gradients required, when `--keys` names them.
+    var keys: [String]?
     var limits: Limits
 
     init(_ p: ParsedArguments) throws(UsageError) {
@@ -54,6 +63,7 @@ struct VerifyCommand: Subcommand {
         format = try p.choice(OutputFormat.spec, default: .text)
         quiet = try ManyFixtures.quiet(p, format: format)
         tolerance = try p.positive(Self.toleranceSpec) ?? Comparison.defaultTolerance
+        keys = p.string(Self.keysSpec).map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         limits = try NetworkOptions.limits(p)
     }
 
@@ -68,7 +78,7 @@ struct VerifyCommand: Subcommand {
     private func verify(_ fixture: Fixture, _ user: UserGradients, colour: Bool) throws -> FixtureReport {
         func verify<P: CellProblem>(_ p: P) throws -> VerifyReport {
             try Verify.run(p.typed, name: fixture.name, user: user, reference: ExactGradient.gradients(p.typed),
-                           referenceName: "exact", tolerance: tolerance, form: fixture.form)
+                           referenceName: "exact", tolerance: tolerance, keys: keys, form: fixture.form)
         }
         let report = try verify(fixture.network)
         let outcome = Outcome(report.status)
