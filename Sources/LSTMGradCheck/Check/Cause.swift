@@ -30,6 +30,10 @@ public struct Cause: Sendable {
                 finding = "\(list(names)) hold one another's right gradients: the gates are exchanged."
             } else if Set(diagnoses.map(\.predicate)).count == 1 {
                 finding = "Each of \(list(names)) \(diagnoses[0].predicate)"
+            } else if case let rests = zip(diagnoses, names).map({ d, name in d.finding.hasPrefix(name + " ") ? String(d.finding.dropFirst(name.count + 1)) : d.finding }),
+                      Set(rests).count == 1 {
+                // Findings written whole (a layout's) that differ only in the tensor they name.
+                finding = "Each of \(list(names)) \(rests[0])"
             } else {
                 finding = diagnoses.map(\.finding).joined(separator: " ")
             }

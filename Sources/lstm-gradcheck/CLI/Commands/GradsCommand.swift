@@ -44,14 +44,17 @@ struct GradsCommand: Subcommand {
                 }
                 return try shard.gradsPart(p, name: fixture.name, run: runOptions)
             }
-            guard method.name == Method<P.C>.numerical.name else { return GradientFile.encode(method.compute(p.typed)) }
+            // The gradient file speaks the fixture's layout (`dWx` for a cs231n fixture).
+            guard method.name == Method<P.C>.numerical.name else { return try GradientFile.encode(method.compute(p.typed), form: fixture.form) }
             // The one method long enough to want threads, a budget, Ctrl-C and a progress bar.
             let (control, bar) = runOptions.control(label: "finite differences")
             defer { bar?.clear() }
-            do throws(Interruption) { return GradientFile.encode(try FiniteDifferences.central(p.typed, control: control)) } catch {
+            let g: Gradients<P.C>
+            do throws(Interruption) { g = try FiniteDifferences.central(p.typed, control: control) } catch {
                 let percent = "\(100 * error.done / max(error.total, 1))% of the finite differences"
                 throw Interrupted(finished: percent, byBudget: error.reason == .deadline)
             }
+            return try GradientFile.encode(g, form: fixture.form)
         }
         out.write(JSON.serialize(try gradients(fixture.network)) + "\n")
         return .matches
