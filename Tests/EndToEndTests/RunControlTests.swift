@@ -8,6 +8,9 @@ import Testing
     /// a debug build), small enough for the suite.
     static let network = ["--n-x", "4", "--n-a", "12", "--n-y", "3", "--steps", "10", "--batch", "3"]
     static let small = ["--n-x", "4", "--n-a", "8", "--n-y", "3", "--steps", "8", "--batch", "3"]
+    /// Big enough that `--reference numerical` takes seconds in a debug build on a fast CPU
+    /// (4.4 s for check, 6.2 s for report on an Intel Xeon), so an interrupt at 0.5 s lands mid-run.
+    static let slow = ["--n-x", "8", "--n-a", "32", "--n-y", "6", "--steps", "20", "--batch", "4"]
 
     @Test(arguments: [
         (["check", "--threads", "0"], "option '--threads' takes a whole number from 1 to 4096, not '0'"),
@@ -153,7 +156,7 @@ import Testing
         let out = command[0] == "report" ? ["--out", folder.appendingPathComponent("page.html").path] : []
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Tool.path)
-        process.arguments = command + out + Self.network
+        process.arguments = command + out + Self.slow
         let stdout = Pipe(), stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
