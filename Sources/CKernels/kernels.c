@@ -180,7 +180,8 @@ const char *ck_variant_name(int variant) {
     }
 }
 
-/// An unknown or unavailable path runs as the baseline, which every CPU has.
+/// A path not compiled in (the x86 paths elsewhere) or unknown runs as the baseline, which every
+/// CPU has. A compiled path the CPU lacks would fault: callers pass supported paths only.
 static int ck_path(int variant) {
 #if CK_X86_PATHS
     if (variant == CK_VARIANT_X86_64_V3 || variant == CK_VARIANT_X86_64_V4) return variant;

@@ -3,7 +3,8 @@
 
 /// The batched Double kernels of LSTMGradCheck (`gemmAdd`, `PackedLHS`, `VectorMath`'s
 /// buffers), compiled once per CPU path and chosen at run time: every function takes the path
-/// (a `CK_VARIANT_*`). Every path computes the same bits: a·b then + (never fused, contraction
+/// (a `CK_VARIANT_*`), which must be one `ck_variant_supported` accepts (another x86 path would
+/// fault on a CPU without its instructions). Every path computes the same bits: a·b then + (never fused, contraction
 /// is off in every source file), each element of a product summed in the same order, pure lane
 /// arithmetic for exp, tanh and sigmoid. Paths differ only in vector width and tile shape.
 /// Sizes and strides count doubles. Nothing here allocates on behalf of the caller or keeps state.
