@@ -100,16 +100,20 @@ struct CheckCommand: Subcommand {
         return Outcome.worst(reports.map(\.outcome))
     }
 
+    /// The fixture's network can run this check: its cell has the methods asked for (and, for the
+    /// sample and the projection, is the LSTM), and `--heatmap` names one of its tensors.
     func validate(_ fixture: Fixture) throws(UsageError) {
-        func resolve<P: CellProblem>(_ p: P) throws(UsageError) {
-            _ = try methods.methods(P.C.self, steps: p.dims.steps, command: Self.name)
+        switch mode {
+        case .sample, .projection:
+            let lstm = try NetworkOptions.lstm(fixture, command: Self.name)
+            _ = try methods.methods(LSTM.self, steps: lstm.dims.steps, command: Self.name)
+        case .full:
+            func resolve<P: CellProblem>(_ p: P) throws(UsageError) {
+                _ = try methods.methods(P.C.self, steps: p.dims.steps, command: Self.name)
+            }
+            try resolve(fixture.network)
+            if let heatmap { _ = try heatmapKey(heatmap, fixture) }
         }
-        if mode != .full {
-            _ = try methods.methods(LSTM.self, steps: try NetworkOptions.lstm(fixture, command: Self.name).dims.steps, command: Self.name)
-            return
-        }
-        try resolve(fixture.network)
-        if let heatmap { _ = try heatmapKey(heatmap, fixture) }
     }
 
     private func heatmapKey(_ key: String, _ fixture: Fixture) throws(UsageError) -> String {

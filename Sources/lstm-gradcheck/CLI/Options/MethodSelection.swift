@@ -13,12 +13,16 @@ enum MethodSelection: Sendable {
 
     static let derivationNames = LSTM.methodNames.filter { $0 != Method<LSTM>.numerical.name }.joined(separator: ", ")
 
+    /// The word that asks for the whole catalogue.
+    static let everything = "all"
+
     init(_ p: ParsedArguments, spec: OptionSpec = spec) {
-        switch p.string(spec) {
-        case nil: self = .core
-        case "all"?: self = .all
-        case let text?: self = .named(text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaces })
+        guard let text = p.string(spec) else {
+            self = .core
+            return
         }
+        self = text == Self.everything ? .all
+            : .named(text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaces })
     }
 
     /// The methods for cell `C` on `steps` steps; an unknown name is a usage error of `command`.
@@ -33,7 +37,7 @@ enum MethodSelection: Sendable {
                 guard name != numerical, let m = C.method(named: name, steps: steps) else {
                     let hint = name == numerical ? " (numerical is the reference every method is compared with)" : ""
                     let names = C.methodNames.filter { $0 != numerical }
-                    throw UsageError(.unknownMethod(name, hint: hint, choices: names.joined(separator: ", ") + " or all",
+                    throw UsageError(.unknownMethod(name, hint: hint, choices: names.joined(separator: ", ") + " or \(Self.everything)",
                                                     suggestion: name == numerical ? nil : Suggestion.closest(to: name, in: names)), command: command)
                 }
                 if !methods.contains(where: { $0.name == m.name }) { methods.append(m) }
