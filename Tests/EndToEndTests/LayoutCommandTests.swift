@@ -34,4 +34,95 @@ import Testing
         let causes = try #require(report["causes"] as? [[String: Any]])
         #expect(causes.contains { $0["kind"] as? String == "per-step" }, "\(causes)")
     }
+
+    /// `check --layout L` reports the layout's own tensors: each row's relative error is the one
+    /// measured, outside the tool, between the files `grads --layout L` writes for the route and
+    /// for bptt (themselves held to an independent NumPy implementation in LayoutTests).
+    @Test(arguments: ["cs231n", "pytorch", "keras"])
+    func checkTablesSpeakTheLayout(_ layout: String) throws {
+        let network = ["--layout", layout, "--n-a", "4", "--steps", "5", "--batch", "3"]
+        let r = try Tool.run(["check", "--methods", "bptt,per-step", "--format", "json"] + network)
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try Self.report(r.stdout)
+        let methods = try #require(report["methods"] as? [String: [String: Any]])
+        let rows = try #require(methods["per-step"]?["parameters"] as? [String: [String: Any]])
+        func file(_ method: String) throws -> [String: [Double]] {
+            let g = try Tool.run(["grads", "--method", method] + network)
+            #expect(g.status == 0, "\(g.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(g.stdout.utf8)) as? [String: Any])
+            return json.mapValues(Self.flat)
+        }
+        let right = try file("bptt"), perStep = try file("per-step")
+        // The rows are the file's tensors: gradient keys without cs231n's "d".
+        let rowName = { (key: String) in layout == "cs231n" ? String(key.dropFirst()) : key }
+        #expect(Set(rows.keys) == Set(right.keys.map(rowName)), "\(rows.keys.sorted())")
+        for (key, r) in right {
+            let g = try #require(perStep[key])
+            let distance = Self.norm(zip(g, r).map { $0 - $1 }) / (Self.norm(g) + Self.norm(r))
+            let reported = try #require(rows[rowName(key)]?["relative_error"] as? Double)
+            #expect(abs(reported - distance) <= 1e-9 * distance, "\(key): \(reported) vs \(distance)")
+            #expect(distance > 1e-2)
+        }
+        let text = try Tool.run(["check"] + network, environment: ["NO_COLOR": "1"])
+        #expect(text.stdout.contains("(\(layout) layout)"))
+        for key in right.keys { #expect(text.stdout.contains("\n" + rowName(key) + " ")) }
+    }
+
+    /// A file without its "layout" key is read in the layout its keys are of, with one line on
+    /// standard error saying so; the report is the one of the file with the key. `--layout`
+    /// asks for a layout, and one the file contradicts is bad input.
+    @Test func theLayoutIsDetectedOrAskedFor() throws {
+        let fixture = try Tool.run(["fixture", "--layout", "pytorch", "--n-a", "3", "--steps", "4", "--batch", "2"])
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(fixture.stdout.utf8)) as? [String: Any])
+        let withKey = try Tool.temporaryFile("pytorch-with-key.json", fixture.stdout)
+        json["layout"] = nil
+        let bare = try Tool.temporaryFile("pytorch-bare.json", String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self))
+        let told = try Tool.run(["check", "--fixture", bare, "--format", "json"])
+        let said = try Tool.run(["check", "--fixture", withKey, "--format", "json"])
+        #expect(told.status == 0 && said.status == 0)
+        #expect(told.stderr.hasPrefix("lstm-gradcheck: \(bare): no \"layout\" key; read in the pytorch layout, whose keys it has ("))
+        #expect(told.stderr.filter { $0 == "\n" }.count == 1 && said.stderr.isEmpty)
+        #expect(told.stdout.replacingOccurrences(of: "pytorch-bare", with: "x") == said.stdout.replacingOccurrences(of: "pytorch-with-key", with: "x"))
+        let asked = try Tool.run(["check", "--fixture", bare, "--layout", "pytorch", "--format", "json"])
+        #expect(asked.stderr.isEmpty && asked.status == 0)
+        let contradicted = try Tool.run(["verify", "--fixture", withKey, "--grads", withKey, "--layout", "keras"])
+        #expect(contradicted.status == 2)
+        #expect(contradicted.stderr == "lstm-gradcheck: error: \(withKey): layout: expected \"keras\" (from --layout), found \"pytorch\"\n")
+    }
+
+    /// `explain --layout L --param` splits a stacked tensor: the parts add up, and the local
+    /// parts are what per-step computes for that tensor (from its gradient file).
+    @Test func explainSplitsAStackedTensor() throws {
+        let network = ["--layout", "cs231n", "--n-a", "4", "--steps", "5", "--batch", "3"]
+        let r = try Tool.run(["explain", "--param", "Wh", "--format", "json"] + network)
+        #expect(r.status == 0, "\(r.stderr)")
+        let split = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(try #require(split["reconstruction_error"] as? Double) < 1e-12)
+        func file(_ method: String) throws -> [Double] {
+            let g = try Tool.run(["grads", "--method", method] + network)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(g.stdout.utf8)) as? [String: Any])
+            return Self.flat(try #require(json["dWh"]))
+        }
+        // The local parts summed are per-step's dWh; their share is its projection on bptt's.
+        let local = try file("per-step"), total = try file("bptt")
+        let share = zip(local, total).reduce(0) { $0 + $1.0 * $1.1 } / total.reduce(0) { $0 + $1 * $1 }
+        let reported = try #require(split["local_share"] as? Double)
+        #expect(abs(reported - share) <= 1e-12, "\(reported) vs \(share)")
+        #expect(split["parameter"] as? String == "Wh")
+        let bad = try Tool.run(["explain", "--param", "Wo"] + network)
+        #expect(bad.status == 2 && bad.stderr.contains("'Wo'"))
+    }
+
+    /// One fixture's report, whether the JSON holds it at the top or in a `fixtures` list.
+    static func report(_ text: String) throws -> [String: Any] {
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        return (json["fixtures"] as? [[String: Any]])?.first ?? json
+    }
+
+    static func flat(_ value: Any) -> [Double] {
+        if let array = value as? [Any] { return array.flatMap(flat) }
+        return [(value as? NSNumber)?.doubleValue ?? .nan]
+    }
+
+    static func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 }

@@ -357,10 +357,31 @@ import Testing
 
     // MARK: Bad input
 
-    /// `text` as a fixture; the error's line, or nil when it is read.
-    func refusal(_ text: String) -> String? {
+    /// A file without its "layout" key is read in the layout its keys are of, and says which
+    /// keys told it; asked for another layout, the file's own key or its names are refused.
+    @Test func aLayoutIsDetectedFromTheKeysOrAskedFor() throws {
+        let withKey = try FixtureFile.decode(try JSON.parse(try cs231n { _ in }), source: "f.json", defaultName: "f")
+        let bare = try cs231n { Self.set(&$0, "layout", nil) }
+        let detected = try FixtureFile.decode(try JSON.parse(bare), source: "f.json", defaultName: "f")
+        #expect(detected.layout == .cs231n && withKey.layoutDetectedFrom == nil)
+        let told = try #require(detected.layoutDetectedFrom)
+        let cs231nKeys = ["Wx", "Wh", "b", "dout", "h0", "x"].filter { Layout.cs231n.distinctiveKeys.contains($0) }
+        #expect(Set(told) == Set(cs231nKeys))
+        let written = JSON.serialize(try FixtureFile.encode(withKey))
+        let rewritten = JSON.serialize(try FixtureFile.encode(detected))
+        #expect(rewritten == written)
+        let asked = try FixtureFile.decode(try JSON.parse(bare), source: "f.json", defaultName: "f", layout: .cs231n)
+        let rewrittenAsked = JSON.serialize(try FixtureFile.encode(asked))
+        #expect(asked.layoutDetectedFrom == nil && rewrittenAsked == written)
+        #expect(refusal(try cs231n { _ in }, layout: .pytorch) == "f.json: layout: expected \"pytorch\" (from --layout), found \"cs231n\"")
+        #expect(refusal(bare, layout: .coursera)
+                == "f.json: h0: expected a known fixture key: one of name, description, layout, cell, dims, parameters, a0, c0, x, y, da, expect, found an unknown key (these are the cs231n layout's names, and --layout coursera reads Coursera's)")
+    }
+
+    /// `text` as a fixture (read in `layout` when given); the error's line, or nil when it is read.
+    func refusal(_ text: String, layout: Layout? = nil) -> String? {
         do {
-            _ = try FixtureFile.decode(try JSON.parse(text), source: "f.json", defaultName: "f")
+            _ = try FixtureFile.decode(try JSON.parse(text), source: "f.json", defaultName: "f", layout: layout)
             return nil
         } catch let error as InputError {
             return error.description
@@ -423,9 +444,6 @@ import Testing
              "f.json: dout: expected either an upstream gradient \"dout\" or \"captions\" with \"mask\", not both"),
             (try cs231n { Self.set(&$0, "batch_first", .bool(true)) },
              "f.json: batch_first: expected a known cs231n fixture key: one of name, description, layout, cell, parameters, x, h0, dout, captions, mask, found an unknown key"),
-            // A cs231n file without its "layout": the error says which layout it looks like.
-            (try cs231n { Self.set(&$0, "layout", nil) },
-             "f.json: h0: expected a known fixture key: one of name, description, layout, cell, dims, parameters, a0, c0, x, y, da, expect, found an unknown key (these are the cs231n layout's names: add \"layout\": \"cs231n\")"),
         ]
         for (text, line) in cases {
             let got = refusal(text)

@@ -67,6 +67,11 @@ public struct CheckReport: Sendable {
     }
 
     public var passed: Bool { status == .passed }
+
+    /// The tensors compared, in report order, with their shapes: the rows of a report's table.
+    public var tensors: [(key: String, shape: [Int])] {
+        methods.first?.tensors.map { ($0.key, $0.shape) } ?? []
+    }
 }
 
 public enum GradCheck {
@@ -76,30 +81,35 @@ public enum GradCheck {
     /// leaves every tensor unchecked, one in the finite differences whole tensors
     /// (`unfinished`); a cancellation returns at once, with no methods. `numerical`, when
     /// given, is the finite differences `options` ask for, computed beforehand (the merged
-    /// shards of a sharded check), and is used instead of computing them.
+    /// shards of a sharded check), and is used instead of computing them. Tensors are compared,
+    /// and named, as `form`'s layout writes them (`Wx`, `weight_hh_l0`; the cell's own inputs
+    /// for Coursera).
     public static func check<C: Cell>(_ problem: Problem<C, Double>, name: String, methods: [Method<C>],
                                       options: CheckOptions = CheckOptions(),
                                       control: RunControl = RunControl(),
-                                      numerical given: NumericalGradient<C>? = nil) -> CheckReport {
+                                      numerical given: NumericalGradient<C>? = nil,
+                                      form: LayoutForm = .coursera) -> CheckReport {
+        let names = ReportNames(form: form, problem: problem)
         let exact = options.reference == .exact
         let wantsNumerical = !exact || options.showNumerical
         var exactGradient: Gradients<C>?
         if exact {
             do { exactGradient = try ExactGradient.gradients(problem, control: control) } catch {
                 var report = CheckReport(name: name, cell: C.kind, dims: problem.dims, options: options, methods: [],
-                                         stop: error.reason, unfinished: problem.inputs.map(\.name))
+                                         stop: error.reason, unfinished: names.names(problem))
                 report.stoppedInExactReference = true
                 return report
             }
         }
         let numerical = wantsNumerical ? given ?? FiniteDifferences.estimate(problem, scheme: options.scheme, control: control) : NumericalGradient<C>()
         let stop = numerical.stop?.reason
-        let unfinished = wantsNumerical ? problem.inputs.filter { numerical.gradients[$0] == nil }.map(\.name) : []
+        let numericalTensors = names.dictionary(numerical.gradients), estimates = names.dictionary(numerical.errorEstimate)
+        let unfinished = wantsNumerical ? names.names(problem).filter { numericalTensors[$0] == nil } : []
         var report = CheckReport(name: name, cell: C.kind, dims: problem.dims, options: options, methods: [],
                                  stop: stop, unfinished: unfinished)
         if stop == .cancelled { return report }
-        let reference = exactGradient ?? numerical.gradients
-        if exact, reference.inputs.allSatisfy({ reference[$0]?.data.allSatisfy { $0 == 0 } == true }) {
+        let reference = names.tensors(exactGradient ?? numerical.gradients)
+        if exact, reference.allSatisfy({ $0.tensor.data.allSatisfy { $0 == 0 } }) {
             report.vacuous = Power.whyZero(problem.dims)
         }
         let referenceName = options.reference.rawValue
@@ -108,16 +118,16 @@ public enum GradCheck {
             problem.tensor(input).data.first { abs($0) > Double(Float.greatestFiniteMagnitude) }.map { (input.name, $0) }
         }.first : nil
         var reports = methods.map { method -> MethodReport in
-            let double = method.compute(problem)
-            let single = method.computeSingle?(problem)
+            let double = names.dictionary(method.compute(problem))
+            let single = method.computeSingle.map { names.dictionary($0(problem)) }
             let g = options.precision == .float32 ? (single ?? double) : double
-            let tensors = reference.inputs.compactMap { key -> TensorComparison? in
-                guard let gk = g[key], let rk = reference[key] else { return nil }
+            let tensors = reference.compactMap { key, rk -> TensorComparison? in
+                guard let gk = g[key] else { return nil }
                 let floor = roundingFloor(double[key], single?[key], options.precision)
                 let referenceError = options.reference == .exact
-                    ? floor.ofDouble : relativeNorm(numerical.errorEstimate[key], of: rk)
-                let noise = options.reference == .exact ? floor.ofDouble * maxMagnitude(rk) : maxMagnitude(numerical.errorEstimate[key])
-                let c = Comparison.compare(key.name, gk, reference: rk, tolerance: 0, floor: max(Decision.safety * noise, .leastNormalMagnitude))
+                    ? floor.ofDouble : relativeNorm(estimates[key], of: rk)
+                let noise = options.reference == .exact ? floor.ofDouble * maxMagnitude(rk) : maxMagnitude(estimates[key])
+                let c = Comparison.compare(key, gk, reference: rk, tolerance: 0, floor: max(Decision.safety * noise, .leastNormalMagnitude))
                 var decided = Decision.decide(c, referenceError: referenceError, roundingFloor: floor.inPrecision,
                                               fixedTolerance: options.tolerance, referenceName: referenceName)
                 if options.precision == .float32, case .route = c.nonFinite, double[key]?.data.allSatisfy(\.isFinite) == true {
@@ -133,10 +143,10 @@ public enum GradCheck {
         }
         if exact && options.showNumerical {
             // The finite differences against the exact gradient, held to their own error estimate.
-            let tensors = reference.inputs.compactMap { key -> TensorComparison? in
-                guard let nk = numerical.gradients[key], let rk = reference[key] else { return nil }
-                let c = Comparison.compare(key.name, nk, reference: rk, tolerance: 0)
-                return Decision.decide(c, referenceError: relativeNorm(numerical.errorEstimate[key], of: rk),
+            let tensors = reference.compactMap { key, rk -> TensorComparison? in
+                guard let nk = numericalTensors[key] else { return nil }
+                let c = Comparison.compare(key, nk, reference: rk, tolerance: 0)
+                return Decision.decide(c, referenceError: relativeNorm(estimates[key], of: rk),
                                        roundingFloor: Decision.unitRoundoff(.float64), fixedTolerance: nil, referenceName: "exact")
             }
             reports.append(MethodReport(name: "numerical", expectation: .reference,

@@ -1,12 +1,14 @@
 /// How far one gradient tensor is from the reference.
 public struct TensorComparison: Sendable, Equatable {
-    /// The input's name (`Wf`, `a0`, `x`).
+    /// The tensor's name (`Wf`, `a0`, `x`; `Wx`, `weight_hh_l0` in a framework's layout).
     public var key: String
+    /// The tensor's shape, in which `worstIndex` and `elementScores` are laid out.
+    public var shape: [Int]
     /// `‖g − r‖₂ / (‖g‖₂ + ‖r‖₂)` over the whole tensor; 0 when both are zero.
     public var relativeError: Double
     /// `max |g − r|` over the elements.
     public var maxAbsError: Double
-    /// The multi-index (in the Coursera shape) of the element with the largest `|g − r|`.
+    /// The multi-index (in `shape`) of the element with the largest `|g − r|`.
     public var worstIndex: [Int]
     /// `‖g‖₂` and `‖r‖₂`, so a reader can tell a wrong gradient from a tiny one.
     public var norm: Double
@@ -104,7 +106,7 @@ public enum Comparison {
         let sg = norm(g.data.map { finite($0) / unit }), sr = norm(r.data.map { finite($0) / unit })
         let rel = sg + sr == 0 ? 0 : norm(diff) / (sg + sr)
         let scores = diff.indices.map { abs(diff[$0]) / max((abs(finite(g.data[$0])) + abs(finite(r.data[$0]))) / unit, scaledFloor) }
-        var c = TensorComparison(key: key, relativeError: rel, maxAbsError: min(maxScaled * scale, .greatestFiniteMagnitude),
+        var c = TensorComparison(key: key, shape: r.shape, relativeError: rel, maxAbsError: min(maxScaled * scale, .greatestFiniteMagnitude),
                                  worstIndex: g.index(ofFlat: worst), norm: ng, referenceNorm: nr, elementScores: scores,
                                  pass: rel <= tolerance, verdict: rel <= tolerance ? .pass : .fail, threshold: tolerance)
         if let k = badReference {

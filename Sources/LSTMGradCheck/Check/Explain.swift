@@ -32,22 +32,43 @@ public enum Explain {
 
     /// The split of `parameter`'s gradient; nil for the output layer.
     public static func split<C: Cell>(_ problem: Problem<C, Double>, parameter: C.Parameter) -> ExplainReport? {
-        guard parameters(C.self).contains(parameter) else { return nil }
+        split(problem, tensor: parameter.name, names: .cell)
+    }
+
+    /// The tensors a split exists for, under `names`: the recurrent parameters, or the layout's
+    /// stacked weights and biases they make up.
+    public static func tensors<C: Cell>(_ problem: Problem<C, Double>, names: ReportNames<C>) -> [String] {
+        names.tensors(gradients(of: { problem.weights[$0] })).map(\.name)
+    }
+
+    /// The split of the gradient of the tensor `names` calls `name` (a recurrent parameter, or a
+    /// layout's stack of them: every part of the split regroups alike); nil for any other.
+    public static func split<C: Cell>(_ problem: Problem<C, Double>, tensor name: String, names: ReportNames<C>) -> ExplainReport? {
+        func view(_ parameter: (C.Parameter) -> Matrix<Double>?) -> [Double]? { names.dictionary(gradients(of: parameter))[name]?.data }
+        let bptt = C.bptt.compute(problem)
+        guard let total = view({ bptt[.parameter($0)]?.matrix }) else { return nil }
         let caches = C.caches(problem)
         let head = OutputLayer.backward(problem, C.hiddenStates(problem))
         let (rows, cols) = (problem.a0.rows, problem.a0.cols)
-        let zeros = Matrix<Double>(rows: rows, cols: cols), none = Array(repeating: 0.0, count: problem.weights[parameter].storage.count)
+        let zeros = Matrix<Double>(rows: rows, cols: cols), none = Array(repeating: 0.0, count: total.count)
         var parts: [Part] = []
         var carried = StateGradient.zeros(rows, cols)
         for t in caches.indices.reversed() {
             let local = C.cellBackward(StateGradient(da: head.da[t], dc: zeros), caches[t], problem.weights)
             let viaA = C.cellBackward(StateGradient(da: carried.da, dc: zeros), caches[t], problem.weights)
             let viaC = C.hasCellState ? C.cellBackward(StateGradient(da: zeros, dc: carried.dc), caches[t], problem.weights) : nil
-            parts.append(Part(t: t, local: local.local(parameter)?.storage ?? none, viaA: viaA.local(parameter)?.storage ?? none,
-                              viaC: viaC?.local(parameter)?.storage ?? none))
+            parts.append(Part(t: t, local: view(local.local) ?? none, viaA: view(viaA.local) ?? none,
+                              viaC: viaC.flatMap { view($0.local) } ?? none))
             carried = local.back + viaA.back + (viaC?.back ?? .zeros(rows, cols))
         }
-        return assemble(parameter.name, C.kind, parts.reversed(), total: C.bptt.compute(problem)[.parameter(parameter)]?.data ?? none)
+        return assemble(name, C.kind, parts.reversed(), total: total)
+    }
+
+    /// The recurrent parameters' tensors that `parameter` gives.
+    private static func gradients<C: Cell>(of parameter: (C.Parameter) -> Matrix<Double>?) -> Gradients<C> {
+        var g = Gradients<C>()
+        for p in parameters(C.self) { g[.parameter(p)] = parameter(p).map { Tensor($0) } }
+        return g
     }
 
     /// One step's three parts of the weight's gradient, flattened.

@@ -31,6 +31,9 @@ public struct Fixture: Sendable {
     public var description: String?
     public var network: any CellProblem
     public var form: LayoutForm
+    /// The keys the layout was told by, when the file did not say (`"layout"`) and no layout
+    /// was asked for: a reader says which layout it took, and why.
+    public var layoutDetectedFrom: [String]?
 
     public init(name: String, description: String? = nil, network: any CellProblem, form: LayoutForm = .coursera) {
         self.name = name
@@ -53,18 +56,19 @@ public enum FixtureFile {
     /// The top-level keys a Coursera fixture may hold.
     static let topLevelKeys = ["name", "description", "layout", "cell", "dims", "parameters", "a0", "c0", "x", "y", "da", "expect"]
 
-    /// Reads and validates the fixture at `path`, in the layout its `"layout"` names (Coursera's
-    /// when absent); `name` defaults to the file's stem.
-    public static func read(_ path: String, limits: Limits = .machineDefault) throws(InputError) -> Fixture {
+    /// Reads and validates the fixture at `path` (see `decode`); `name` defaults to the file's stem.
+    public static func read(_ path: String, limits: Limits = .machineDefault, layout: Layout? = nil) throws(InputError) -> Fixture {
         let json = try FileAccess.json(try FileAccess.read(path, maxBytes: limits.maxFileBytes), source: path)
         let stem = path.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0[...]) } ?? path
-        return try decode(json, source: path, defaultName: stem)
+        return try decode(json, source: path, defaultName: stem, layout: layout)
     }
 
     /// Validates a parsed fixture: every key known, every array rectangular and finite, every
     /// shape consistent with the cell's first parameter and `x` (or the layout's sizes), class
-    /// indices in range.
-    public static func decode(_ json: JSONValue, source: String, defaultName: String) throws(InputError) -> Fixture {
+    /// indices in range. The file is in the layout its `"layout"` names; without that key, in
+    /// `layout` when one is asked for, else in the layout its keys are unmistakably of
+    /// (`Layout.detect`), else Coursera's. A `"layout"` other than the one asked for is an error.
+    public static func decode(_ json: JSONValue, source: String, defaultName: String, layout asked: Layout? = nil) throws(InputError) -> Fixture {
         guard case .object(let members) = json else {
             throw InputError(source: source, expected: "a JSON object with \"parameters\", \"x\" and \"y\" or \"da\"", found: json.kindDescription)
         }
@@ -76,7 +80,19 @@ public enum FixtureFile {
                 if case .string(let name) = l { found = "\"\(name)\"" + (InputError.closest(name, in: names).map { " (did you mean \"\($0)\"?)" } ?? "") }
                 throw InputError(source: source, key: "layout", expected: "one of " + names.map { "\"\($0)\"" }.joined(separator: ", "), found: found)
             }
+            if let asked, asked != found {
+                throw InputError(source: source, key: "layout", expected: "\"\(asked.rawValue)\" (from --layout)", found: "\"\(found.rawValue)\"")
+            }
             layout = found
+        } else if let asked {
+            layout = asked
+        }
+        var detectedFrom: [String]?
+        let parameterKeys = json["parameters"].map { p -> [String] in if case .object(let m) = p { return m.map(\.key) } else { return [] } } ?? []
+        let keys = members.map(\.key) + parameterKeys
+        if json["layout"] == nil, asked == nil, let detected = Layout.detect(keys: keys), detected != .coursera {
+            layout = detected
+            detectedFrom = keys.filter(detected.distinctiveKeys.contains)
         }
         var kind = CellKind.lstm
         if let c = json["cell"] {
@@ -89,10 +105,10 @@ public enum FixtureFile {
         let network: any CellProblem
         var form = LayoutForm.coursera
         if layout == .coursera {
-            // A file in another layout without its "layout" key: say so where a key is unknown.
-            let parameterKeys = json["parameters"].map { p -> [String] in if case .object(let m) = p { return m.map(\.key) } else { return [] } } ?? []
-            let detected = Layout.detect(keys: members.map(\.key) + parameterKeys)
-            let note = detected.flatMap { $0 == .coursera ? nil : "these are the \($0.rawValue) layout's names: add \"layout\": \"\($0.rawValue)\"" }
+            // A file read as Coursera's (asked for, or its keys are of no one layout) whose keys
+            // are another layout's: say so where a key is unknown.
+            let detected = Layout.detect(keys: keys)
+            let note = detected.flatMap { $0 == .coursera ? nil : "these are the \($0.rawValue) layout's names, and --layout coursera reads Coursera's" }
             for member in members where !topLevelKeys.contains(member.key) {
                 throw InputError.unknownKey(member.key, in: topLevelKeys, source: source, what: "fixture key", note: note)
             }
@@ -134,7 +150,9 @@ public enum FixtureFile {
             }
             name = s
         }
-        return Fixture(name: name, description: description, network: network, form: form)
+        var fixture = Fixture(name: name, description: description, network: network, form: form)
+        fixture.layoutDetectedFrom = detectedFrom
+        return fixture
     }
 
     /// The fixture as JSON in its own layout and form (`Fixture.form`): a fixture read from a

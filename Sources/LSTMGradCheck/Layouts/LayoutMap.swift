@@ -169,10 +169,11 @@ struct LayoutMap<C: Cell>: Sendable {
     }
 
     /// The file's tensors of gradients in the cell's terms: each of PyTorch's biases gets the
-    /// cell's bias gradient. Entries whose typed tensors `g` lacks are left out.
-    func gradients(_ g: Gradients<C>) -> [(key: String, tensor: Tensor)] {
+    /// cell's bias gradient. Entries whose typed tensors `g` lacks are left out. Named by their
+    /// gradient keys (`dWx`), or by `name` (`\.key`: the tensors' own, as a report's rows).
+    func gradients(_ g: Gradients<C>, named name: KeyPath<LayoutEntry, String> = \.gradientKey) -> [(key: String, tensor: Tensor)] {
         let files = tensors(of: { g[$0] }, entries: gradientEntries)
-        return gradientEntries.compactMap { e in files[e.key].map { (e.gradientKey, $0) } }
+        return gradientEntries.compactMap { e in files[e.key].map { (e[keyPath: name], $0) } }
     }
 
     private func stacked(_ bias: (GateBlock<C>) -> Matrix<Double>) -> [Double] { gates.flatMap { bias($0.block).storage } }

@@ -34,8 +34,8 @@ enum HTMLReport {
             <table><tr><th>parameter</th><th>shape</th>
             """
         h += r.methods.map { "<th>\(escape($0.name))<br><small>expected \($0.expectation.rawValue)</small></th>" }.joined() + "</tr>\n"
-        for key in r.methods.first?.tensors.map(\.key) ?? [] {
-            h += "<tr><td>\(key)</td><td>\(ReportText.shape(fixture, key))</td>"
+        for (key, shape) in r.tensors {
+            h += "<tr><td>\(key)</td><td>\(ReportText.shape(shape))</td>"
             for m in r.methods {
                 guard let t = m.tensors.first(where: { $0.key == key }) else { h += "<td></td>"; continue }
                 h += "<td class=\"\(t.pass ? "pass" : "fail")\">\(sci(t.relativeError))\(t.pass ? "" : " ✗")</td>"
@@ -54,7 +54,7 @@ enum HTMLReport {
         for m in r.methods {
             h += "<h3>\(escape(m.name))</h3><div class=\"maps\">\n"
             for t in m.tensors {
-                h += "<figure>\(heatmap(t.elementScores, shape: fixture.network.shape(of: t.key)))<figcaption>\(t.key) · max \(sci(t.maxElementScore))</figcaption></figure>\n"
+                h += "<figure>\(heatmap(t.elementScores, shape: t.shape))<figcaption>\(t.key) · max \(sci(t.maxElementScore))</figcaption></figure>\n"
             }
             h += "</div>\n"
         }

@@ -21,12 +21,13 @@ enum HeatMap {
         return (0..<rows).map { r in String(scores[(r * cols)..<((r + 1) * cols)].map(shade)) }
     }
 
-    static func text(_ r: CheckReport, key: String, fixture: Fixture) -> String {
-        var s = "Per-element error of \(key) (\(ReportText.shape(fixture, key))), |g − r| / (|g| + |r|):\n"
+    static func text(_ r: CheckReport, key: String) -> String {
+        let shape = r.tensors.first { $0.key == key }?.shape ?? []
+        var s = "Per-element error of \(key) (\(ReportText.shape(shape))), |g − r| / (|g| + |r|):\n"
         for m in r.methods {
             guard let t = m.tensors.first(where: { $0.key == key }) else { continue }
             s += "  \(m.name) (max \(sci(t.maxElementScore)))\n"
-            for line in grid(t.elementScores, shape: fixture.network.shape(of: key)) { s += "    " + line + "\n" }
+            for line in grid(t.elementScores, shape: t.shape) { s += "    " + line + "\n" }
         }
         return s + "  " + legend + "\n"
     }

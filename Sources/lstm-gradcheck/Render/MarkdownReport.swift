@@ -7,8 +7,8 @@ enum MarkdownReport {
         s += ReportText.reference(r) + "\n\n"
         s += "| param | shape | " + r.methods.map { "\($0.name) (expected \($0.expectation.rawValue))" }.joined(separator: " | ") + " |\n"
         s += "|---|---|" + r.methods.map { _ in "---:|" }.joined() + "\n"
-        for key in r.methods.first?.tensors.map(\.key) ?? [] {
-            s += "| \(key) | \(ReportText.shape(fixture, key)) | " + r.methods.map { m in
+        for (key, shape) in r.tensors {
+            s += "| \(key) | \(ReportText.shape(shape)) | " + r.methods.map { m in
                 guard let t = m.tensors.first(where: { $0.key == key }) else { return "–" }
                 return t.figure + (t.pass ? "" : " ✗")
             }.joined(separator: " | ") + " |\n"

@@ -28,8 +28,8 @@ enum ReportText {
         return what + precision + rule
     }
 
-    static func shape(_ fixture: Fixture, _ key: String) -> String {
-        fixture.network.shape(of: key).map(String.init).joined(separator: "×")
+    static func shape(_ shape: [Int]) -> String {
+        shape.map(String.init).joined(separator: "×")
     }
 
     static func index(_ key: String, _ index: [Int]) -> String {

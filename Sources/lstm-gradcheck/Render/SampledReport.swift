@@ -12,7 +12,7 @@ enum SampledReport {
                                                                      align: [.left, .left, .right] + run.methods.map { _ in .right })
         table.append(["expected", "", ""] + run.methods.map(\.expectation.rawValue))
         for (k, t) in tensors.enumerated() {
-            table.append([t.key, ReportText.shape(run.fixture, t.key), "\(t.indices.count) of \(t.shape.reduce(1, *))"]
+            table.append([t.key, ReportText.shape(t.shape), "\(t.indices.count) of \(t.shape.reduce(1, *))"]
                          + run.sampled.map { sci($0.tensors[k].relativeError) + ($0.tensors[k].pass ? "  " : " ✗") },
                          tags: [nil, nil, nil] + zip(run.methods, run.sampled).map { ($1.tensors[k].pass, $0.expectation) })
         }

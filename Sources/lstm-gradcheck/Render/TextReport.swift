@@ -12,13 +12,12 @@ enum TextReport {
     }
 
     private static func table(_ methods: [MethodReport], _ r: CheckReport, _ fixture: Fixture, _ style: Style) -> String {
-        let keys = r.methods.first?.tensors.map(\.key) ?? []
         var table = Table<Shown>(header: ["", "shape"] + methods.map(\.name),
                                  align: [.left, .left] + methods.map { _ in .right })
         table.append(["expected", ""] + methods.map(\.expectation.rawValue))
-        for key in keys {
+        for (key, shape) in r.tensors {
             let tensors = methods.map { m in m.tensors.first { $0.key == key } }
-            table.append([key, ReportText.shape(fixture, key)] + tensors.map { t in
+            table.append([key, ReportText.shape(shape)] + tensors.map { t in
                 guard let t else { return "-" }
                 return t.figure + (t.verdict == .pass ? "  " : t.verdict == .fail ? " ✗" : " ?")
             }, tags: [nil, nil] + zip(methods, tensors).map { m, t in t.map { .tensor($0.verdict, m.expectation) } })
@@ -84,7 +83,7 @@ enum TextReport {
                 var t = Table(header: ["param", "shape", "relative error", "bound", "reference error", "rounding", "max |g − r|", "worst element", "result"],
                               align: [.left, .left, .right, .right, .right, .right, .right, .left, .left])
                 for c in m.tensors {
-                    t.rows.append([c.key, ReportText.shape(fixture, c.key), sci(c.relativeError), sci(c.threshold),
+                    t.rows.append([c.key, ReportText.shape(c.shape), sci(c.relativeError), sci(c.threshold),
                                    sci(c.referenceError), sci(c.roundingFloor), sci(c.maxAbsError),
                                    ReportText.index(c.key, c.worstIndex), c.verdict.rawValue])
                 }

@@ -117,7 +117,7 @@ struct CheckCommand: Subcommand {
     }
 
     private func heatmapKey(_ key: String, _ fixture: Fixture) throws(UsageError) -> String {
-        try UsageError.checkName(key, for: Self.heatmapSpec, among: fixture.network.inputNames, command: Self.name)
+        try UsageError.checkName(key, for: Self.heatmapSpec, among: fixture.tensorNames, command: Self.name)
     }
 
     private func fullCheck(_ fixture: Fixture, colour: Bool) throws -> FixtureReport {
@@ -132,7 +132,7 @@ struct CheckCommand: Subcommand {
         case .markdown: return FixtureReport(name: fixture.name, outcome: outcome, document: MarkdownReport.render(report, fixture: fixture))
         case .text:
             var text = TextReport.render(report, fixture: fixture, colour: colour, detail: detail)
-            if let heatmap { text += "\n" + HeatMap.text(report, key: try heatmapKey(heatmap, fixture), fixture: fixture) }
+            if let heatmap { text += "\n" + HeatMap.text(report, key: try heatmapKey(heatmap, fixture)) }
             return FixtureReport(name: fixture.name, outcome: outcome, document: text)
         }
     }
@@ -143,11 +143,11 @@ struct CheckCommand: Subcommand {
         let (control, bar) = run.control(label: "finite differences")
         func check<P: CellProblem>(_ p: P) throws(UsageError) -> CheckReport {
             GradCheck.check(p.typed, name: fixture.name, methods: try methods.methods(P.C.self, steps: p.dims.steps, command: command),
-                            options: options, control: control)
+                            options: options, control: control, form: fixture.form)
         }
         let report = try check(fixture.network)
         bar?.clear()
-        if report.stop == .cancelled { throw Interrupted(finished: finished(report, keys: fixture.network.inputNames)) }
+        if report.stop == .cancelled { throw Interrupted(finished: finished(report, keys: fixture.tensorNames)) }
         if Interrupt.requested { throw Interrupted(finished: "the whole check") }
         return report
     }

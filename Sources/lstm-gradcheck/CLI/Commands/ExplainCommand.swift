@@ -16,7 +16,7 @@ struct ExplainCommand: Subcommand {
             """,
         usage: "lstm-gradcheck explain [--param Wo | --flow] [--fixture FILE | size and seed options] [--format FORMAT]")
 
-    static let paramSpec = OptionSpec(name: "param", value: "NAME", help: "The weight to split: \(Explain.parameters(LSTM.self).map { $0.name }.joined(separator: ", ")) (default Wo); for --cell rnn \(Explain.parameters(RNN.self).map { $0.name }.joined(separator: ", ")) (default Waa).")
+    static let paramSpec = OptionSpec(name: "param", value: "NAME", help: "The weight to split: \(Explain.parameters(LSTM.self).map { $0.name }.joined(separator: ", ")) (default Wo); for --cell rnn \(Explain.parameters(RNN.self).map { $0.name }.joined(separator: ", ")) (default Waa); in a framework's layout its stacked weights and biases (Wx, Wh, b; weight_ih_l0, …; default the recurrent weight).")
     static let flowSpec = OptionSpec(name: "flow", value: nil, help: "Show the gradient's flow over time instead of one weight's split.")
     static let compareSpec = OptionSpec(name: "compare", value: nil, help: "With --flow: run the LSTM and a plain RNN on the same inputs and compare how their gradients decay with distance.")
     /// Text or JSON: the split and the flow have no Markdown form.
@@ -25,6 +25,12 @@ struct ExplainCommand: Subcommand {
 
     static let options = NetworkOptions.specs() + [paramSpec, flowSpec, compareSpec, formatSpec]
     static let rules = NetworkOptions.rules() + [.requires(compareSpec, flowSpec)]
+
+    /// The tensor split when `--param` is not given: the output gate's weight the question is
+    /// about, in a framework's layout the stacked weight on the previous hidden state, else the first.
+    static func defaultSplit(among tensors: [String]) -> String {
+        ["Wo", "Wh", "weight_hh_l0", "recurrent_kernel"].first(where: tensors.contains) ?? tensors[0]
+    }
 
     /// What to show.
     enum View: Sendable {
@@ -61,17 +67,17 @@ struct ExplainCommand: Subcommand {
             return .matches
         case .split(let requested):
             func split<P: CellProblem>(_ p: P) throws(UsageError) -> (ExplainReport?, Double) {
-                let parameters = Explain.parameters(P.C.self)
-                let names = parameters.map(\.name)
+                // In the fixture's layout: `--param Wh` splits cs231n's stacked recurrent weight.
+                let names = ReportNames(form: fixture.form, problem: p.typed)
+                let tensors = Explain.tensors(p.typed, names: names)
                 let name = try requested.map { (text) throws(UsageError) in
-                    try UsageError.checkName(text, for: Self.paramSpec, among: names, command: Self.name)
-                } ?? (names.contains("Wo") ? "Wo" : names[0])
-                let parameter = parameters[names.firstIndex(of: name)!]
-                // How far the route that drops the carry is from BPTT on this parameter.
-                let key = Input<P.C>.parameter(parameter)
-                let bptt = P.C.bptt.compute(p.typed)[key], dropped = P.C.coreMethods.first { $0.expectation == .wrong }?.compute(p.typed)[key]
+                    try UsageError.checkName(text, for: Self.paramSpec, among: tensors, command: Self.name)
+                } ?? Self.defaultSplit(among: tensors)
+                // How far the route that drops the carry is from BPTT on this tensor.
+                let bptt = names.dictionary(P.C.bptt.compute(p.typed))[name]
+                let dropped = P.C.coreMethods.first { $0.expectation == .wrong }.flatMap { names.dictionary($0.compute(p.typed))[name] }
                 let perStep = bptt.flatMap { b in dropped.map { Comparison.compare(name, $0, reference: b, tolerance: 0).relativeError } } ?? 0
-                return (Explain.split(p.typed, parameter: parameter), perStep)
+                return (Explain.split(p.typed, tensor: name, names: names), perStep)
             }
             let (split, perStep) = try split(fixture.network)
             // Only a parameter `Explain.parameters` does not list has no split, and none is asked for.

@@ -16,22 +16,20 @@ struct FixtureCommand: Subcommand {
     static let nameSpec = OptionSpec(name: "name", value: "NAME", help: "The fixture's name (default: default or generated).")
     static let descriptionSpec = OptionSpec(name: "description", value: "TEXT", help: "A one-line description (default: the sizes and seed).")
     /// The generator's options: a fixture is what this command makes, not what it reads.
-    static let options = NetworkOptions.generatorSpecs + [NetworkOptions.maxMemory, nameSpec, descriptionSpec, Layout.spec]
+    static let options = NetworkOptions.generatorSpecs + [NetworkOptions.maxMemory, nameSpec, descriptionSpec, NetworkOptions.layout]
 
     var network: NetworkOptions
     var name: String?
     var description: String?
-    var layout: Layout
 
     init(_ p: ParsedArguments) throws(UsageError) {
         network = try NetworkOptions(p)
         name = p.string(Self.nameSpec)
         description = p.string(Self.descriptionSpec)
-        layout = try p.choice(Layout.spec, default: .coursera)
     }
 
     func run(_ out: Output) throws -> Outcome {
-        var fixture = layout.generated(try network.fixture(), seed: network.seed)
+        var fixture = try network.fixture()
         if let name { fixture.name = name }
         if let description { fixture.description = description }
         out.write(JSON.serialize(try FixtureFile.encode(fixture)) + "\n")

@@ -82,7 +82,8 @@ struct MergeCommand: Subcommand {
                 numbers: Array(merged.values.indices), values: merged.values, errors: errors))
             let methods = try check.methods.methods(P.C.self, steps: p.dims.steps, command: CheckCommand.name)
             let (control, bar) = check.runOptions.control(label: "exact reference")
-            let report = GradCheck.check(p.typed, name: fixture.name, methods: methods, options: options, control: control, numerical: numerical)
+            let report = GradCheck.check(p.typed, name: fixture.name, methods: methods, options: options, control: control,
+                                         numerical: numerical, form: fixture.form)
             bar?.clear()
             if report.stop == .cancelled || Interrupt.requested { throw Interrupted(finished: "nothing (the exact reference was not complete)") }
             return report

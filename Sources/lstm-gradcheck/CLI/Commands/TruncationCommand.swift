@@ -13,7 +13,7 @@ struct TruncationCommand: Subcommand {
             """,
         usage: "lstm-gradcheck truncation [--fixture FILE | size and seed options] [--format FORMAT]")
 
-    static let options = NetworkOptions.specs() + [OutputFormat.spec]
+    static let options = NetworkOptions.specs(layouts: false) + [OutputFormat.spec]
     static let rules = NetworkOptions.rules()
 
     var network: NetworkOptions

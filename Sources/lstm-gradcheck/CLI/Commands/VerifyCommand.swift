@@ -39,7 +39,7 @@ struct VerifyCommand: Subcommand {
 
     static let keysSpec = OptionSpec(name: "keys", value: "LIST", help: "Comma-separated gradient names to check, e.g. dWf,dbf,dx: only these are required (default every gradient but the output layer's).")
 
-    static let options = [fixtureSpec, gradsSpec, OutputFormat.spec, ManyFixtures.quietSpec, toleranceSpec, keysSpec, NetworkOptions.maxMemory]
+    static let options = [fixtureSpec, gradsSpec, NetworkOptions.layout, OutputFormat.spec, ManyFixtures.quietSpec, toleranceSpec, keysSpec, NetworkOptions.maxMemory]
 
     var fixtures: [String]
     var grads: [String]
@@ -48,6 +48,8 @@ struct VerifyCommand: Subcommand {
     var tolerance: Double
     /// The gradients required, when `--keys` names them.
     var keys: [String]?
+    /// `--layout`: the fixtures' and gradient files' layout, when given.
+    var layout: Layout?
     var limits: Limits
 
     init(_ p: ParsedArguments) throws(UsageError) {
@@ -65,10 +67,11 @@ struct VerifyCommand: Subcommand {
         tolerance = try p.positive(Self.toleranceSpec) ?? Comparison.defaultTolerance
         keys = p.string(Self.keysSpec).map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         limits = try NetworkOptions.limits(p)
+        layout = try NetworkOptions.layout(p)
     }
 
     func run(_ out: Output) throws -> Outcome {
-        let loaded = try FixtureFiles.load(fixtures, limits: limits)
+        let loaded = try FixtureFiles.load(fixtures, limits: limits, layout: layout)
         let paired = try loaded.map { (fixture: $0.fixture, user: try GradientFile.read(try gradients(for: $0), limits: limits)) }
         let reports = try ManyFixtures.each(paired, name: \.fixture.name) { try verify($0.fixture, $0.user, colour: out.colour) }
         out.write(ManyFixtures.output(reports, format: format, quiet: quiet))

@@ -30,25 +30,37 @@ enum FixtureFiles {
     }
 
     /// Every fixture `arguments` name, in order, each read and validated.
-    static func load(_ arguments: [String], limits: Limits) throws -> [Loaded] {
+    static func load(_ arguments: [String], limits: Limits, layout: Layout? = nil) throws -> [Loaded] {
         var loaded: [Loaded] = []
         for (k, argument) in arguments.enumerated() {
             if argument == standardInput {
-                loaded.append(Loaded(fixture: try readStandardInput(limits: limits), path: nil, argument: k, inFolder: false))
+                loaded.append(Loaded(fixture: try readStandardInput(limits: limits, layout: layout), path: nil, argument: k, inFolder: false))
             } else if isFolder(argument) {
                 for path in try jsonFiles(in: argument) {
-                    loaded.append(Loaded(fixture: try FixtureFile.read(path, limits: limits), path: path, argument: k, inFolder: true))
+                    loaded.append(Loaded(fixture: try FixtureFile.read(path, limits: limits, layout: layout), path: path, argument: k, inFolder: true))
                 }
             } else {
-                loaded.append(Loaded(fixture: try FixtureFile.read(argument, limits: limits), path: argument, argument: k, inFolder: false))
+                loaded.append(Loaded(fixture: try FixtureFile.read(argument, limits: limits, layout: layout), path: argument, argument: k, inFolder: false))
             }
         }
+        for f in loaded { announceLayout(f.fixture, source: f.path ?? standardInputSource) }
         return loaded
     }
 
+    /// One line on standard error for a fixture whose layout was told by its keys: a reader of
+    /// the report should know which names the file was taken in.
+    static func announceLayout(_ fixture: Fixture, source: String) {
+        guard let keys = fixture.layoutDetectedFrom else { return }
+        let line = "lstm-gradcheck: \(source): no \"layout\" key; read in the \(fixture.layout.rawValue) layout, whose keys it has (\(keys.joined(separator: ", "))); --layout chooses another\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
     /// One fixture: a file or `-` (a folder is refused as the file it is not).
-    static func readOne(_ argument: String, limits: Limits) throws(InputError) -> Fixture {
-        argument == standardInput ? try readStandardInput(limits: limits) : try FixtureFile.read(argument, limits: limits)
+    static func readOne(_ argument: String, limits: Limits, layout: Layout? = nil) throws(InputError) -> Fixture {
+        let fixture = argument == standardInput ? try readStandardInput(limits: limits, layout: layout)
+            : try FixtureFile.read(argument, limits: limits, layout: layout)
+        announceLayout(fixture, source: argument == standardInput ? standardInputSource : argument)
+        return fixture
     }
 
     static func isFolder(_ path: String) -> Bool {
@@ -72,7 +84,7 @@ enum FixtureFiles {
     }
 
     /// The fixture on standard input, held to the same limits as a file.
-    static func readStandardInput(limits: Limits) throws(InputError) -> Fixture {
+    static func readStandardInput(limits: Limits, layout: Layout? = nil) throws(InputError) -> Fixture {
         let source = standardInputSource
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -93,6 +105,6 @@ enum FixtureFiles {
         } catch {
             throw InputError(source: source, key: "line \(error.line), column \(error.column)", expected: "valid JSON", found: error.message)
         }
-        return try FixtureFile.decode(json, source: source, defaultName: "stdin")
+        return try FixtureFile.decode(json, source: source, defaultName: "stdin", layout: layout)
     }
 }

@@ -22,11 +22,23 @@ struct NetworkOptions: Sendable {
     static let scale = OptionSpec(name: "scale", value: "S", help: "Weights and biases uniform in [-S, S) (default 1); larger S saturates the gates.")
     static let maxMemory = OptionSpec(name: "max-memory", value: "SIZE", help: "Working memory a run may plan for, e.g. 512M or 4G (default a third of this machine's, \(Limits.machineDefault.maxMemory >> 30) GiB here); larger sizes and files are refused before anything is allocated.")
 
+    static let layout = OptionSpec(name: "layout", value: "LAYOUT",
+                                   help: "coursera, cs231n, pytorch or keras: the framework whose names, shapes and gate order the fixture and gradient files use, and the report's tensors. A generated network is made in that layout's default form (cs231n, pytorch and keras carry an upstream gradient in place of labels, as their gradient checks do). Default: a file's \"layout\" key, else the layout its keys are of (one line on standard error says which), else coursera.",
+                                   completion: .choices(Layout.allCases.map(\.rawValue)))
+
     /// What a generated network is made from, in help order.
     static let generatorSpecs = [cell, nx, na, ny, steps, batch, seed, scale]
 
-    /// `--fixture` (one, or `fixtures` for several), the generator's options, `--max-memory`.
-    static func specs(fixture: OptionSpec = fixture) -> [OptionSpec] { [fixture] + generatorSpecs + [maxMemory] }
+    /// `--fixture` (one, or `fixtures` for several), `--layout` (unless `layouts` is false: the
+    /// command speaks only Coursera's names), the generator's options, `--max-memory`.
+    static func specs(fixture: OptionSpec = fixture, layouts: Bool = true) -> [OptionSpec] {
+        [fixture] + (layouts ? [layout] : []) + generatorSpecs + [maxMemory]
+    }
+
+    /// `--layout`, when given.
+    static func layout(_ p: ParsedArguments) throws(UsageError) -> Layout? {
+        p.has(layout) ? try p.choice(layout, default: .coursera) : nil
+    }
 
     /// A fixture fixes the network: no generator option goes with it, in the order listed
     /// (the seed does when one of `seedAlsoWith` is given: it draws their sample).
@@ -51,6 +63,8 @@ struct NetworkOptions: Sendable {
     }
 
     var source: Source
+    /// `--layout`: the layout files are read in (see `FixtureFile.decode`) and a network is generated in.
+    var layout: Layout?
     /// `--seed`, or the default: what draws a sample, directions, or an RNN beside an LSTM.
     var seed: UInt64
     var limits: Limits
@@ -67,6 +81,7 @@ struct NetworkOptions: Sendable {
         let scale = try p.positive(Self.scale) ?? GenerationScale.standard.weights
         limits = try Self.limits(p)
         let cell = try p.choice(Self.cell, default: CellKind.lstm)
+        layout = try Self.layout(p)
         let paths = p.strings(Self.fixture)
         try FixtureFiles.check(paths, command: p.command)
         source = paths.isEmpty ? .generated(Generated(dims: dims, seed: seed, scale: scale, cell: cell)) : .fixtures(paths)
@@ -94,7 +109,7 @@ struct NetworkOptions: Sendable {
     /// anywhere stops the run before any output.
     func fixtures() throws -> [FixtureFiles.Loaded] {
         switch source {
-        case .fixtures(let arguments): return try FixtureFiles.load(arguments, limits: limits)
+        case .fixtures(let arguments): return try FixtureFiles.load(arguments, limits: limits, layout: layout)
         case .generated(let g): return [FixtureFiles.Loaded(fixture: try generate(g), path: nil, argument: 0, inFolder: false)]
         }
     }
@@ -102,7 +117,7 @@ struct NetworkOptions: Sendable {
     /// The one network of a command that takes one `--fixture` (its spec is not repeatable).
     func fixture() throws -> Fixture {
         switch source {
-        case .fixtures(let arguments): return try FixtureFiles.readOne(arguments[0], limits: limits)
+        case .fixtures(let arguments): return try FixtureFiles.readOne(arguments[0], limits: limits, layout: layout)
         case .generated(let g): return try generate(g)
         }
     }
@@ -116,7 +131,8 @@ struct NetworkOptions: Sendable {
         let d = g.dims
         let description = "n_x \(d.n_x), n_a \(d.n_a), n_y \(d.n_y), T_x \(d.steps), m \(d.batch), seed \(g.seed)"
             + (g.scale == 1 ? "" : ", scale \(g.scale)")
-        return Fixture(name: name, description: description, network: random(g.cell.cell))
+        let fixture = Fixture(name: name, description: description, network: random(g.cell.cell))
+        return layout.map { $0.generated(fixture, seed: g.seed) } ?? fixture
     }
 
     /// The LSTM of `fixture`, or a usage error for commands that only the LSTM has.
