@@ -62,6 +62,8 @@ final class LSTMKernel: @unchecked Sendable {   // immutable after init
             labels = .allocate(capacity: 0)
             upstream = .allocate(from: Self.timeMajor(Array(da.prefix(T))))
         case .maskedLabels:
+            // Every caller asks `supports` first (the captioning loss runs on the generic path), so
+            // reaching this is a bug in the caller, not bad input.
             preconditionFailure("LSTMKernel: masked labels are not laid out for the kernels (check LSTMKernel.supports first)")
         }
         let stacked = Matrix.stacked(LSTM.Gate.allCases.map { p[$0.parameters.weight] })

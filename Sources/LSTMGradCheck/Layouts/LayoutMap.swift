@@ -317,6 +317,7 @@ struct LayoutMap<C: Cell>: Sendable {
 extension Tensor {
     /// The axes reordered as NumPy's `transpose(axes)`: axis k of the result is axis `axes[k]`.
     func permuted(_ axes: [Int]) -> Tensor {
+        // The axes come from the layouts' own tables, never from a file: a wrong one is a bug here.
         precondition(axes.sorted() == Array(shape.indices), "permuted: \(axes) is not a permutation of \(shape.count) axes")
         let newShape = axes.map { shape[$0] }
         var strides = Array(repeating: 1, count: shape.count)

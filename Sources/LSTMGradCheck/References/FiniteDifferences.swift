@@ -358,6 +358,7 @@ public struct NumericalGradient<C: Cell>: Sendable, Equatable {
     /// present when all its elements have a value, its estimate when they all have one too.
     public init(_ problem: Problem<C, Double>, _ results: FiniteDifferences.ElementResults) {
         let elements = InputElements(problem)
+        // Partial results (a shard) are gathered by `merge` first; a partial set here is a bug.
         precondition(results.numbers.count == elements.count && results.numbers.last.map { $0 == elements.count - 1 } ?? true,
                      "NumericalGradient gathers the results of every element")
         self.init(stop: results.stop)

@@ -44,6 +44,7 @@ public enum Shards {
     /// cost is within one element's cost of total/N (with equal costs: sizes within one of
     /// each other). A slice is empty when N exceeds the elements.
     public static func slices(costs: [Int], count n: Int) -> [ElementSelection] {
+        // `--shard K/N` and part files are validated (N ≥ 1) before they reach here.
         precondition(n >= 1, "at least one shard")
         let total = costs.reduce(0) { $0 + max($1, 1) }
         var bounds = [0], running = 0, next = 0
