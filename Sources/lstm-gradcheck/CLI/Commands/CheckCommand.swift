@@ -97,6 +97,7 @@ struct CheckCommand: Subcommand {
             }
         }
         out.write(ManyFixtures.output(reports, format: format, quiet: quiet))
+        GitHubAnnotations.write(reports)
         return Outcome.worst(reports.map(\.outcome))
     }
 
@@ -123,14 +124,20 @@ struct CheckCommand: Subcommand {
     /// `report` of `fixture` in `--format`, as the check (and `merge`) prints it.
     func render(_ report: CheckReport, _ fixture: Fixture, colour: Bool) throws -> FixtureReport {
         let outcome = Outcome(report.status)
+        var rendered: FixtureReport
         switch format {
-        case .json: return FixtureReport(name: fixture.name, outcome: outcome, json: JSONReport.json(report))
-        case .markdown: return FixtureReport(name: fixture.name, outcome: outcome, document: MarkdownReport.render(report, fixture: fixture))
+        case .json: rendered = FixtureReport(name: fixture.name, outcome: outcome, json: JSONReport.json(report))
+        case .markdown: rendered = FixtureReport(name: fixture.name, outcome: outcome, document: MarkdownReport.render(report, fixture: fixture))
         case .text:
             var text = TextReport.render(report, fixture: fixture, colour: colour, detail: detail)
             if let heatmap { text += "\n" + HeatMap.text(report, key: try heatmapKey(heatmap, fixture), fixture: fixture) }
-            return FixtureReport(name: fixture.name, outcome: outcome, document: text)
+            rendered = FixtureReport(name: fixture.name, outcome: outcome, document: text)
         }
+        // What fails the check: a tensor of a derivation expected to be correct.
+        rendered.failures = report.methods.filter { $0.expectation == .correct && $0.outcome == .mismatch }.flatMap { m in
+            m.tensors.filter { $0.verdict == .fail }.map { "\(m.name): \($0.key) wrong — relative error \(sci($0.relativeError)) (bound \(sci($0.threshold)))" }
+        }
+        return rendered
     }
 
     /// `GradCheck.check` of the chosen methods under `--threads` and `--budget`; throws
