@@ -9,7 +9,7 @@ struct ExecOptions: Sendable {
     static let outPlaceholder = "{out}"
 
     static let execSpec = OptionSpec(name: "exec", value: "CMD", help: "Test your implementation instead of one file: run CMD (by /bin/sh -c) once per fixture of a battery, {fixture} replaced by the path of a fixture file and {out} by a path ending in .npz where CMD writes its gradients (.npz, .npy or JSON, told apart by content), and verify each.")
-    static let batterySpec = OptionSpec(name: "battery", value: "BATTERY", help: "With --exec: default (the notebook's lstm_backward API with labels y and c0 = 0, on eight corner cases: default, T_x 1, batch 1, long sequence, saturated gates, near-converged, n_y > n_a, large batch) or upstream (lstm_backward(da, caches): an upstream da over every step, no output layer). --fixture adds your own fixtures to it.",
+    static let batterySpec = OptionSpec(name: "battery", value: "BATTERY", help: "With --exec: default (the notebook's API: labels y, c0 = 0; eight corner cases: default, T_x 1, batch 1, long sequence, saturated gates, near-converged, n_y > n_a, large batch) or upstream (lstm_backward(da, caches): an upstream da over every step, no output layer). --fixture adds your own fixtures to it.",
                                         completion: .choices(Battery.allCases.map(\.rawValue)))
     static let timeoutSpec = OptionSpec(name: "timeout", value: "SECONDS", help: "With --exec: stop a run of CMD that takes longer than SECONDS (default \(Int(defaultTimeout))). A run that times out, exits non-zero or writes nothing stops the verify with status 2.")
     static let cellSpec = OptionSpec(name: "cell", value: "CELL", help: "With --exec: the battery's cell, lstm (default), rnn (the course's plain RNN) or gru.",
