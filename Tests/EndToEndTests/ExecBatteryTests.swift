@@ -170,11 +170,6 @@ import Testing
         #expect(gone)
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).isEmpty)
     }
-
-    @Test func annotationsEscapeWhatWouldEndTheirLine() {
-        #expect(GitHubAnnotations.escape("100% of a\r\nb\nc") == "100%25 of a%0D%0Ab%0Ac")
-        #expect(GitHubAnnotations.error(fixture: "T_x 1", "dWf wrong — sign") == "::error title=lstm-gradcheck::T_x 1: dWf wrong — sign")
-    }
 }
 
 /// python3 with NumPy: the independent NumPy LSTM in Fixtures/tools as the implementation.

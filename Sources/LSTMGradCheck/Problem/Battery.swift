@@ -1,9 +1,10 @@
 /// The fixtures `verify --exec` runs a user's own backward pass on: the corner cases a
-/// hand-written backward gets wrong, where one network alone lets the mistake through (per-step
-/// is exact at T_x = 1, a mean over the batch equals the sum at m = 1, a transposed gradient
-/// passes a square test, a truncation hides in a short sequence). Each is drawn by the project's
-/// generator from a fixed seed, so every run on every machine writes the same files, and each is
-/// small enough that the whole battery is verified in seconds.
+/// hand-written backward gets wrong. One network lets some mistakes through (per-step is exact
+/// at T_x = 1, a mean over the batch is the sum at m = 1, a truncation hides in a short
+/// sequence), and shapes that fit one network break on another; together they leave little
+/// room. Each is drawn by the project's generator from a fixed seed, so every run on every
+/// machine writes the same files, and each is small enough that the whole battery is verified
+/// in seconds.
 public enum Battery: String, CaseIterable, Sendable {
     /// The notebook's own API: class labels `y`, `c0 = 0`, no upstream `da`.
     case `default`
@@ -37,21 +38,21 @@ public enum Battery: String, CaseIterable, Sendable {
         }
         let wide = self == .default
             ? Member(name: "n_y > n_a", dims: Dims(n_x: 3, n_a: 2, n_y: 6, steps: 5, batch: 4), seed: 7,
-                     why: "more classes than hidden units: Wy is n_y × n_a, not square, so a transposed dWy or a da sliced from the wrong end shows")
+                     why: "more classes than hidden units: an array sized by the wrong one of n_y and n_a no longer fits")
             : Member(name: "n_x > n_a", dims: Dims(n_x: 6, n_a: 2, n_y: 2, steps: 5, batch: 4), seed: 7,
                      why: "more inputs than hidden units: concat is n_a + n_x, so da_prev and dx sliced from the wrong end show")
         return [
             Member(name: "default", dims: d, seed: 1, why: "the built-in default network"),
             Member(name: "T_x 1", dims: sized { $0.steps = 1 }, seed: 2,
-                   why: "one step: nothing is carried, so only the cell's own derivative is tested"),
+                   why: "one step: nothing is carried, and a loop over time that is one step short drops the only one"),
             Member(name: "batch 1", dims: sized { $0.batch = 1; $0.steps = 9 }, seed: 3,
-                   why: "m = 1: every matrix a column, where a sum over the wrong axis still has the right shape"),
+                   why: "m = 1: every matrix a single column, where a squeeze or a sum without keepdims changes a shape"),
             Member(name: "long sequence (T_x 40)", dims: Dims(n_x: 2, n_a: 3, n_y: 2, steps: 40, batch: 2), seed: 4,
                    why: "the carry crosses forty steps: a dropped or truncated carry loses most of the gradient"),
             Member(name: "saturated gates", dims: d, seed: 5, scale: 6,
                    why: "weights uniform in [-6, 6): most gates near 0 or 1, where a wrong activation derivative still looks small"),
             Member(name: "near-converged", dims: d, seed: 6, nearConverged: true,
-                   why: "nearly right already: every gradient is tiny, so an absolute tolerance would pass anything"),
+                   why: "nearly right already: every gradient is tiny, and only its relative error tells right from wrong"),
             wide,
             Member(name: "large batch", dims: sized { $0.batch = 64 }, seed: 8,
                    why: "m = 64: a mean instead of a sum over the batch is 64 times off"),

@@ -133,9 +133,11 @@ struct CheckCommand: Subcommand {
             if let heatmap { text += "\n" + HeatMap.text(report, key: try heatmapKey(heatmap, fixture), fixture: fixture) }
             rendered = FixtureReport(name: fixture.name, outcome: outcome, document: text)
         }
-        // What fails the check: a tensor of a derivation expected to be correct.
-        rendered.failures = report.methods.filter { $0.expectation == .correct && $0.outcome == .mismatch }.flatMap { m in
-            m.tensors.filter { $0.verdict == .fail }.map { "\(m.name): \($0.key) wrong — relative error \(sci($0.relativeError)) (bound \(sci($0.threshold)))" }
+        // What fails the check: a derivation expected to be correct, with its failing tensors.
+        rendered.failures = report.methods.filter { $0.expectation == .correct && $0.outcome == .mismatch }.compactMap { m in
+            let failed = m.tensors.filter { $0.verdict == .fail }
+            guard let worst = failed.max(by: { $0.relativeError < $1.relativeError }) else { return nil }
+            return "\(m.name): \(failed.map(\.key).joined(separator: ", ")) wrong — relative error up to \(sci(worst.relativeError)) (\(worst.key), bound \(sci(worst.threshold)))"
         }
         return rendered
     }
