@@ -71,15 +71,14 @@ struct VerifyCommand: Subcommand {
         fixtures = p.strings(Self.fixtureSpec)
         grads = p.strings(Self.gradsSpec)
         exec = try ExecOptions(p)
-        if exec == nil {
-            guard !fixtures.isEmpty, !grads.isEmpty else {
-                throw UsageError(.missingOptions(command: Self.name, ["--fixture FILE", "--grads PATH"]), command: Self.name)
-            }
-            guard grads.count == fixtures.count || grads.count == 1 else {
-                throw UsageError(.unpaired(fixtures: fixtures.count, grads: grads.count), command: Self.name)
-            }
+        // With --exec the battery is the fixtures, and the command writes the gradients.
+        if exec == nil && (fixtures.isEmpty || grads.isEmpty) {
+            throw UsageError(.missingOptions(command: Self.name, ["--fixture FILE", "--grads PATH"]), command: Self.name)
         }
         try FixtureFiles.check(fixtures, command: Self.name)
+        if exec == nil && grads.count != fixtures.count && grads.count != 1 {
+            throw UsageError(.unpaired(fixtures: fixtures.count, grads: grads.count), command: Self.name)
+        }
         format = try p.choice(OutputFormat.spec, default: .text)
         quiet = try ManyFixtures.quiet(p, format: format)
         tolerance = try p.positive(Self.toleranceSpec) ?? Comparison.defaultTolerance

@@ -58,11 +58,12 @@ struct ExecOptions: Sendable {
         }
     }
 
-    /// The battery's fixtures in the cell and layout asked for.
+    /// The battery's fixtures in the cell and layout asked for. A framework layout's battery is
+    /// the upstream one, whose `da` the layout keeps: its seed draws nothing.
     func fixtures() throws(InputError) -> [Fixture] {
         var out: [Fixture] = []
-        for (k, fixture) in battery.fixtures(cell: cell).enumerated() {
-            out.append(layout == .coursera ? fixture : try layout.defaultForm(of: fixture, seed: UInt64(k + 1)))
+        for fixture in battery.fixtures(cell: cell) {
+            out.append(layout == .coursera ? fixture : try layout.defaultForm(of: fixture, seed: 0))
         }
         return out
     }
