@@ -31,6 +31,8 @@ enum Tool {
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
+        // GitHub annotations only where a test asks for them: the suite may run in a GitHub Actions job.
+        env["GITHUB_ACTIONS"] = nil
         env.merge(environment) { $1 }
         process.environment = env
         let out = Pipe(), err = Pipe()

@@ -51,6 +51,6 @@ public struct Cause: Sendable {
 }
 
 /// `a, b and c`.
-func list(_ names: [String]) -> String {
+public func list(_ names: [String]) -> String {
     names.count <= 2 ? names.joined(separator: " and ") : names.dropLast().joined(separator: ", ") + " and " + names[names.count - 1]
 }

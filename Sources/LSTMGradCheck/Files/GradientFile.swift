@@ -39,23 +39,59 @@ public enum GradientFile {
         return .object(try form.layout.gradients(g, form: form).map { JSONMember($0.key, JSONArrays.json($0.tensor)) })
     }
 
+    /// The kinds of gradient file.
+    enum Kind {
+        case npy, npz, json
+    }
+
     /// Reads `path` by its kind: a folder of `.npy` files, `.npy`, `.npz`, else JSON.
     /// Files, archives and arrays are held to `limits` before anything is allocated for them.
     public static func read(_ path: String, limits: Limits = .machineDefault) throws(InputError) -> UserGradients {
+        if isFolder(path) { return try readFolder(path, limits) }
+        let kind: Kind = path.hasSuffix(".npy") ? .npy : path.hasSuffix(".npz") ? .npz : .json
+        return try decode(try FileAccess.read(path, maxBytes: limits.maxFileBytes), kind, source: path, limits)
+    }
+
+    /// Reads `path` by what it holds, whatever its name: an `.npz` archive (a zip), a `.npy`
+    /// array (NumPy's magic; its key from the file name), a folder of `.npy` files, else JSON.
+    /// For a file a program wrote where it was told to (`verify --exec`'s `{out}`): errors and
+    /// the gradients' `source` say `source`, not the path.
+    public static func read(contentsOf path: String, source: String, limits: Limits = .machineDefault) throws(InputError) -> UserGradients {
+        do {
+            var read: UserGradients
+            if isFolder(path) {
+                read = try readFolder(path, limits)
+            } else {
+                let bytes = try FileAccess.read(path, maxBytes: limits.maxFileBytes)
+                let kind: Kind = bytes.starts(with: NumPyFile.zipMagic) ? .npz : bytes.starts(with: NumPyFile.magic) ? .npy : .json
+                read = try decode(bytes, kind, source: path, limits)
+            }
+            read.source = source
+            return read
+        } catch {
+            var named = error
+            named.source = source
+            throw named
+        }
+    }
+
+    private static func isFolder(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            return try readFolder(path, limits)
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    /// The gradients in `bytes`, a file of `kind` at `source`.
+    private static func decode(_ bytes: [UInt8], _ kind: Kind, source: String, _ limits: Limits) throws(InputError) -> UserGradients {
+        switch kind {
+        case .npy:
+            let stem = URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
+            return UserGradients(source: source, tensors: [try tensor(stem, try NumPyFile.readNPY(bytes, source: source, maxElements: limits.maxElements), source: source)])
+        case .npz:
+            let members = try NumPyFile.readNPZ(bytes, source: source, maxBytes: limits.maxFileBytes, maxElements: limits.maxElements)
+            return UserGradients(source: source, tensors: try members.map { (m) throws(InputError) in try tensor(m.name, m.array, source: source) })
+        case .json:
+            return try decode(try FileAccess.json(bytes, source: source), source: source)
         }
-        let bytes = try FileAccess.read(path, maxBytes: limits.maxFileBytes)
-        if path.hasSuffix(".npy") {
-            let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-            return UserGradients(source: path, tensors: [try tensor(stem, try NumPyFile.readNPY(bytes, source: path, maxElements: limits.maxElements), source: path)])
-        }
-        if path.hasSuffix(".npz") {
-            let members = try NumPyFile.readNPZ(bytes, source: path, maxBytes: limits.maxFileBytes, maxElements: limits.maxElements)
-            return UserGradients(source: path, tensors: try members.map { (m) throws(InputError) in try tensor(m.name, m.array, source: path) })
-        }
-        return try decode(try FileAccess.json(bytes, source: path), source: path)
     }
 
     /// A JSON object of nested arrays, one member per gradient.

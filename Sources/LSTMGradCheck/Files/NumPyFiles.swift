@@ -48,7 +48,9 @@ public enum NumPyFile {
 
     // MARK: .npy
 
-    private static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
+    static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
+    /// A zip local file header: how an .npz archive starts.
+    static let zipMagic: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
     /// NumPy's own default `max_header_size`; longer headers are not NumPy's.
     private static let maxHeaderLength = 10_000
 
@@ -59,7 +61,7 @@ public enum NumPyFile {
         }
         let start = bytes.startIndex
         guard bytes.count >= 8, bytes[start..<start + 6].elementsEqual(magic) else {
-            let isZip = bytes.starts(with: [0x50, 0x4B, 0x03, 0x04])
+            let isZip = bytes.starts(with: zipMagic)
             throw failure("a .npy file starting with \\x93NUMPY",
                           isZip ? "a zip archive (an .npz file?)" : "something else")
         }

@@ -265,15 +265,7 @@ extension Layout {
     public func defaultForm<C: Cell>(of problem: Problem<C, Double>, seed: UInt64) -> Problem<C, Double> {
         guard self != .coursera else { return problem }
         var p = problem
-        if p.hasOutputLayer {
-            var g = SeededGenerator(seed: seed ^ 0x6C61_796F_7574)
-            let d = p.dims
-            p.target = .upstream((0..<d.steps).map { _ in
-                Matrix(rows: d.n_a, cols: d.batch, storage: (0..<(d.n_a * d.batch)).map { _ in g.symmetric(1) })
-            })
-            p.weights[C.outputLayer.weight] = Matrix(rows: 0, cols: d.n_a)
-            p.weights[C.outputLayer.bias] = Matrix(rows: 0, cols: 1)
-        }
+        if p.hasOutputLayer { p = p.withUpstreamGradient(seed: seed ^ 0x6C61_796F_7574) }
         if self == .cs231n {
             p.c0 = Matrix(rows: p.a0.rows, cols: p.a0.cols)
             p.hasC0 = false

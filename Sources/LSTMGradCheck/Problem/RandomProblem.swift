@@ -37,3 +37,21 @@ extension Problem where S == Double {
         return Problem(weights: weights, a0: a0, x: x, target: .labels(labels))
     }
 }
+
+extension Problem where S == Double {
+    /// The same network under the notebook's `lstm_backward(da, caches)` loss: an upstream
+    /// gradient over every step in place of its target, drawn uniform in [−scale, scale) from
+    /// `SeededGenerator(seed:)`, step by step, each step's n_a × m in C order; the output layer
+    /// dropped (that loss never reads it).
+    public func withUpstreamGradient(seed: UInt64, scale: Double = 1) -> Problem {
+        var p = self
+        var g = SeededGenerator(seed: seed)
+        let d = dims
+        p.target = .upstream((0..<d.steps).map { _ in
+            Matrix(rows: d.n_a, cols: d.batch, storage: (0..<(d.n_a * d.batch)).map { _ in g.symmetric(scale) })
+        })
+        p.weights[C.outputLayer.weight] = Matrix(rows: 0, cols: d.n_a)
+        p.weights[C.outputLayer.bias] = Matrix(rows: 0, cols: 1)
+        return p
+    }
+}

@@ -6,6 +6,14 @@ import LSTMGradCheck
 enum VerifyRender {
     static func verdict(_ r: VerifyReport) -> String { r.conclusion }
 
+    /// What is wrong in `r`, one line per cause and one for the missing tensors, each naming
+    /// its file keys (`dWf, dbf wrong — per-step`, `dWy missing`). Empty when nothing is.
+    static func failures(_ r: VerifyReport) -> [String] {
+        let missing = r.tensors.filter { $0.status == .missing }.map(\.fileKey)
+        return r.causes.map { "\($0.tensors.joined(separator: ", ")) wrong — \($0.kind?.name ?? "not a known mistake")" }
+            + (missing.isEmpty ? [] : ["\(missing.joined(separator: ", ")) missing"])
+    }
+
     static func text(_ r: VerifyReport, fixture: Fixture, colour: Bool) -> String {
         let style = Style(enabled: colour)
         var s = style.bold("lstm-gradcheck · verify \(r.source) against \(ReportText.headline(fixture))") + "\n"

@@ -97,6 +97,7 @@ struct CheckCommand: Subcommand {
             }
         }
         out.write(ManyFixtures.output(reports, format: format, quiet: quiet))
+        GitHubAnnotations.write(reports)
         return Outcome.worst(reports.map(\.outcome))
     }
 
@@ -127,14 +128,22 @@ struct CheckCommand: Subcommand {
     /// `report` of `fixture` in `--format`, as the check (and `merge`) prints it.
     func render(_ report: CheckReport, _ fixture: Fixture, colour: Bool) throws -> FixtureReport {
         let outcome = Outcome(report.status)
+        var rendered: FixtureReport
         switch format {
-        case .json: return FixtureReport(name: fixture.name, outcome: outcome, json: JSONReport.json(report))
-        case .markdown: return FixtureReport(name: fixture.name, outcome: outcome, document: MarkdownReport.render(report, fixture: fixture))
+        case .json: rendered = FixtureReport(name: fixture.name, outcome: outcome, json: JSONReport.json(report))
+        case .markdown: rendered = FixtureReport(name: fixture.name, outcome: outcome, document: MarkdownReport.render(report, fixture: fixture))
         case .text:
             var text = TextReport.render(report, fixture: fixture, colour: colour, detail: detail)
             if let heatmap { text += "\n" + HeatMap.text(report, key: try heatmapKey(heatmap, fixture)) }
-            return FixtureReport(name: fixture.name, outcome: outcome, document: text)
+            rendered = FixtureReport(name: fixture.name, outcome: outcome, document: text)
         }
+        // What fails the check: a derivation expected to be correct, with its failing tensors.
+        rendered.failures = report.methods.filter { $0.expectation == .correct && $0.outcome == .mismatch }.compactMap { m in
+            let failed = m.tensors.filter { $0.verdict == .fail }
+            guard let worst = failed.max(by: { $0.relativeError < $1.relativeError }) else { return nil }
+            return "\(m.name): \(failed.map(\.key).joined(separator: ", ")) wrong — relative error up to \(sci(worst.relativeError)) (\(worst.key), bound \(sci(worst.threshold)))"
+        }
+        return rendered
     }
 
     /// `GradCheck.check` of the chosen methods under `--threads` and `--budget`; throws

@@ -26,10 +26,23 @@ struct VerifyCommand: Subcommand {
             gradients under the fixture's file name (a.json's as a.npz, a.json, a.npy or a folder a). \
             Each gets its report, the text ends with one summary line, and the exit status is the worst.
 
+            Your implementation itself: --exec CMD runs CMD once per fixture of a battery of the corner \
+            cases a hand-written backward gets wrong (T_x 1, m 1, a long sequence, saturated gates, \
+            tiny gradients, n_y > n_a, a large batch, and the default network), each named by what it \
+            is, and verifies what it wrote; --fixture adds your own fixtures. E.g. \
+            --exec 'python3 my_lstm.py {fixture} {out}', where my_lstm.py reads the fixture (JSON) and \
+            saves its gradients with np.savez(out, dWf=..., ...). Each fixture gets its report, and one \
+            summary line names the fixtures that fail and why. A run that exits non-zero, times out or \
+            writes nothing stops the verify (status 2) with its last lines on standard error.
+
+            In a GitHub Actions job (GITHUB_ACTIONS=true) each failure is also an ::error annotation \
+            line on standard error.
+
             Exit status: 0 every required gradient is there and matches; 1 one does not or is missing; \
-            2 bad input; 3 nothing can be decided on this fixture (every gradient is zero).
+            2 bad input; 3 nothing can be decided on this fixture (every gradient is zero); 130 \
+            interrupted by Ctrl-C.
             """,
-        usage: "lstm-gradcheck verify --fixture FILE --grads FILE|FOLDER [--format FORMAT]")
+        usage: "lstm-gradcheck verify (--fixture FILE --grads FILE|FOLDER | --exec CMD [--battery BATTERY] [--fixture FILE ...]) [--format FORMAT]")
 
     static let fixtureSpec = OptionSpec(name: "fixture", value: "FILE", help: "The fixture your gradients were computed on (see 'lstm-gradcheck fixture'). Give it more than once, name a folder (every *.json in it, by name) or - (standard input) to verify several.",
                                         repeatable: true, completion: .file)
@@ -39,7 +52,9 @@ struct VerifyCommand: Subcommand {
 
     static let keysSpec = OptionSpec(name: "keys", value: "LIST", help: "Comma-separated gradient names to check, e.g. dWf,dbf,dx: only these are required (default every gradient but the output layer's).")
 
-    static let options = [fixtureSpec, gradsSpec, NetworkOptions.layout, OutputFormat.spec, ManyFixtures.quietSpec, toleranceSpec, keysSpec, NetworkOptions.maxMemory]
+    static let options = [fixtureSpec, gradsSpec, NetworkOptions.layout] + ExecOptions.specs
+        + [OutputFormat.spec, ManyFixtures.quietSpec, toleranceSpec, keysSpec, NetworkOptions.maxMemory]
+    static let rules = ExecOptions.rules(grads: gradsSpec)
 
     var fixtures: [String]
     var grads: [String]
@@ -51,15 +66,19 @@ struct VerifyCommand: Subcommand {
     /// `--layout`: the fixtures' and gradient files' layout, when given.
     var layout: Layout?
     var limits: Limits
+    /// `--exec`: run the user's command over a battery instead of reading `--grads` (`VerifyCommand+Exec.swift`).
+    var exec: ExecOptions?
 
     init(_ p: ParsedArguments) throws(UsageError) {
         fixtures = p.strings(Self.fixtureSpec)
         grads = p.strings(Self.gradsSpec)
-        guard !fixtures.isEmpty, !grads.isEmpty else {
+        exec = try ExecOptions(p)
+        // With --exec the battery is the fixtures, and the command writes the gradients.
+        if exec == nil && (fixtures.isEmpty || grads.isEmpty) {
             throw UsageError(.missingOptions(command: Self.name, ["--fixture FILE", "--grads PATH"]), command: Self.name)
         }
         try FixtureFiles.check(fixtures, command: Self.name)
-        guard grads.count == fixtures.count || grads.count == 1 else {
+        if exec == nil && grads.count != fixtures.count && grads.count != 1 {
             throw UsageError(.unpaired(fixtures: fixtures.count, grads: grads.count), command: Self.name)
         }
         format = try p.choice(OutputFormat.spec, default: .text)
@@ -71,25 +90,35 @@ struct VerifyCommand: Subcommand {
     }
 
     func run(_ out: Output) throws -> Outcome {
+        if let exec { return try runExec(exec, out) }
         let loaded = try FixtureFiles.load(fixtures, limits: limits, layout: layout)
         let paired = try loaded.map { (fixture: $0.fixture, user: try GradientFile.read(try gradients(for: $0), limits: limits)) }
-        let reports = try ManyFixtures.each(paired, name: \.fixture.name) { try verify($0.fixture, $0.user, colour: out.colour) }
+        let reports = try ManyFixtures.each(paired, name: \.fixture.name) { render(try verify($0.fixture, $0.user), $0.fixture, colour: out.colour) }
         out.write(ManyFixtures.output(reports, format: format, quiet: quiet))
+        GitHubAnnotations.write(reports)
         return Outcome.worst(reports.map(\.outcome))
     }
 
-    private func verify(_ fixture: Fixture, _ user: UserGradients, colour: Bool) throws -> FixtureReport {
+    /// `user`'s gradients of `fixture` against the exact gradient, each wrong one diagnosed.
+    func verify(_ fixture: Fixture, _ user: UserGradients) throws -> VerifyReport {
         func verify<P: CellProblem>(_ p: P) throws -> VerifyReport {
             try Verify.run(p.typed, name: fixture.name, user: user, reference: ExactGradient.gradients(p.typed),
                            referenceName: "exact", tolerance: tolerance, keys: keys, form: fixture.form)
         }
-        let report = try verify(fixture.network)
+        return try verify(fixture.network)
+    }
+
+    /// `report` in `--format`, with its failures for CI annotations.
+    func render(_ report: VerifyReport, _ fixture: Fixture, colour: Bool) -> FixtureReport {
         let outcome = Outcome(report.status)
+        var rendered: FixtureReport
         switch format {
-        case .json: return FixtureReport(name: fixture.name, outcome: outcome, json: VerifyRender.json(report))
-        case .markdown: return FixtureReport(name: fixture.name, outcome: outcome, document: VerifyRender.markdown(report, fixture: fixture))
-        case .text: return FixtureReport(name: fixture.name, outcome: outcome, document: VerifyRender.text(report, fixture: fixture, colour: colour))
+        case .json: rendered = FixtureReport(name: fixture.name, outcome: outcome, json: VerifyRender.json(report))
+        case .markdown: rendered = FixtureReport(name: fixture.name, outcome: outcome, document: VerifyRender.markdown(report, fixture: fixture))
+        case .text: rendered = FixtureReport(name: fixture.name, outcome: outcome, document: VerifyRender.text(report, fixture: fixture, colour: colour))
         }
+        rendered.failures = VerifyRender.failures(report)
+        return rendered
     }
 
     /// The gradient file of `fixture`: its own `--grads` (one per `--fixture`), or, for a

@@ -5,6 +5,8 @@ struct FixtureReport {
     var name: String
     var outcome: Outcome
     var body: Body
+    /// What failed, one line each (`dWf wrong — per-step`), for CI annotations.
+    var failures: [String] = []
 
     enum Body {
         /// Text or Markdown.

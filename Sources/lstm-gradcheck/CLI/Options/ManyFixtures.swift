@@ -29,8 +29,9 @@ enum ManyFixtures {
 
     /// Everything a run over `reports` prints. One report: itself, as ever. Several: each in
     /// turn, a blank line apart (for JSON, one document holding them all); text ends with the
-    /// summary line. With `quiet` (text only), only the reports that do not match, then the summary.
-    static func output(_ reports: [FixtureReport], format: OutputFormat, quiet: Bool) -> String {
+    /// summary line (`summary`, or the count of each outcome). With `quiet` (text only), only the
+    /// reports that do not match, then the summary.
+    static func output(_ reports: [FixtureReport], format: OutputFormat, quiet: Bool, summary line: String? = nil) -> String {
         if reports.count == 1 && !quiet { return reports[0].printed }
         switch format {
         case .json:
@@ -39,7 +40,7 @@ enum ManyFixtures {
             return reports.map(\.printed).joined(separator: "\n")
         case .text:
             let shown = quiet ? reports.filter { $0.outcome != .matches } : reports
-            return (shown.map(\.printed) + [summary(reports) + "\n"]).joined(separator: "\n")
+            return (shown.map(\.printed) + [(line ?? summary(reports)) + "\n"]).joined(separator: "\n")
         }
     }
 
