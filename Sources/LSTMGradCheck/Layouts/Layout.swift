@@ -28,6 +28,9 @@ public enum Layout: String, CaseIterable, Sendable {
         case (.cs231n, .lstm): return ["i", "f", "o", "g"]
         case (.pytorch, .lstm): return ["i", "f", "g", "o"]
         case (.keras, .lstm): return ["i", "f", "c", "o"]
+        case (.pytorch, .gru): return ["r", "z", "n"]
+        // Keras stacks z, r, h for both of its GRUs; PyTorch has no reset-before GRU.
+        case (.keras, .gru), (.keras, .gruResetBefore): return ["z", "r", "h"]
         case (_, .rnn): return ["h"]
         default: return nil
         }
