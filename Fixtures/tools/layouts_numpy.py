@@ -142,6 +142,8 @@ KERAS_LSTM_ORDER = ("i", "f", "g", "o")  # Keras: i, f, c, o
 MIXED_ORDER = {"cs231n": ("i", "f", "g", "o"), "pytorch": ("i", "f", "o", "g")}
 PYTORCH_GRU_ORDER = ("r", "z", "n")
 KERAS_GRU_ORDER = ("z", "r", "h")
+# Keras' z, r, h in PyTorch's letters (h is PyTorch's candidate n), for the shared engine.
+KERAS_GRU_ORDER_AS_PYTORCH = ("z", "r", "n")
 COURSERA_GRU_PARAMS = ("Wir", "Wiz", "Win", "Whr", "Whz", "Whn",
                        "bir", "biz", "bin", "bhr", "bhz", "bhn")
 SUPPORTED = {("cs231n", "lstm"), ("cs231n", "rnn"), ("pytorch", "lstm"), ("pytorch", "gru"),
@@ -278,14 +280,16 @@ def rnn_backward(caches, W, U, dhs, carry):
     return {"W": dW, "U": dU, "b": db, "xs": dxs, "h0": dh_carry}
 
 
-def gru_forward(xs, h0, Wi, Wh, bi, bh):
-    """PyTorch GRU equations, blocks r, z, n; Wi (D,3H), Wh (H,3H) in x @ W form."""
+def gru_forward(xs, h0, Wi, Wh, bi, bh, order=PYTORCH_GRU_ORDER):
+    """PyTorch GRU equations, blocks in `order` (PyTorch's r, z, n; Keras' reset_after=True
+    GRU is the same equations with its blocks z, r, h, i.e. order ("z", "r", "n"));
+    Wi (D,3H), Wh (H,3H) in x @ W form."""
     hs = np.zeros((xs.shape[0],) + h0.shape)
     caches = []
     h_prev = h0
     for t in range(xs.shape[0]):
-        gi = split_gates(xs[t] @ Wi + bi, PYTORCH_GRU_ORDER)
-        gh = split_gates(h_prev @ Wh + bh, PYTORCH_GRU_ORDER)
+        gi = split_gates(xs[t] @ Wi + bi, order)
+        gh = split_gates(h_prev @ Wh + bh, order)
         r = sigmoid(gi["r"] + gh["r"])
         z = sigmoid(gi["z"] + gh["z"])
         n = np.tanh(gi["n"] + r * gh["n"])
@@ -296,7 +300,7 @@ def gru_forward(xs, h0, Wi, Wh, bi, bh):
     return hs, caches
 
 
-def gru_backward(caches, Wi, Wh, dhs, carry):
+def gru_backward(caches, Wi, Wh, dhs, carry, order=PYTORCH_GRU_ORDER):
     dWi, dWh = np.zeros_like(Wi), np.zeros_like(Wh)
     dbi, dbh = np.zeros(Wi.shape[1]), np.zeros(Wh.shape[1])
     dxs = np.zeros((len(caches),) + caches[0]["x"].shape)
@@ -308,8 +312,8 @@ def gru_backward(caches, Wi, Wh, dhs, carry):
         dn_pre = dh * (1.0 - z) * (1.0 - n * n)       # dL/d(gi_n + r * gh_n)
         dz_pre = dh * (h_prev - n) * z * (1.0 - z)
         dr_pre = dn_pre * ca["ghn"] * r * (1.0 - r)
-        dgi = join_gates({"r": dr_pre, "z": dz_pre, "n": dn_pre}, PYTORCH_GRU_ORDER)
-        dgh = join_gates({"r": dr_pre, "z": dz_pre, "n": dn_pre * r}, PYTORCH_GRU_ORDER)
+        dgi = join_gates({"r": dr_pre, "z": dz_pre, "n": dn_pre}, order)
+        dgh = join_gates({"r": dr_pre, "z": dz_pre, "n": dn_pre * r}, order)
         dWi += ca["x"].T @ dgi
         dWh += h_prev.T @ dgh
         dbi += np.sum(dgi, axis=0)
@@ -362,48 +366,6 @@ def keras_gru_backward(caches, K, U, dhs, carry):
         dxs[t] = dpre @ K.T
         dh_carry = dh * z + drh * r + dz_pre @ Uz.T + dr_pre @ Ur.T
     dU = np.concatenate([dUz, dUr, dUh], axis=1)
-    return {"K": dK, "U": dU, "b": db, "xs": dxs, "h0": dh_carry}
-
-
-def keras_gru_after_forward(xs, h0, K, U, b):
-    """Keras GRU, reset_after=True (Keras' default): bias b (2,3H), row 0 on the inputs,
-    row 1 on the recurrent product; r multiplies (h U_h + b^r_h)."""
-    hs = np.zeros((xs.shape[0],) + h0.shape)
-    caches = []
-    h_prev = h0
-    for t in range(xs.shape[0]):
-        xk = split_gates(xs[t] @ K + b[0], KERAS_GRU_ORDER)
-        hk = split_gates(h_prev @ U + b[1], KERAS_GRU_ORDER)
-        z = sigmoid(xk["z"] + hk["z"])
-        r = sigmoid(xk["r"] + hk["r"])
-        hh = np.tanh(xk["h"] + r * hk["h"])
-        h = z * h_prev + (1.0 - z) * hh
-        caches.append({"x": xs[t], "h_prev": h_prev, "z": z, "r": r, "hh": hh, "uh": hk["h"]})
-        hs[t] = h
-        h_prev = h
-    return hs, caches
-
-
-def keras_gru_after_backward(caches, K, U, dhs, carry):
-    dK, dU = np.zeros_like(K), np.zeros_like(U)
-    db = np.zeros((2, K.shape[1]))
-    dxs = np.zeros((len(caches),) + caches[0]["x"].shape)
-    dh_carry = np.zeros_like(dhs[0])
-    for t in reversed(range(len(caches))):
-        ca = caches[t]
-        z, r, hh, h_prev = ca["z"], ca["r"], ca["hh"], ca["h_prev"]
-        dh = dhs[t] + dh_carry if carry else dhs[t]
-        dh_pre = dh * (1.0 - z) * (1.0 - hh * hh)       # dL/d(x W_h + b^i_h + r * uh)
-        dz_pre = dh * (h_prev - hh) * z * (1.0 - z)
-        dr_pre = dh_pre * ca["uh"] * r * (1.0 - r)
-        dx_side = join_gates({"z": dz_pre, "r": dr_pre, "h": dh_pre}, KERAS_GRU_ORDER)
-        dh_side = join_gates({"z": dz_pre, "r": dr_pre, "h": dh_pre * r}, KERAS_GRU_ORDER)
-        dK += ca["x"].T @ dx_side
-        dU += h_prev.T @ dh_side
-        db[0] += np.sum(dx_side, axis=0)
-        db[1] += np.sum(dh_side, axis=0)
-        dxs[t] = dx_side @ K.T
-        dh_carry = dh * z + dh_side @ U.T
     return {"K": dK, "U": dU, "b": db, "xs": dxs, "h0": dh_carry}
 
 
@@ -572,9 +534,12 @@ def run_keras(tn, data, route=None):
     if data["cell"] == "lstm":
         hs, caches = lstm_forward(xs, tn["h0"], tn["c0"], tn["kernel"], tn["recurrent_kernel"],
                                   tn["bias"], KERAS_LSTM_ORDER)
+    elif data["reset_after"]:
+        b = tn["bias"]
+        hs, caches = gru_forward(xs, tn["h0"], tn["kernel"], tn["recurrent_kernel"], b[0], b[1],
+                                 KERAS_GRU_ORDER_AS_PYTORCH)
     else:
-        forward = keras_gru_after_forward if data["reset_after"] else keras_gru_forward
-        hs, caches = forward(xs, tn["h0"], tn["kernel"], tn["recurrent_kernel"], tn["bias"])
+        hs, caches = keras_gru_forward(xs, tn["h0"], tn["kernel"], tn["recurrent_kernel"], tn["bias"])
     go = data["grad_output"].transpose(1, 0, 2)
     loss = float(np.sum(go * hs))
     if route is None:
@@ -583,9 +548,12 @@ def run_keras(tn, data, route=None):
         g = lstm_backward(caches, tn["kernel"], tn["recurrent_kernel"], go, _carry(route),
                           KERAS_LSTM_ORDER)
         grads = {"kernel": g["W"], "recurrent_kernel": g["U"], "bias": g["b"]}
+    elif data["reset_after"]:
+        g = gru_backward(caches, tn["kernel"], tn["recurrent_kernel"], go, _carry(route),
+                         KERAS_GRU_ORDER_AS_PYTORCH)
+        grads = {"kernel": g["Wi"], "recurrent_kernel": g["Wh"], "bias": np.stack([g["bi"], g["bh"]])}
     else:
-        backward = keras_gru_after_backward if data["reset_after"] else keras_gru_backward
-        g = backward(caches, tn["kernel"], tn["recurrent_kernel"], go, _carry(route))
+        g = keras_gru_backward(caches, tn["kernel"], tn["recurrent_kernel"], go, _carry(route))
         grads = {"kernel": g["K"], "recurrent_kernel": g["U"], "bias": g["b"]}
     grads["inputs"] = g["xs"].transpose(1, 0, 2)
     grads["h0"] = g["h0"]
@@ -1183,38 +1151,27 @@ def self_test():
                   f"per-step [{_label(kind, opts)}]: == bptt bit-exactly at "
                   f"T=1; at T=4 {what}; output layer {', '.join(out_keys) or '-'} identical")
 
-        # 3. gate-order-mixed == correct gradients with blocks g and o exchanged
-        for kind, opts in [("cs231n-lstm", {}), ("cs231n-lstm-captioning", {}),
-                           ("pytorch-lstm", {}), ("pytorch-lstm", {"batch_first": True})]:
-            rng = np.random.default_rng(31)
+        # 3. gate-order-mixed == correct gradients with two blocks exchanged: the LSTMs' g and
+        #    o (2 and 3 of 4), the GRUs' first two (PyTorch's r, z; Keras' z, r)
+        lstm, gru = (31, 4, 2, 3), (33, 3, 0, 1)
+        for kind, opts, (seed, n, j, jk) in [
+                ("cs231n-lstm", {}, lstm), ("cs231n-lstm-captioning", {}, lstm),
+                ("pytorch-lstm", {}, lstm), ("pytorch-lstm", {"batch_first": True}, lstm),
+                ("pytorch-gru", {}, gru), ("pytorch-gru", {"batch_first": True}, gru),
+                ("keras-gru", {}, gru), ("keras-gru", {"reset_after": False}, gru)]:
+            rng = np.random.default_rng(seed)
             prob = _random_problem(kind, opts, (3, 5, 3, 4, 4), rng)
             _, gb = run_route(prob, "gradients")
             _, gm = run_route(prob, "gate-order-mixed")
             ok = list(gb) == list(gm)
             for k in gb:
                 if k in prob["mixed"]:
-                    want = swap_blocks(gb[k], 4, 2, 3, prob["mixed"][k])
+                    want = swap_blocks(gb[k], n, j, jk, prob["mixed"][k])
                     ok = ok and np.array_equal(gm[k], want) and rel_err(gm[k], gb[k]) > 1e-3
                 else:
                     ok = ok and np.array_equal(gm[k], gb[k])
             check(ok, f"gate-order-mixed [{_label(kind, opts)}]: {', '.join(prob['mixed'])} have "
-                      f"blocks 2 and 3 exchanged, the rest bit-identical to bptt")
-        for kind, opts in [("pytorch-gru", {}), ("pytorch-gru", {"batch_first": True}),
-                           ("keras-gru", {}), ("keras-gru", {"reset_after": False})]:
-            rng = np.random.default_rng(33)
-            prob = _random_problem(kind, opts, (3, 5, 3, 4, 4), rng)
-            _, gb = run_route(prob, "gradients")
-            _, gm = run_route(prob, "gate-order-mixed")
-            ok = list(gb) == list(gm)
-            for k in gb:
-                if k in prob["mixed"]:
-                    parts = np.split(gb[k], 3, axis=prob["mixed"][k])
-                    want = np.concatenate([parts[1], parts[0], parts[2]], axis=prob["mixed"][k])
-                    ok = ok and np.array_equal(gm[k], want) and rel_err(gm[k], gb[k]) > 1e-3
-                else:
-                    ok = ok and np.array_equal(gm[k], gb[k])
-            check(ok, f"gate-order-mixed [{_label(kind, opts)}]: {', '.join(prob['mixed'])} have "
-                      f"blocks 0 and 1 exchanged, the rest bit-identical to bptt")
+                      f"blocks {j} and {jk} exchanged, the rest bit-identical to bptt")
         for kind in ("cs231n-rnn", "keras-lstm", "coursera-gru"):
             prob = _random_problem(kind, {}, (2, 2, 2, 2, 2), np.random.default_rng(32))
             check("gate-order-mixed" not in routes_of(prob),

@@ -22,6 +22,14 @@ import Testing
         for stem in Self.fixtures { #expect(try Self.read(stem).network.kind == Self.cells[stem], "\(stem)") }
     }
 
+    /// Keras' reset_after=False GRU has one bias per gate, in Coursera's shapes.
+    @Test func theResetBeforeGRUsParameters() {
+        #expect(GRUResetBefore.Parameter.allCases.map(\.name) == ["Wir", "Wiz", "Win", "Whr", "Whz", "Whn", "br", "bz", "bn", "Wy", "by"])
+        #expect(GRUResetBefore.Parameter.allCases.map(GRUResetBefore.shapeText) ==
+                Array(repeating: "n_a × n_x", count: 3) + Array(repeating: "n_a × n_a", count: 3) + Array(repeating: "n_a × 1", count: 3) + ["n_y × n_a", "n_y × 1"])
+        #expect(CellKind(rawValue: "gru-reset-before") == .gruResetBefore && CellKind.gruResetBefore.cell == GRUResetBefore.self)
+    }
+
     /// Every route's gradients in the layout's names beside NumPy's: the worst relative error
     /// over every tensor of `stem`, and the loss's.
     func agreement(_ stem: String) throws -> (worst: Double, at: String, loss: Double) {
@@ -65,15 +73,8 @@ import Testing
 
     // MARK: verify in the layout's names
 
-    func verify(_ stem: String, _ route: String) throws -> VerifyReport {
-        let fixture = try Self.read(stem)
-        let user = try LayoutTests.userFile(try LayoutTests.route(try LayoutTests.expected(stem), route), "gru-\(stem)-\(route)")
-        func run<P: CellProblem>(_ p: P) throws -> VerifyReport {
-            try Verify.run(p.typed, name: fixture.name, user: user, reference: try ExactGradient.gradients(p.typed),
-                           referenceName: "exact", tolerance: Comparison.defaultTolerance, form: fixture.form)
-        }
-        return try run(fixture.network)
-    }
+    /// `verify` of NumPy's `route` gradients against the fixture's exact gradient, as `LayoutTests` runs it.
+    func verify(_ stem: String, _ route: String) throws -> VerifyReport { try LayoutTests().verify(stem, route) }
 
     @Test(arguments: fixtures)
     func verifyPassesNumPysGradients(_ stem: String) throws {

@@ -26,6 +26,13 @@ public enum GRUResetBefore: Cell {
     public static let hasCellState = false
     public static let outputLayer = (weight: Parameter.Wy, bias: Parameter.by)
 
+    public static func hiddenStates<S>(_ problem: Problem<GRUResetBefore, S>) -> [Matrix<S>] { forward(problem).map(\.a_next) }
+
+    /// Every step's cache, t = 0 ..< T_x: `cellForward` from a0, each step fed the state before.
+    public static func forward<S>(_ problem: Problem<GRUResetBefore, S>) -> [GRUResetBeforeCache<S>] {
+        HiddenCarryLoop.unroll(problem, hidden: \.a_next) { cellForward($0, $1, problem.weights) }
+    }
+
     public static func shape(of p: Parameter, _ d: Dims) -> (rows: Int, cols: Int) {
         switch p {
         case .Wir, .Wiz, .Win: return (d.n_a, d.n_x)
@@ -36,14 +43,11 @@ public enum GRUResetBefore: Cell {
         }
     }
 
+    /// Read off `shape(of:)` at sizes that name themselves, so the two cannot disagree.
     public static func shapeText(of p: Parameter) -> String {
-        switch p {
-        case .Wir, .Wiz, .Win: return "n_a × n_x"
-        case .Whr, .Whz, .Whn: return "n_a × n_a"
-        case .br, .bz, .bn: return "n_a × 1"
-        case .Wy: return "n_y × n_a"
-        case .by: return "n_y × 1"
-        }
+        let (rows, cols) = shape(of: p, Dims(n_x: 5, n_a: 7, n_y: 11, steps: 1, batch: 1))
+        let names = [5: "n_x", 7: "n_a", 11: "n_y"]
+        return "\(names[rows] ?? "\(rows)") × \(names[cols] ?? "\(cols)")"
     }
 
     /// `r`, `z`, `n` (Keras: `h`), each with its input weight, its recurrent weight and its one
@@ -57,8 +61,6 @@ public enum GRUResetBefore: Cell {
         }
     }
 
-    public static func hiddenStates<S>(_ problem: Problem<GRUResetBefore, S>) -> [Matrix<S>] { forward(problem).map(\.a_next) }
-
     /// One step, in the style of the notebook's `*_cell_forward` (without the output layer).
     public static func cellForward<S>(_ xt: Matrix<S>, _ a_prev: Matrix<S>, _ parameters: Weights<GRUResetBefore, S>) -> GRUResetBeforeCache<S> {
         let rt = np.sigmoid((np.dot(parameters[.Wir], xt) + np.dot(parameters[.Whr], a_prev)).addingColumn(parameters[.br]))
@@ -67,11 +69,6 @@ public enum GRUResetBefore: Cell {
         let nt = np.tanh((np.dot(parameters[.Win], xt) + np.dot(parameters[.Whn], ra)).addingColumn(parameters[.bn]))
         let a_next = (1 - zt) * nt + zt * a_prev
         return GRUResetBeforeCache(a_next: a_next, a_prev: a_prev, xt: xt, rt: rt, zt: zt, nt: nt, ra: ra)
-    }
-
-    /// Every step's cache, t = 0 ..< T_x.
-    public static func forward<S>(_ problem: Problem<GRUResetBefore, S>) -> [GRUResetBeforeCache<S>] {
-        HiddenCarryLoop.unroll(problem, hidden: \.a_next) { cellForward($0, $1, problem.weights) }
     }
 }
 

@@ -1,37 +1,13 @@
-/// What `gru_cell_backward` returns for the reset-before GRU: the step's own gradient of
-/// every recurrent parameter, `dxt`, and `da_prev`.
-struct GRUResetBeforeCellGradients<S: Scalar> {
-    var dxt: Matrix<S>, da_prev: Matrix<S>
-    var dWir: Matrix<S>, dWiz: Matrix<S>, dWin: Matrix<S>
-    var dWhr: Matrix<S>, dWhz: Matrix<S>, dWhn: Matrix<S>
-    var dbr: Matrix<S>, dbz: Matrix<S>, dbn: Matrix<S>
-
-    /// The gradient of recurrent parameter `p`; nil for the output layer.
-    subscript(p: GRUResetBefore.Parameter) -> Matrix<S>? {
-        switch p {
-        case .Wir: return dWir
-        case .Wiz: return dWiz
-        case .Win: return dWin
-        case .Whr: return dWhr
-        case .Whz: return dWhz
-        case .Whn: return dWhn
-        case .br: return dbr
-        case .bz: return dbz
-        case .bn: return dbn
-        case .Wy, .by: return nil
-        }
-    }
-}
-
 /// The reset-before GRU's backward in the notebook's style: a per-cell `gru_cell_backward`
 /// and the `gru_backward` loop that calls it (`HiddenCarryLoop`); without the carry it is
 /// the cell's `per-step`.
 enum GRUResetBeforeCourseraLoop {
-    /// One step's backward. `dr`, `dz`, `dn` are the derivatives at the gates'
+    /// One step's backward: the step's own (local) gradient of every recurrent parameter,
+    /// `dxt` and `da_prev`. `dr`, `dz`, `dn` are the derivatives at the gates'
     /// pre-activations; `dra` the one at `ra = r ⊙ a_prev`, through which the candidate
     /// reaches both the reset gate and a_prev.
     static func gru_cell_backward<S>(_ da_next: Matrix<S>, _ cache: GRUResetBeforeCache<S>,
-                                     _ parameters: Weights<GRUResetBefore, S>) -> GRUResetBeforeCellGradients<S> {
+                                     _ parameters: Weights<GRUResetBefore, S>) -> HiddenStep<GRUResetBefore, S> {
         let (a_prev, xt, rt, zt, nt, ra) = (cache.a_prev, cache.xt, cache.rt, cache.zt, cache.nt, cache.ra)
 
         // a_next = (1 − zt)·nt + zt·a_prev
@@ -44,16 +20,17 @@ enum GRUResetBeforeCourseraLoop {
         // a_prev reaches a_next directly (zt·a_prev), through ra, and through the r and z gates.
         let da_prev = da_next * zt + dra * rt + np.dot(parameters[.Whr].T, dr) + np.dot(parameters[.Whz].T, dz)
 
-        return GRUResetBeforeCellGradients(dxt: dxt, da_prev: da_prev,
-                                           dWir: np.dot(dr, xt.T), dWiz: np.dot(dz, xt.T), dWin: np.dot(dn, xt.T),
-                                           dWhr: np.dot(dr, a_prev.T), dWhz: np.dot(dz, a_prev.T), dWhn: np.dot(dn, ra.T),
-                                           dbr: np.sumRows(dr), dbz: np.sumRows(dz), dbn: np.sumRows(dn))
+        let local: [GRUResetBefore.Parameter: Matrix<S>] = [
+            .Wir: np.dot(dr, xt.T), .Wiz: np.dot(dz, xt.T), .Win: np.dot(dn, xt.T),
+            .Whr: np.dot(dr, a_prev.T), .Whz: np.dot(dz, a_prev.T), .Whn: np.dot(dn, ra.T),
+            .br: np.sumRows(dr), .bz: np.sumRows(dz), .bn: np.sumRows(dn),
+        ]
+        return HiddenStep(local: { local[$0] }, dxt: dxt, da_prev: da_prev)
     }
 
     static func gradients<S>(_ problem: Problem<GRUResetBefore, S>, carry: Bool) -> Gradients<GRUResetBefore> {
-        HiddenCarryLoop.gradients(problem, GRUResetBefore.forward(problem), hidden: \.a_next, carry: carry) { da_next, cache in
-            let g = gru_cell_backward(da_next, cache, problem.weights)
-            return HiddenStep(local: { g[$0] }, dxt: g.dxt, da_prev: g.da_prev)
+        HiddenCarryLoop.gradients(problem, GRUResetBefore.forward(problem), hidden: \.a_next, carry: carry) {
+            gru_cell_backward($0, $1, problem.weights)
         }
     }
 }
@@ -61,35 +38,31 @@ enum GRUResetBeforeCourseraLoop {
 /// BPTT for the reset-before GRU written apart from the cell backward, in Keras' stacking:
 /// one input weight `Wi = [Wir; Wiz; Win]` and one pre-activation delta per step on the
 /// input side; on the state side the gates r and z as one `Wg = [Whr; Whz]` acting on
-/// a_{t−1}, and `Whn` on `r ⊙ a_{t−1}` apart.
-enum GRUResetBeforeBPTT {
-    static func gradients<S>(_ problem: Problem<GRUResetBefore, S>) -> Gradients<GRUResetBefore> { backward(problem).gradients }
+/// a_{t−1}, and `Whn` on `r ⊙ a_{t−1}` apart. One pass gives both the gradients and
+/// `∂L/∂a_t` at every step, every later loss included (`da`).
+struct GRUResetBeforeBPTT<S: Scalar> {
+    let gradients: Gradients<GRUResetBefore>
+    let da: [Matrix<S>]
 
-    /// `∂L/∂a_t` for every step t, every later loss included.
-    static func stateGradients<S>(_ problem: Problem<GRUResetBefore, S>) -> [Matrix<S>] { backward(problem).da }
-
-    private static func backward<S>(_ problem: Problem<GRUResetBefore, S>) -> (gradients: Gradients<GRUResetBefore>, da: [Matrix<S>]) {
-        let (n_a, n_x, m) = (problem.dims.n_a, problem.dims.n_x, problem.a0.cols)
-        let steps = GRUResetBefore.forward(problem), p = problem.weights
+    init(_ problem: Problem<GRUResetBefore, S>) {
+        let steps = GRUResetBefore.forward(problem), p = problem.weights, H = problem.dims.n_a
         let head = OutputLayer.backward(problem, steps.map(\.a_next))
-        let Wi = Matrix.stacked([p[.Wir], p[.Wiz], p[.Win]])
-        let Wg = Matrix.stacked([p[.Whr], p[.Whz]])
-        var dWi = Matrix<S>(rows: 3 * n_a, cols: n_x), dWg = Matrix<S>(rows: 2 * n_a, cols: n_a)
-        var dWhn = Matrix<S>(rows: n_a, cols: n_a), db = Matrix<S>(rows: 3 * n_a, cols: 1)
-        var dx = Array(repeating: Matrix<S>(rows: n_x, cols: m), count: steps.count)
-        var later = Matrix<S>(rows: n_a, cols: m)   // ∂L/∂a_t from the steps after t
-        var states = Array(repeating: later, count: steps.count)
-        for t in steps.indices.reversed() {
-            let s = steps[t]
+        let Wi = Matrix.stacked([p[.Wir], p[.Wiz], p[.Win]]), Wg = Matrix.stacked([p[.Whr], p[.Whz]])
+        func zeros(_ m: Matrix<S>) -> Matrix<S> { Matrix(rows: m.rows, cols: m.cols) }
+        var dWi = zeros(Wi), dWg = zeros(Wg), dWhn = zeros(p[.Whn])
+        var db = Matrix<S>(rows: 3 * H, cols: 1)
+        var dx = problem.x.map(zeros)
+        var later = zeros(problem.a0)   // ∂L/∂a_t from the steps after t
+        var da = Array(repeating: later, count: steps.count)
+        for (t, s) in steps.enumerated().reversed() {
             let dh = head.da[t] + later
-            states[t] = dh
+            da[t] = dh
             // ∂a_t/∂n = 1 − z, ∂a_t/∂z = a_{t−1} − n; tanh' = 1 − tanh², σ' = σ(1 − σ).
             let gn = dh * (1 - s.zt) * (1 - s.nt * s.nt)
             let gz = dh * (s.a_prev - s.nt) * s.zt * (1 - s.zt)
             let dReset = matmulTA(p[.Whn], gn)                 // at r ⊙ a_{t−1}
             let gr = dReset * s.a_prev * s.rt * (1 - s.rt)
-            let deltas = Matrix.stacked([gr, gz, gn])
-            let gates = Matrix.stacked([gr, gz])
+            let deltas = Matrix.stacked([gr, gz, gn]), gates = Matrix.stacked([gr, gz])
             dWi += matmulTB(deltas, s.xt)
             dWg += matmulTB(gates, s.a_prev)
             dWhn += matmulTB(gn, s.ra)
@@ -97,7 +70,8 @@ enum GRUResetBeforeBPTT {
             dx[t] = matmulTA(Wi, deltas)
             later = dh * s.zt + dReset * s.rt + matmulTA(Wg, gates)
         }
-        func block(_ M: Matrix<S>, _ k: Int) -> Matrix<S> { M.rows((k * n_a)..<((k + 1) * n_a)) }
+        // Row block k of a stack of H-row blocks.
+        func block(_ M: Matrix<S>, _ k: Int) -> Matrix<S> { M.rows((k * H)..<((k + 1) * H)) }
         let grads = Weights<GRUResetBefore, S> { parameter in
             switch parameter {
             case .Wir, .Wiz, .Win: return block(dWi, parameter.index)
@@ -108,7 +82,8 @@ enum GRUResetBeforeBPTT {
             case .by: return head.dby
             }
         }
-        return (problem.gradients(dW: grads, da0: later, dx: dx), states)
+        gradients = problem.gradients(dW: grads, da0: later, dx: dx)
+        self.da = da
     }
 }
 
@@ -117,7 +92,7 @@ enum GRUResetBeforeBPTT {
 extension GRUResetBefore: HiddenStateCell {
     public static var bptt: Method<GRUResetBefore> {
         .bptt("Wi = [Wir; Wiz; Win] and [Whr; Whz] stacked, Whn on r*a_prev apart",
-              double: { GRUResetBeforeBPTT.gradients($0) }, single: { GRUResetBeforeBPTT.gradients($0) })
+              double: { GRUResetBeforeBPTT($0).gradients }, single: { GRUResetBeforeBPTT($0).gradients })
     }
 
     public static func notebookLoop(carry: Bool) -> Method<GRUResetBefore> {
@@ -132,9 +107,8 @@ extension GRUResetBefore: HiddenStateCell {
 
     public static func stepBackward(_ da_next: Matrix<Double>, _ cache: GRUResetBeforeCache<Double>,
                                     _ weights: Weights<GRUResetBefore, Double>) -> HiddenStep<GRUResetBefore, Double> {
-        let g = GRUResetBeforeCourseraLoop.gru_cell_backward(da_next, cache, weights)
-        return HiddenStep(local: { g[$0] }, dxt: g.dxt, da_prev: g.da_prev)
+        GRUResetBeforeCourseraLoop.gru_cell_backward(da_next, cache, weights)
     }
 
-    public static func bpttStates(_ problem: Problem<GRUResetBefore, Double>) -> [Matrix<Double>] { GRUResetBeforeBPTT.stateGradients(problem) }
+    public static func bpttStates(_ problem: Problem<GRUResetBefore, Double>) -> [Matrix<Double>] { GRUResetBeforeBPTT(problem).da }
 }
