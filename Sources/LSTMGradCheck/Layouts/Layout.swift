@@ -10,9 +10,18 @@
 /// | `pytorch` | `weight_ih_l0` (4H, D), `weight_hh_l0` (4H, H) | `bias_ih_l0`, `bias_hh_l0` (4H) | `input` (T, N, D) | `h0`, `c0` (1, N, H) | `grad_output` (T, N, H) | i, f, g, o (rows) |
 /// | `keras` | `kernel` (D, 4H), `recurrent_kernel` (H, 4H) | `bias` (4H) | `inputs` (N, T, D) | `h0`, `c0` (N, H) | `grad_output` (N, T, H) | i, f, c, o (columns) |
 ///
+/// The GRU (`torch.nn.GRU`, Keras' `GRU`; cs231n has none):
+///
+/// | layout | cell | weights | bias | initial state | gate order |
+/// | --- | --- | --- | --- | --- | --- |
+/// | `pytorch` | `gru` | `weight_ih_l0` (3H, D), `weight_hh_l0` (3H, H) | `bias_ih_l0` → `bir biz bin`, `bias_hh_l0` → `bhr bhz bhn` (3H each) | `h0` (1, N, H) | r, z, n (rows) |
+/// | `keras` | `gru` (`reset_after` true, Keras' default) | `kernel` (D, 3H), `recurrent_kernel` (H, 3H) | `bias` (2, 3H): row 0 input, row 1 recurrent | `h0` (N, H) | z, r, h (columns) |
+/// | `keras` | `gru-reset-before` (`"reset_after": false`) | as above | `bias` (3H) → `bz br bn` | `h0` (N, H) | z, r, h (columns) |
+///
 /// The plain RNN is the same with one block of H (`Wx` (D, H), …); cs231n's captioning loss adds
-/// `W_vocab` (H, V), `b_vocab` (V) and `captions`, `mask` (N, T). PyTorch's two biases are
-/// added into the cell's one bias, and each one's gradient is that sum's gradient.
+/// `W_vocab` (H, V), `b_vocab` (V) and `captions`, `mask` (N, T). PyTorch's two LSTM biases are
+/// added into the cell's one bias, and each one's gradient is that sum's gradient; the GRU keeps
+/// its two apart (`GateBlock.stateBias`), so each maps to its own parameters and gradient.
 public enum Layout: String, CaseIterable, Sendable {
     case coursera
     case cs231n

@@ -24,7 +24,7 @@ extension CheckOptions.Reference: ArgumentChoice {}
 extension Layout: ArgumentChoice {
     /// `--layout`: the framework whose names and shapes a fixture or gradient file uses.
     static let spec = OptionSpec(name: "layout", value: "LAYOUT",
-                                 help: "coursera (default), cs231n, pytorch or keras: write the fixture in that framework's names, shapes and gate order (cs231n, pytorch and keras carry an upstream gradient in place of labels, as their gradient checks do).",
+                                 help: "coursera (default), cs231n, pytorch or keras: write the fixture in that framework's names, shapes and gate order (cs231n, pytorch and keras carry an upstream gradient in place of labels, as their gradient checks do). cs231n holds the lstm and rnn; pytorch the gru too (torch.nn.GRU); keras both GRUs (gru-reset-before as \"reset_after\": false).",
                                  completion: .choices(Layout.allCases.map(\.rawValue)))
 
     /// A generated fixture in this layout's default form (`Layout.defaultForm`).

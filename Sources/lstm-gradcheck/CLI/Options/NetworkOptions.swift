@@ -11,7 +11,7 @@ struct NetworkOptions: Sendable {
     /// `check`'s: any number of files, folders and `-`.
     static let fixtures = OptionSpec(name: "fixture", value: "FILE", help: "Check the network in this fixture file (JSON, see the README) instead of a generated one. Give it more than once, name a folder (every *.json in it, by name) or - (standard input) to check several: each gets its report, and the exit status is the worst of them.",
                                      repeatable: true, completion: .file)
-    static let cell = OptionSpec(name: "cell", value: "CELL", help: "lstm (default), rnn (the course's plain RNN) or gru (PyTorch's GRU), for a generated network.",
+    static let cell = OptionSpec(name: "cell", value: "CELL", help: "lstm (default), rnn (the course's plain RNN), gru (PyTorch's GRU; Keras' default reset_after=True) or gru-reset-before (Keras' GRU(reset_after=False)), for a generated network.",
                                  completion: .choices(CellKind.allCases.map(\.rawValue)))
     static let nx = OptionSpec(name: "n-x", value: "N", help: "Input size n_x of a generated network (default \(defaults.n_x)).")
     static let na = OptionSpec(name: "n-a", value: "N", help: "Hidden size n_a (default \(defaults.n_a)).")
