@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 
+/// python3 with torch, which the cross-check with `torch.nn.GRU` needs; looked up once.
+private let pythonWithTorch = (try? Tool.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import torch"]).status == 0) ?? false
+
 /// The GRU in PyTorch's and Keras' layouts through the binary: `fixture --layout L --cell C`,
 /// `grads` in the layout's names, `verify` passing the right gradients, naming the missing carry
 /// in the layout's names, and naming a gate order mixed up; PyTorch refuses Keras' reset-before GRU.
@@ -64,6 +67,18 @@ import Testing
         #expect(order.status == 1)
         let orderCauses = try #require(try Self.object(order.stdout)["causes"] as? [[String: Any]])
         #expect(orderCauses.contains { $0["kind"] as? String == "gate-order" }, "\(orderCauses)")
+    }
+
+    /// Where torch is installed, `Fixtures/tools/layouts_torch.py` rebuilds the GRU fixtures'
+    /// expected gradients with `torch.nn.GRU` itself (and Keras' equations in torch operations):
+    /// every route to 1e-12.
+    @Test(.enabled(if: pythonWithTorch)) func torchAgreesWithTheExpectedGRUGradients() throws {
+        let stems = ["pytorch-gru", "keras-gru", "keras-gru-reset-after"]
+        let r = try Tool.run(URL(fileURLWithPath: "/usr/bin/env"),
+                             ["python3", "Fixtures/tools/layouts_torch.py"] + stems.map { "Fixtures/layouts/\($0).json" }, in: Tool.root)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("PASS pytorch-gru (torch.nn.GRU; gradients, per-step, gate-order-mixed)"), "\(r.stdout)")
+        #expect(r.stdout.split(separator: "\n").last == "3 passed, 0 failed", "\(r.stdout)")
     }
 
     @Test func pytorchRefusesKerasResetBeforeGRU() throws {
