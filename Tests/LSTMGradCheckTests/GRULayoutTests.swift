@@ -181,6 +181,16 @@ import Testing
         try check(fixture.network)
     }
 
+    @Test(arguments: fixtures)
+    func theLayoutIsDetectedFromTheKeys(_ stem: String) throws {
+        let path = LayoutTests.path(stem)
+        let json = try FileAccess.json(try FileAccess.read(path), source: path)
+        guard case .object(let top) = json, case .object(let parameters) = json["parameters"] else { throw LayoutTests.Failure.notAnObject }
+        let layout = try Self.read(stem).layout
+        #expect(Layout.detect(keys: top.map(\.key).filter { $0 != "layout" } + parameters.map(\.key)) == layout, "\(stem)")
+        #expect(Layout.detect(keys: try LayoutTests.route(try LayoutTests.expected(stem), "gradients").map(\.key)) == layout, "\(stem) gradients")
+    }
+
     /// A generated GRU of either kind written in each layout that holds it and read back is the
     /// same problem, bit for bit; PyTorch holds no reset-before GRU.
     @Test(arguments: [CellKind.gru, .gruResetBefore])

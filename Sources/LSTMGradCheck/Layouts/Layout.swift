@@ -57,8 +57,8 @@ public enum Layout: String, CaseIterable, Sendable {
 
     /// The layout whose names `keys` are: a fixture's top-level and parameter keys, or a
     /// gradient file's keys, in any mix. Each layout scores the keys only it uses
-    /// (`Wx`, `dWh`, `dout` for cs231n; `weight_ih_l0`, `input` for PyTorch; `kernel`, `inputs`
-    /// for Keras; a Coursera cell's parameter names, `a0`, `da` for Coursera); the best score
+    /// (`Wx`, `dWh`, `dout` for cs231n; `weight_ih_l0`, `input` for PyTorch; `kernel`, `inputs`,
+    /// `reset_after` for Keras; a Coursera cell's parameter names, `a0`, `da` for Coursera); the best score
     /// wins, and nil means none scored or two tied.
     public static func detect(keys: [String]) -> Layout? {
         let scores = allCases.map { layout in (layout, Set(keys).filter(layout.distinctiveKeys.contains).count) }
@@ -77,7 +77,7 @@ public enum Layout: String, CaseIterable, Sendable {
         case .pytorch:
             return ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0", "input", "batch_first"]
         case .keras:
-            return ["kernel", "recurrent_kernel", "bias", "inputs"]
+            return ["kernel", "recurrent_kernel", "bias", "inputs", "reset_after"]
         }
     }
 
