@@ -159,7 +159,8 @@ public struct LayoutForm: Sendable, Equatable {
     public var batchFirst: Bool
     /// PyTorch: `bias_ih_l0` and `bias_hh_l0` as the file gave them; the cell's bias is their
     /// sum. Written back as they are while they still add up to the cell's bias, bit for bit;
-    /// otherwise the cell's bias is written as `bias_ih_l0` and `bias_hh_l0` is zero.
+    /// otherwise the cell's bias is written as `bias_ih_l0` and `bias_hh_l0` is zero. Nil for a
+    /// cell that keeps the two apart (the GRU): each is then one of its parameters, as it is.
     public var biases: SplitBias?
     /// The layout's keys of optional initial states (`h0`, `c0`) the file left out: they are
     /// zeros, and are left out again when written.
