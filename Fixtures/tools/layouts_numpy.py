@@ -65,18 +65,28 @@ hidden-state sequence and L = sum(G * hidden states), so dL/dh_t = G_t.
    b_i* = bias_ih_l0 blocks, W_h*/b_h* from weight_hh_l0/bias_hh_l0 (n uses
    r * (h_{t-1} @ W_hn^T + b_hn)). L = sum(grad_output * output).
    Gradients: weight_ih_l0 weight_hh_l0 bias_ih_l0 bias_hh_l0 input h0.
-7. Keras GRU with reset_after=False ("keras", "gru"): inputs (N,T,D), h0 (N,H)
-   (zeros when absent), kernel (D,3H), recurrent_kernel (H,3H), bias (3H,), column
-   blocks z, r, h (Keras' own order), W_* kernel blocks, U_* recurrent_kernel blocks:
+7. Keras GRU with reset_after=False ("keras", "gru", "reset_after": false): inputs
+   (N,T,D), h0 (N,H) (zeros when absent), kernel (D,3H), recurrent_kernel (H,3H),
+   bias (3H,), column blocks z, r, h (Keras' own order), W_* kernel blocks, U_*
+   recurrent_kernel blocks:
        z = sigma(x_t W_z + h_{t-1} U_z + b_z);  r = sigma(x_t W_r + h_{t-1} U_r + b_r)
        hh = tanh(x_t W_h + (r * h_{t-1}) U_h + b_h);  h_t = z * h_{t-1} + (1 - z) * hh
    L = sum(grad_output * outputs). Gradients: kernel recurrent_kernel bias inputs h0.
+8. Keras GRU with reset_after=True, Keras' default ("keras", "gru", "reset_after" absent
+   or true): as 7 but bias (2,3H), row 0 the input bias b^i, row 1 the recurrent bias b^r
+   (each in blocks z, r, h), and the reset gate applied after the recurrent product:
+       z = sigma(x_t W_z + b^i_z + h_{t-1} U_z + b^r_z);  r likewise
+       hh = tanh(x_t W_h + b^i_h + r * (h_{t-1} U_h + b^r_h));  h_t as in 7
+   (these are PyTorch's equations with the blocks in Keras' order and Keras' update
+   h_t = z * h_{t-1} + (1 - z) * hh, which is PyTorch's (1 - z) * n + z * h_{t-1}).
+   Gradients as 7, bias (2,3H).
 
 Optional initial states that are absent are zeros, and their gradient is still
 reported (the gradient at the zero state). cs231n has no c0 at all.
 
 Expected file: {"fixture", "produced_by", "loss", "gradients": {name: tensor},
-"per-step": {...}, and for every cs231n or PyTorch LSTM "gate-order-mixed": {...}},
+"per-step": {...}, and for every cs231n or PyTorch LSTM and every PyTorch or Keras GRU
+"gate-order-mixed": {...}},
 all gradients in their tensors' shapes and in the order listed above.
 
 "per-step" (every model, the RNN included): the same local backward formulas with
@@ -95,6 +105,12 @@ gradients with the g and o blocks (blocks 2 and 3, counting from 0) exchanged in
     i,f,g,o while the forward is i,f,o,g); dW_vocab/db_vocab unchanged;
   - PyTorch: the rows of weight_ih_l0 and weight_hh_l0 and the entries of bias_ih_l0
     and bias_hh_l0 (a backward that assumes i,f,o,g while the forward is i,f,g,o).
+  - PyTorch GRU: the r and z blocks (0 and 1) exchanged in the rows of weight_ih_l0 and
+    weight_hh_l0 and the entries of bias_ih_l0 and bias_hh_l0 (a backward that assumes
+    z,r,n while the forward is r,z,n);
+  - Keras GRU: the z and r blocks (0 and 1) exchanged in the columns of kernel,
+    recurrent_kernel and bias (both rows of a reset_after=True bias): a backward that
+    assumes r,z,h while the forward is z,r,h.
 dx/dh0 (input/h0/c0) are the correct ones, and the dh, dc carried back in time are the
 correctly ordered ones (the mistake is only in the stacked weight gradient).
 
@@ -126,6 +142,8 @@ KERAS_LSTM_ORDER = ("i", "f", "g", "o")  # Keras: i, f, c, o
 MIXED_ORDER = {"cs231n": ("i", "f", "g", "o"), "pytorch": ("i", "f", "o", "g")}
 PYTORCH_GRU_ORDER = ("r", "z", "n")
 KERAS_GRU_ORDER = ("z", "r", "h")
+# Keras' z, r, h in PyTorch's letters (h is PyTorch's candidate n), for the shared engine.
+KERAS_GRU_ORDER_AS_PYTORCH = ("z", "r", "n")
 COURSERA_GRU_PARAMS = ("Wir", "Wiz", "Win", "Whr", "Whz", "Whn",
                        "bir", "biz", "bin", "bhr", "bhz", "bhn")
 SUPPORTED = {("cs231n", "lstm"), ("cs231n", "rnn"), ("pytorch", "lstm"), ("pytorch", "gru"),
@@ -262,14 +280,16 @@ def rnn_backward(caches, W, U, dhs, carry):
     return {"W": dW, "U": dU, "b": db, "xs": dxs, "h0": dh_carry}
 
 
-def gru_forward(xs, h0, Wi, Wh, bi, bh):
-    """PyTorch GRU equations, blocks r, z, n; Wi (D,3H), Wh (H,3H) in x @ W form."""
+def gru_forward(xs, h0, Wi, Wh, bi, bh, order=PYTORCH_GRU_ORDER):
+    """PyTorch GRU equations, blocks in `order` (PyTorch's r, z, n; Keras' reset_after=True
+    GRU is the same equations with its blocks z, r, h, i.e. order ("z", "r", "n"));
+    Wi (D,3H), Wh (H,3H) in x @ W form."""
     hs = np.zeros((xs.shape[0],) + h0.shape)
     caches = []
     h_prev = h0
     for t in range(xs.shape[0]):
-        gi = split_gates(xs[t] @ Wi + bi, PYTORCH_GRU_ORDER)
-        gh = split_gates(h_prev @ Wh + bh, PYTORCH_GRU_ORDER)
+        gi = split_gates(xs[t] @ Wi + bi, order)
+        gh = split_gates(h_prev @ Wh + bh, order)
         r = sigmoid(gi["r"] + gh["r"])
         z = sigmoid(gi["z"] + gh["z"])
         n = np.tanh(gi["n"] + r * gh["n"])
@@ -280,7 +300,7 @@ def gru_forward(xs, h0, Wi, Wh, bi, bh):
     return hs, caches
 
 
-def gru_backward(caches, Wi, Wh, dhs, carry):
+def gru_backward(caches, Wi, Wh, dhs, carry, order=PYTORCH_GRU_ORDER):
     dWi, dWh = np.zeros_like(Wi), np.zeros_like(Wh)
     dbi, dbh = np.zeros(Wi.shape[1]), np.zeros(Wh.shape[1])
     dxs = np.zeros((len(caches),) + caches[0]["x"].shape)
@@ -292,8 +312,8 @@ def gru_backward(caches, Wi, Wh, dhs, carry):
         dn_pre = dh * (1.0 - z) * (1.0 - n * n)       # dL/d(gi_n + r * gh_n)
         dz_pre = dh * (h_prev - n) * z * (1.0 - z)
         dr_pre = dn_pre * ca["ghn"] * r * (1.0 - r)
-        dgi = join_gates({"r": dr_pre, "z": dz_pre, "n": dn_pre}, PYTORCH_GRU_ORDER)
-        dgh = join_gates({"r": dr_pre, "z": dz_pre, "n": dn_pre * r}, PYTORCH_GRU_ORDER)
+        dgi = join_gates({"r": dr_pre, "z": dz_pre, "n": dn_pre}, order)
+        dgh = join_gates({"r": dr_pre, "z": dz_pre, "n": dn_pre * r}, order)
         dWi += ca["x"].T @ dgi
         dWh += h_prev.T @ dgh
         dbi += np.sum(dgi, axis=0)
@@ -514,6 +534,10 @@ def run_keras(tn, data, route=None):
     if data["cell"] == "lstm":
         hs, caches = lstm_forward(xs, tn["h0"], tn["c0"], tn["kernel"], tn["recurrent_kernel"],
                                   tn["bias"], KERAS_LSTM_ORDER)
+    elif data["reset_after"]:
+        b = tn["bias"]
+        hs, caches = gru_forward(xs, tn["h0"], tn["kernel"], tn["recurrent_kernel"], b[0], b[1],
+                                 KERAS_GRU_ORDER_AS_PYTORCH)
     else:
         hs, caches = keras_gru_forward(xs, tn["h0"], tn["kernel"], tn["recurrent_kernel"], tn["bias"])
     go = data["grad_output"].transpose(1, 0, 2)
@@ -524,6 +548,10 @@ def run_keras(tn, data, route=None):
         g = lstm_backward(caches, tn["kernel"], tn["recurrent_kernel"], go, _carry(route),
                           KERAS_LSTM_ORDER)
         grads = {"kernel": g["W"], "recurrent_kernel": g["U"], "bias": g["b"]}
+    elif data["reset_after"]:
+        g = gru_backward(caches, tn["kernel"], tn["recurrent_kernel"], go, _carry(route),
+                         KERAS_GRU_ORDER_AS_PYTORCH)
+        grads = {"kernel": g["Wi"], "recurrent_kernel": g["Wh"], "bias": np.stack([g["bi"], g["bh"]])}
     else:
         g = keras_gru_backward(caches, tn["kernel"], tn["recurrent_kernel"], go, _carry(route))
         grads = {"kernel": g["K"], "recurrent_kernel": g["U"], "bias": g["b"]}
@@ -664,20 +692,27 @@ def _load_pytorch(d, p, cell):
 
 def _load_keras(d, p, cell):
     G = 4 if cell == "lstm" else 3
+    reset_after = d.get("reset_after", True)
+    if not isinstance(reset_after, bool):
+        raise ValueError("reset_after: expected true or false")
+    if "reset_after" in d and cell != "gru":
+        raise ValueError("reset_after: only a Keras GRU has it")
+    two_biases = cell == "gru" and reset_after
     N, T, D = _ndim(_need(d, "inputs", ""), "inputs", 3)
     H = _ndim(_need(p, "recurrent_kernel", "parameters."), "recurrent_kernel", 2)[0]
     tn = {"kernel": _arr(_need(p, "kernel", "parameters."), "kernel", (D, G * H)),
           "recurrent_kernel": _arr(p["recurrent_kernel"], "recurrent_kernel", (H, G * H)),
-          "bias": _arr(_need(p, "bias", "parameters."), "bias", (G * H,))}
+          "bias": _arr(_need(p, "bias", "parameters."), "bias", (2, G * H) if two_biases else (G * H,))}
     _reject_extra(p, tuple(tn))
     tn["inputs"] = _arr(d["inputs"], "inputs", (N, T, D))
     tn["h0"] = _optional_state(d, "h0", (N, H))
-    keys = COMMON_KEYS + ("inputs", "h0", "grad_output")
+    keys = COMMON_KEYS + ("reset_after", "inputs", "h0", "grad_output")
     if cell == "lstm":
         tn["c0"] = _optional_state(d, "c0", (N, H))
         keys += ("c0",)
     _reject_extra(d, keys)
-    data = {"cell": cell, "grad_output": _arr(_need(d, "grad_output", ""), "grad_output", (N, T, H))}
+    data = {"cell": cell, "reset_after": two_biases,
+            "grad_output": _arr(_need(d, "grad_output", ""), "grad_output", (N, T, H))}
     return tn, data
 
 
@@ -727,6 +762,8 @@ def load_problem(d, default_name="fixture"):
                          f"{sorted(SUPPORTED)}")
     if "batch_first" in d and layout != "pytorch":
         raise ValueError("batch_first: only the pytorch layout has it")
+    if "reset_after" in d and layout != "keras":
+        raise ValueError("reset_after: only the keras layout has it (PyTorch's GRU resets after)")
     p = d.get("parameters")
     if not isinstance(p, dict):
         raise ValueError("parameters: expected an object")
@@ -742,8 +779,10 @@ def load_problem(d, default_name="fixture"):
     mixed = None
     if cell == "lstm" and layout == "cs231n":
         mixed = {"dWx": 1, "dWh": 1, "db": 0}          # gradient name -> block axis
-    elif cell == "lstm" and layout == "pytorch":
+    elif layout == "pytorch":
         mixed = {"weight_ih_l0": 0, "weight_hh_l0": 0, "bias_ih_l0": 0, "bias_hh_l0": 0}
+    elif cell == "gru" and layout == "keras":
+        mixed = {"kernel": 1, "recurrent_kernel": 1, "bias": tn["bias"].ndim - 1}
     return {"name": d.get("name", default_name), "layout": layout, "cell": cell,
             "tensors": tn, "data": data, "grad_of": grad_of, "mixed": mixed}
 
@@ -762,6 +801,13 @@ def run_route(prob, route="gradients", tensors=None):
     if route == "gate-order-mixed" and prob["mixed"] is None:
         raise ValueError(f"{prob['layout']} {prob['cell']}: no gate-order-mixed route")
     tn = prob["tensors"] if tensors is None else tensors
+    if route == "gate-order-mixed" and prob["cell"] == "gru":
+        # Only the stacking of the weight and bias gradients is wrong: the exact gradients
+        # with the first two blocks (PyTorch's r, z; Keras' z, r) exchanged.
+        loss, grads = RUNNERS[prob["layout"]](tn, prob["data"], "gradients")
+        for k, axis in prob["mixed"].items():
+            grads[k] = swap_blocks(grads[k], 3, 0, 1, axis)
+        return loss, grads
     return RUNNERS[prob["layout"]](tn, prob["data"], route)
 
 
@@ -819,11 +865,13 @@ def write_expected(fixture_path, out_dir):
 
 def build_fixture(kind, rng, N=3, T=5, D=3, H=4, V=4, name="random", description="",
                   batch_first=False, initial_states=True, mask_lengths=None, upstream_T=None,
-                  scale=1.0):
+                  scale=1.0, reset_after=True):
     """A fixture dict. Every float is drawn uniform in [-scale, scale) in the order the
     keys are written (parameters first); targets are integers. Kinds: cs231n-lstm,
     cs231n-lstm-captioning, cs231n-rnn, cs231n-rnn-captioning, pytorch-lstm,
-    pytorch-gru, keras-lstm, keras-gru, coursera-gru (labels unless upstream_T)."""
+    pytorch-gru, keras-lstm, keras-gru, coursera-gru (labels unless upstream_T). A
+    keras-gru with reset_after=False writes "reset_after": false and a (3H,) bias; with
+    Keras' default (True) the key is left out and the bias is (2,3H)."""
     def u(*shape):
         return rng.uniform(-scale, scale, size=shape)
 
@@ -864,8 +912,11 @@ def build_fixture(kind, rng, N=3, T=5, D=3, H=4, V=4, name="random", description
         d["grad_output"] = seq(u(T, N, H)).tolist()
     elif layout == "keras":
         G = 4 if cell == "lstm" else 3
+        two_biases = cell == "gru" and reset_after
+        if cell == "gru" and not reset_after:
+            d["reset_after"] = False
         d["parameters"] = {"kernel": u(D, G * H).tolist(), "recurrent_kernel": u(H, G * H).tolist(),
-                           "bias": u(G * H).tolist()}
+                           "bias": (u(2, G * H) if two_biases else u(G * H)).tolist()}
         d["inputs"] = u(N, T, D).tolist()
         if initial_states:
             d["h0"] = u(N, H).tolist()
@@ -921,9 +972,12 @@ FIXTURES = [
     ("pytorch-gru", "pytorch-gru", 231008, {},
      "torch.nn.GRU, one layer, time-major input (T,N,D), gate rows r,z,n, given h0, "
      "L = sum(grad_output * output)."),
-    ("keras-gru", "keras-gru", 231009, {},
+    ("keras-gru", "keras-gru", 231009, {"reset_after": False},
      "keras.layers.GRU(reset_after=False, return_sequences=True): kernel blocks z,r,h, "
      "initial_state h0, L = sum(grad_output * outputs)."),
+    ("keras-gru-reset-after", "keras-gru", 231010, {},
+     "keras.layers.GRU(return_sequences=True), Keras' default reset_after=True: kernel blocks z,r,h, "
+     "bias (2,3H) rows input and recurrent, initial_state h0, L = sum(grad_output * outputs)."),
 ]
 
 
@@ -981,6 +1035,8 @@ SELF_TEST_MODELS = [
     ("pytorch-gru", {"batch_first": True, "initial_states": False}),
     ("keras-gru", {}),
     ("keras-gru", {"initial_states": False}),
+    ("keras-gru", {"reset_after": False}),
+    ("keras-gru", {"reset_after": False, "initial_states": False}),
 ]
 # (N, T, D, H, V): includes T = 1, N = 1 and both at once
 SELF_TEST_SIZES = [(3, 5, 3, 4, 4), (1, 1, 1, 1, 2), (2, 1, 3, 2, 3), (1, 4, 2, 3, 3), (2, 6, 2, 2, 5)]
@@ -1095,23 +1151,28 @@ def self_test():
                   f"per-step [{_label(kind, opts)}]: == bptt bit-exactly at "
                   f"T=1; at T=4 {what}; output layer {', '.join(out_keys) or '-'} identical")
 
-        # 3. gate-order-mixed == correct gradients with blocks g and o exchanged
-        for kind, opts in [("cs231n-lstm", {}), ("cs231n-lstm-captioning", {}),
-                           ("pytorch-lstm", {}), ("pytorch-lstm", {"batch_first": True})]:
-            rng = np.random.default_rng(31)
+        # 3. gate-order-mixed == correct gradients with two blocks exchanged: the LSTMs' g and
+        #    o (2 and 3 of 4), the GRUs' first two (PyTorch's r, z; Keras' z, r)
+        lstm, gru = (31, 4, 2, 3), (33, 3, 0, 1)
+        for kind, opts, (seed, n, j, jk) in [
+                ("cs231n-lstm", {}, lstm), ("cs231n-lstm-captioning", {}, lstm),
+                ("pytorch-lstm", {}, lstm), ("pytorch-lstm", {"batch_first": True}, lstm),
+                ("pytorch-gru", {}, gru), ("pytorch-gru", {"batch_first": True}, gru),
+                ("keras-gru", {}, gru), ("keras-gru", {"reset_after": False}, gru)]:
+            rng = np.random.default_rng(seed)
             prob = _random_problem(kind, opts, (3, 5, 3, 4, 4), rng)
             _, gb = run_route(prob, "gradients")
             _, gm = run_route(prob, "gate-order-mixed")
             ok = list(gb) == list(gm)
             for k in gb:
                 if k in prob["mixed"]:
-                    want = swap_blocks(gb[k], 4, 2, 3, prob["mixed"][k])
+                    want = swap_blocks(gb[k], n, j, jk, prob["mixed"][k])
                     ok = ok and np.array_equal(gm[k], want) and rel_err(gm[k], gb[k]) > 1e-3
                 else:
                     ok = ok and np.array_equal(gm[k], gb[k])
             check(ok, f"gate-order-mixed [{_label(kind, opts)}]: {', '.join(prob['mixed'])} have "
-                      f"blocks 2 and 3 exchanged, the rest bit-identical to bptt")
-        for kind in ("cs231n-rnn", "keras-lstm", "coursera-gru", "pytorch-gru", "keras-gru"):
+                      f"blocks {j} and {jk} exchanged, the rest bit-identical to bptt")
+        for kind in ("cs231n-rnn", "keras-lstm", "coursera-gru"):
             prob = _random_problem(kind, {}, (2, 2, 2, 2, 2), np.random.default_rng(32))
             check("gate-order-mixed" not in routes_of(prob),
                   f"no gate-order-mixed route for {kind}")
@@ -1277,7 +1338,7 @@ def _cross_checks(check):
                          f"(bptt and per-step, N,T,D,H={N},{T},{D},{H}): max rel {e:.1e}")
 
         # Keras GRU with U_h = 0  ==  PyTorch GRU with W_hn = 0, b_hn = 0 (n then ignores r)
-        prob = _random_problem("keras-gru", {}, size, rng)
+        prob = _random_problem("keras-gru", {"reset_after": False}, size, rng)
         tn = {k: v.copy() for k, v in prob["tensors"].items()}
         tn["recurrent_kernel"][:, 2 * H:] = 0.0
         kz, kr, kh = np.split(tn["kernel"], 3, axis=1)
@@ -1303,6 +1364,39 @@ def _cross_checks(check):
         e = _max_rel(pairs)
         check(e < 1e-12, f"Keras GRU (reset_after=False) with U_h = 0 == PyTorch GRU with W_hn = 0, "
                          f"b_hn = 0 (all but the U_h/W_hn gradients): max rel {e:.1e}")
+
+        # Keras GRU (reset_after=True) == PyTorch GRU after remapping: blocks z,r,h -> r,z,n,
+        # columns -> rows, bias row 0 -> bias_ih_l0, row 1 -> bias_hh_l0 (every route)
+        prob = _random_problem("keras-gru", {}, size, rng)
+        tn = prob["tensors"]
+        kz, kr, kh = np.split(tn["kernel"], 3, axis=1)
+        uz, ur, uh = np.split(tn["recurrent_kernel"], 3, axis=1)
+        (biz, bir, bih), (bhz, bhr, bhh) = np.split(tn["bias"][0], 3), np.split(tn["bias"][1], 3)
+        d = {"layout": "pytorch", "cell": "gru", "parameters": {
+            "weight_ih_l0": np.vstack([kr.T, kz.T, kh.T]).tolist(),
+            "weight_hh_l0": np.vstack([ur.T, uz.T, uh.T]).tolist(),
+            "bias_ih_l0": np.concatenate([bir, biz, bih]).tolist(),
+            "bias_hh_l0": np.concatenate([bhr, bhz, bhh]).tolist()},
+            "input": tn["inputs"].transpose(1, 0, 2).tolist(), "h0": tn["h0"][None].tolist(),
+            "grad_output": prob["data"]["grad_output"].transpose(1, 0, 2).tolist()}
+        pprob = load_problem(d)
+        pairs = []
+        for route in ("gradients", "per-step", "gate-order-mixed"):
+            kloss, kg = run_route(prob, route)
+            ploss, pg = run_route(pprob, route)
+            # gate-order-mixed exchanges each layout's first two blocks, Keras' z,r and
+            # PyTorch's r,z: the same two gates, so the remapped tensors still agree.
+            rows = lambda a: np.split(a, 3, axis=0)
+            wi, wh, bi, bh = rows(pg["weight_ih_l0"]), rows(pg["weight_hh_l0"]), rows(pg["bias_ih_l0"]), rows(pg["bias_hh_l0"])
+            zrh = lambda a, axis: np.split(a, 3, axis=axis)
+            dk, du = zrh(kg["kernel"], 1), zrh(kg["recurrent_kernel"], 1)
+            db0, db1 = zrh(kg["bias"][0], 0), zrh(kg["bias"][1], 0)
+            pairs += [(kloss, ploss), (kg["inputs"], pg["input"].transpose(1, 0, 2)), (kg["h0"], pg["h0"][0])]
+            for kk, pk in ((0, 1), (1, 0), (2, 2)):   # Keras z, r, h <-> PyTorch z (1), r (0), n (2)
+                pairs += [(dk[kk].T, wi[pk]), (du[kk].T, wh[pk]), (db0[kk], bi[pk]), (db1[kk], bh[pk])]
+        e = _max_rel(pairs)
+        check(e < 1e-12, f"Keras GRU (reset_after=True) == PyTorch GRU with the blocks remapped "
+                         f"(gradients, per-step, gate-order-mixed; N,T,D,H={N},{T},{D},{H}): max rel {e:.1e}")
 
 
 def _closed_forms(check):
@@ -1406,9 +1500,17 @@ def _validation(check):
                 "weight_ih_l0 transposed"))
     base = build_fixture("pytorch-gru", rng, N=2, T=3, D=2, H=2)
     bad.append((dict(base, c0=np.zeros((1, 2, 2)).tolist()), "c0 for a GRU"))
-    base = build_fixture("keras-gru", rng, N=2, T=3, D=2, H=2)
+    base = build_fixture("keras-gru", rng, N=2, T=3, D=2, H=2, reset_after=False)
     bad.append((dict(base, parameters=dict(base["parameters"], bias=np.zeros((2, 6)).tolist())),
-                "Keras reset_after=True bias (2,3H)"))
+                "Keras reset_after=False with a (2,3H) bias"))
+    bad.append((dict(base, reset_after="no"), "reset_after not a bool"))
+    base = build_fixture("keras-gru", rng, N=2, T=3, D=2, H=2)
+    bad.append((dict(base, parameters=dict(base["parameters"], bias=np.zeros(6).tolist())),
+                "Keras reset_after=True with a (3H,) bias"))
+    base = build_fixture("keras-lstm", rng, N=2, T=3, D=2, H=2)
+    bad.append((dict(base, reset_after=False), "reset_after for an LSTM"))
+    base = build_fixture("pytorch-gru", rng, N=2, T=3, D=2, H=2)
+    bad.append((dict(base, reset_after=False), "reset_after in the pytorch layout"))
     base = build_fixture("coursera-gru", rng, N=2, T=3, D=2, H=2, V=3)
     bad.append((dict(base, da=np.zeros((2, 2, 3)).tolist()), "both y and da"))
     bad.append((dict(base, y=[[0, 1, 3]] * 2), "label >= n_y"))

@@ -18,8 +18,11 @@ installed" line where `import torch` fails.
   (for nn.LSTM/nn.GRU: the module run one step at a time, the carried state detached),
   so each step's backward sees only its own loss term and dh0/dc0 are what step 0's
   backward hands back.
-- "gate-order-mixed": autograd's gradient with the g and o blocks (2 and 3) of the
-  stacked weight/bias gradients exchanged, as defined in layouts_numpy.py.
+- Keras GRU: reset_after=True (Keras' default, bias (2,3H)) or, with "reset_after": false,
+  reset_after=False (bias (3H,)), each written out from Keras' equations.
+- "gate-order-mixed": autograd's gradient with the g and o blocks (2 and 3) of an LSTM's
+  stacked weight/bias gradients exchanged, or the first two of a GRU's (PyTorch's r, z;
+  Keras' z, r), as defined in layouts_numpy.py.
 
 Every route and tensor of the expected file is compared: relative error
 max|torch - expected| / max|expected| per tensor must be < 1e-12, and so must the loss's.
@@ -48,8 +51,8 @@ def main(argv):
     def leaf(d, key, shape):
         return tensor(d[key] if d.get(key) is not None else torch.zeros(shape, dtype=f64).tolist(), True)
 
-    def swap_blocks(a, j, k, dim):
-        parts = list(a.chunk(4, dim=dim))
+    def swap_blocks(a, j, k, dim, n=4):
+        parts = list(a.chunk(n, dim=dim))
         parts[j], parts[k] = parts[k], parts[j]
         return torch.cat(parts, dim=dim)
 
@@ -93,9 +96,10 @@ def main(argv):
 
         loss, g = run(False)
         routes = {"gradients": g, "per-step": run(True)[1]}
-        if lstm:
-            routes["gate-order-mixed"] = {k: (swap_blocks(v, 2, 3, 0) if k in names else v)
-                                          for k, v in g.items()}
+        # an LSTM's g and o blocks exchanged; a GRU's r and z
+        j, k, n = (2, 3, 4) if lstm else (0, 1, 3)
+        routes["gate-order-mixed"] = {key: (swap_blocks(v, j, k, 0, n) if key in names else v)
+                                      for key, v in g.items()}
         return loss, routes
 
     # --- other layouts: the equations in torch operations, autograd ----------------------
@@ -139,6 +143,14 @@ def main(argv):
                 c = c.detach() if c is not None else None
             if d["cell"] == "lstm":
                 h, c = lstm_cell(x[:, t] @ K + h @ U + b, c, ("i", "f", "g", "o"))
+            elif d.get("reset_after", True):
+                # Keras' default: the recurrent bias (row 1) and the reset gate after h @ U
+                xz, xr, xh = (x[:, t] @ K + b[0]).chunk(3, dim=1)
+                hz, hr, hh_ = (h @ U + b[1]).chunk(3, dim=1)
+                z = torch.sigmoid(xz + hz)
+                r = torch.sigmoid(xr + hr)
+                hh = torch.tanh(xh + r * hh_)
+                h = z * h + (1 - z) * hh
             else:
                 Kz, Kr, Kh = K.chunk(3, dim=1)
                 Uz, Ur, Uh = U.chunk(3, dim=1)
@@ -199,6 +211,11 @@ def main(argv):
         if d["layout"] == "cs231n" and d["cell"] == "lstm":
             axes = {"dWx": 1, "dWh": 1, "db": 0}
             routes["gate-order-mixed"] = {k: (swap_blocks(v, 2, 3, axes[k]) if k in axes else v)
+                                          for k, v in g.items()}
+        if d["layout"] == "keras" and d["cell"] == "gru":
+            # blocks along the last axis of every stacked tensor, both rows of a two-row bias
+            stacked = ("kernel", "recurrent_kernel", "bias")
+            routes["gate-order-mixed"] = {k: (swap_blocks(v, 0, 1, v.dim() - 1, 3) if k in stacked else v)
                                           for k, v in g.items()}
         return loss, routes
 

@@ -45,6 +45,7 @@ import Testing
 /// The cells without a cell state split the same way, with nothing through c.
 @Suite struct HiddenStateExplainTests {
     static let cases = Explain.parameters(RNN.self).map { ("rnn", $0.name) } + Explain.parameters(GRU.self).map { ("gru", $0.name) }
+        + Explain.parameters(GRUResetBefore.self).map { ("gru-reset-before", $0.name) }
 
     @Test(arguments: cases)
     func partsAddUpToBPTTAndTheLocalPartsArePerStep(_ cell: String, _ key: String) throws {
@@ -52,7 +53,7 @@ import Testing
             let p = Problem<C, Double>.random(Dims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10), seed: 4)
             return (try #require(Explain.split(p, key: key)), Comparison.norm(Method<C>.perStep.compute(p)[key]!.data))
         }
-        let (e, perStep) = cell == "rnn" ? try split(RNN.self) : try split(GRU.self)
+        let (e, perStep) = cell == "rnn" ? try split(RNN.self) : cell == "gru" ? try split(GRU.self) : try split(GRUResetBefore.self)
         #expect(e.reconstructionError < 1e-12)
         #expect(e.steps.allSatisfy { $0.viaC == 0 })
         #expect(abs(e.localNorm - perStep) <= 1e-12 * e.localNorm)

@@ -7,7 +7,7 @@ import Testing
 /// through its layout into the typed problem, its gradients computed by the typed pipeline and
 /// written back in the layout's names, to 1e-10 of NumPy's; `verify` on NumPy's right,
 /// per-step and gate-order-mixed gradients; fixtures written back as they were read; and the
-/// layout's own mistakes and bad input. The GRU fixtures wait for the GRU cell.
+/// layout's own mistakes and bad input. The GRU's fixtures are `GRULayoutTests`'.
 @Suite struct LayoutTests {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/layouts")

@@ -131,6 +131,12 @@ extension Cell {
 /// One gate of a cell as frameworks stack it: the block of a weight that multiplies the input
 /// x_t, the block that multiplies the previous hidden state a_{t−1} (both n_a rows), and the bias
 /// (n_a × 1). A framework's stacked weight is these blocks one after another in its gate order.
+///
+/// A cell that keeps the recurrent side's bias apart (PyTorch's GRU: `bhn` sits inside
+/// `r ⊙ (Whn·a + bhn)`, so it is not interchangeable with `bin`) names it as `stateBias`; a
+/// layout with two biases (PyTorch's `bias_hh_l0`, Keras' second `bias` row) then maps its
+/// second onto it, each with its own gradient. Without one (the LSTM, the RNN) a layout's two
+/// biases are added into `bias`.
 public struct GateBlock<C: Cell>: Sendable {
     /// Which columns of a parameter a block is.
     public enum Columns: Sendable {
@@ -145,12 +151,14 @@ public struct GateBlock<C: Cell>: Sendable {
     public var inputWeight: (parameter: C.Parameter, columns: Columns)
     public var stateWeight: (parameter: C.Parameter, columns: Columns)
     public var bias: C.Parameter
+    public var stateBias: C.Parameter?
 
     public init(inputWeight: (parameter: C.Parameter, columns: Columns), stateWeight: (parameter: C.Parameter, columns: Columns),
-                bias: C.Parameter) {
+                bias: C.Parameter, stateBias: C.Parameter? = nil) {
         self.inputWeight = inputWeight
         self.stateWeight = stateWeight
         self.bias = bias
+        self.stateBias = stateBias
     }
 }
 
@@ -209,6 +217,8 @@ public enum CellKind: String, CaseIterable, Sendable {
     case lstm
     case rnn
     case gru
+    /// Keras' `GRU(reset_after=False)`: the reset gate before the recurrent product.
+    case gruResetBefore = "gru-reset-before"
 
     /// The conformance behind the name.
     public var cell: any Cell.Type {
@@ -216,6 +226,7 @@ public enum CellKind: String, CaseIterable, Sendable {
         case .lstm: return LSTM.self
         case .rnn: return RNN.self
         case .gru: return GRU.self
+        case .gruResetBefore: return GRUResetBefore.self
         }
     }
 }

@@ -43,12 +43,15 @@ public enum DiagnosisKind: Hashable, Sendable {
     case swappedWeights
     /// One of PyTorch's two biases given the bias gradient, the other zero (or each half of it).
     case biasSplit
+    /// A GRU's input-side and recurrent-side biases given one gradient, as if interchangeable
+    /// (they are not: the recurrent one sits inside `r ⊙ (…)`).
+    case biasShared
     /// A sequence's batch and time axes exchanged (PyTorch's `batch_first` confused).
     case axisOrder
 
     /// The stable name in machine output: the route's name, or `sign`, `mean-over-batch`,
     /// `mean-over-time`, `mean-over-both`, `gate-swap`, `transpose`, `shifted-step`,
-    /// `gate-order`, `swapped-weights`, `bias-split`, `batch-first`.
+    /// `gate-order`, `swapped-weights`, `bias-split`, `bias-shared`, `batch-first`.
     public var name: String {
         switch self {
         case .route(let name): return name
@@ -62,6 +65,7 @@ public enum DiagnosisKind: Hashable, Sendable {
         case .gateOrder: return "gate-order"
         case .swappedWeights: return "swapped-weights"
         case .biasSplit: return "bias-split"
+        case .biasShared: return "bias-shared"
         case .axisOrder: return "batch-first"
         }
     }

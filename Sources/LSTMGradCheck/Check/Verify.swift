@@ -105,7 +105,8 @@ public enum Verify {
     /// in `form`'s layout, the fixture's: Coursera's names (`dWf` … `dx`) by default, else the
     /// layout's (`LayoutMap`), each tensor compared with the reference in the layout's terms
     /// (every map is a permutation, so the errors are those of the cell's tensors; each of
-    /// PyTorch's two biases is held to the cell's bias gradient). Every gradient is required
+    /// PyTorch's two LSTM biases is held to the cell's bias gradient, each GRU bias to its own).
+    /// Every gradient is required
     /// except the output layer's (the notebook's `lstm_backward` does not compute `dWy`, `dby`),
     /// unless `keys` (gradient-file names) names the set explicitly.
     /// Throws for a key in the file that is a slip for a wanted one (`Wf`, `dwf`: "did you mean

@@ -102,6 +102,7 @@ public enum FixtureFile {
             }
             kind = k
         }
+        kind = try LayoutFixture.cellKind(json, layout: layout, named: kind, source: source)
         let network: any CellProblem
         var form = LayoutForm.coursera
         if layout == .coursera {

@@ -10,9 +10,18 @@
 /// | `pytorch` | `weight_ih_l0` (4H, D), `weight_hh_l0` (4H, H) | `bias_ih_l0`, `bias_hh_l0` (4H) | `input` (T, N, D) | `h0`, `c0` (1, N, H) | `grad_output` (T, N, H) | i, f, g, o (rows) |
 /// | `keras` | `kernel` (D, 4H), `recurrent_kernel` (H, 4H) | `bias` (4H) | `inputs` (N, T, D) | `h0`, `c0` (N, H) | `grad_output` (N, T, H) | i, f, c, o (columns) |
 ///
+/// The GRU (`torch.nn.GRU`, Keras' `GRU`; cs231n has none):
+///
+/// | layout | cell | weights | bias | initial state | gate order |
+/// | --- | --- | --- | --- | --- | --- |
+/// | `pytorch` | `gru` | `weight_ih_l0` (3H, D), `weight_hh_l0` (3H, H) | `bias_ih_l0` → `bir biz bin`, `bias_hh_l0` → `bhr bhz bhn` (3H each) | `h0` (1, N, H) | r, z, n (rows) |
+/// | `keras` | `gru` (`reset_after` true, Keras' default) | `kernel` (D, 3H), `recurrent_kernel` (H, 3H) | `bias` (2, 3H): row 0 input, row 1 recurrent | `h0` (N, H) | z, r, h (columns) |
+/// | `keras` | `gru-reset-before` (`"reset_after": false`) | as above | `bias` (3H) → `bz br bn` | `h0` (N, H) | z, r, h (columns) |
+///
 /// The plain RNN is the same with one block of H (`Wx` (D, H), …); cs231n's captioning loss adds
-/// `W_vocab` (H, V), `b_vocab` (V) and `captions`, `mask` (N, T). PyTorch's two biases are
-/// added into the cell's one bias, and each one's gradient is that sum's gradient.
+/// `W_vocab` (H, V), `b_vocab` (V) and `captions`, `mask` (N, T). PyTorch's two LSTM biases are
+/// added into the cell's one bias, and each one's gradient is that sum's gradient; the GRU keeps
+/// its two apart (`GateBlock.stateBias`), so each maps to its own parameters and gradient.
 public enum Layout: String, CaseIterable, Sendable {
     case coursera
     case cs231n
@@ -28,6 +37,9 @@ public enum Layout: String, CaseIterable, Sendable {
         case (.cs231n, .lstm): return ["i", "f", "o", "g"]
         case (.pytorch, .lstm): return ["i", "f", "g", "o"]
         case (.keras, .lstm): return ["i", "f", "c", "o"]
+        case (.pytorch, .gru): return ["r", "z", "n"]
+        // Keras stacks z, r, h for both of its GRUs; PyTorch has no reset-before GRU.
+        case (.keras, .gru), (.keras, .gruResetBefore): return ["z", "r", "h"]
         case (_, .rnn): return ["h"]
         default: return nil
         }
@@ -45,8 +57,8 @@ public enum Layout: String, CaseIterable, Sendable {
 
     /// The layout whose names `keys` are: a fixture's top-level and parameter keys, or a
     /// gradient file's keys, in any mix. Each layout scores the keys only it uses
-    /// (`Wx`, `dWh`, `dout` for cs231n; `weight_ih_l0`, `input` for PyTorch; `kernel`, `inputs`
-    /// for Keras; a Coursera cell's parameter names, `a0`, `da` for Coursera); the best score
+    /// (`Wx`, `dWh`, `dout` for cs231n; `weight_ih_l0`, `input` for PyTorch; `kernel`, `inputs`,
+    /// `reset_after` for Keras; a Coursera cell's parameter names, `a0`, `da` for Coursera); the best score
     /// wins, and nil means none scored or two tied.
     public static func detect(keys: [String]) -> Layout? {
         let scores = allCases.map { layout in (layout, Set(keys).filter(layout.distinctiveKeys.contains).count) }
@@ -65,7 +77,7 @@ public enum Layout: String, CaseIterable, Sendable {
         case .pytorch:
             return ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0", "input", "batch_first"]
         case .keras:
-            return ["kernel", "recurrent_kernel", "bias", "inputs"]
+            return ["kernel", "recurrent_kernel", "bias", "inputs", "reset_after"]
         }
     }
 
@@ -147,7 +159,8 @@ public struct LayoutForm: Sendable, Equatable {
     public var batchFirst: Bool
     /// PyTorch: `bias_ih_l0` and `bias_hh_l0` as the file gave them; the cell's bias is their
     /// sum. Written back as they are while they still add up to the cell's bias, bit for bit;
-    /// otherwise the cell's bias is written as `bias_ih_l0` and `bias_hh_l0` is zero.
+    /// otherwise the cell's bias is written as `bias_ih_l0` and `bias_hh_l0` is zero. Nil for a
+    /// cell that keeps the two apart (the GRU): each is then one of its parameters, as it is.
     public var biases: SplitBias?
     /// The layout's keys of optional initial states (`h0`, `c0`) the file left out: they are
     /// zeros, and are left out again when written.

@@ -2,6 +2,7 @@
 /// problem through the layout's `LayoutMap`, and written back from it. The document is
 ///
 ///     {"name", "description", "layout", "cell", "batch_first" (PyTorch, optional),
+///      "reset_after" (a Keras GRU, optional: false is `GRUResetBefore`),
 ///      "parameters": {the layout's parameter names},
 ///      the inputs, the initial states (optional: zeros), the upstream gradient
 ///      (or cs231n's "captions" and "mask")}
@@ -12,10 +13,46 @@ enum LayoutFixture {
     /// The top-level keys of a fixture of cell `kind` in `layout`, in the order they are written.
     static func topLevelKeys(_ layout: Layout, _ kind: CellKind) -> [String] {
         var keys = ["name", "description", "layout", "cell"] + (layout == .pytorch ? ["batch_first"] : [])
+        if takesResetAfter(layout, kind) { keys.append("reset_after") }
         keys += ["parameters", layout.inputKey, layout.hiddenKey]
         if hasCellState(layout, kind) { keys.append("c0") }
         keys += layout == .cs231n ? ["dout", "captions", "mask"] : [layout.upstreamKey]
         return keys
+    }
+
+    /// Keras says which of its GRUs a layer is with `reset_after`; no other layout has two.
+    static func takesResetAfter(_ layout: Layout, _ kind: CellKind) -> Bool {
+        layout == .keras && (kind == .gru || kind == .gruResetBefore)
+    }
+
+    /// The cell a fixture's `"cell"` and `"reset_after"` name together: in Keras' layout
+    /// `"cell": "gru"` with `"reset_after": false` is `keras.layers.GRU(reset_after=False)`, the
+    /// reset-before GRU; true, or no key, is Keras' default, PyTorch's GRU. Any other layout,
+    /// or cell, with the key is refused: PyTorch's GRU always resets after.
+    static func cellKind(_ json: JSONValue, layout: Layout, named kind: CellKind, source: String) throws(InputError) -> CellKind {
+        guard let flag = json["reset_after"] else { return kind }
+        guard layout == .keras else {
+            let why = layout == .pytorch ? "torch.nn.GRU always applies the reset gate after W_hn·h + b_hn; reset_after=False is Keras'"
+                                         : "only Keras' GRU has it; in this layout say \"cell\": \"gru-reset-before\""
+            throw InputError(source: source, key: "reset_after", expected: "no reset_after in the \(layout.rawValue) layout (\(why))")
+        }
+        guard case .bool(let after) = flag else {
+            throw InputError(source: source, key: "reset_after", expected: "true or false", found: flag.kindDescription)
+        }
+        switch (kind, after) {
+        case (.gru, false): return .gruResetBefore
+        case (.gru, true), (.gruResetBefore, false): return kind
+        case (.gruResetBefore, true):
+            throw InputError(source: source, key: "reset_after", expected: "false, or no reset_after, for \"cell\": \"gru-reset-before\"", found: "true")
+        default:
+            throw InputError(source: source, key: "reset_after", expected: "no reset_after for a \(kind.rawValue) (only Keras' GRU has it)")
+        }
+    }
+
+    /// The `"cell"` and `"reset_after"` a fixture of cell `kind` says in `layout`: Keras writes
+    /// its reset-before GRU as `"gru"` with `"reset_after": false`, as its layer is configured.
+    static func fileCell(_ kind: CellKind, _ layout: Layout) -> (cell: String, resetAfter: Bool?) {
+        layout == .keras && kind == .gruResetBefore ? (CellKind.gru.rawValue, false) : (kind.rawValue, nil)
     }
 
     static func hasCellState(_ layout: Layout, _ kind: CellKind) -> Bool {
@@ -105,6 +142,7 @@ enum LayoutFixture {
 
         var files: [String: Tensor] = [:]
         for e in map.parameterEntries {
+            if case .bias = e.role, takesResetAfter(layout, C.kind) { try reader.kerasGRUBias(e, in: params, twoRows: map.stacksBiasRows) }
             files[e.key] = try reader.tensor(e, in: params, prefix: "parameters.")
         }
         var a0 = Matrix<Double>(rows: H, cols: N), c0: Matrix<Double>? = map.hasCellState ? Matrix(rows: H, cols: N) : nil
@@ -122,7 +160,7 @@ enum LayoutFixture {
             default: break
             }
         }
-        if layout.biasKeys.count == 2, let ih = files[layout.biasKeys[0]], let hh = files[layout.biasKeys[1]] {
+        if layout.biasKeys.count == 2, !map.splitsBiases, let ih = files[layout.biasKeys[0]], let hh = files[layout.biasKeys[1]] {
             form.biases = SplitBias(ih: ih.data, hh: hh.data)
         }
 
@@ -157,8 +195,9 @@ enum LayoutFixture {
     static func encode<C: Cell>(_ problem: Problem<C, Double>, form: LayoutForm, name: String, description: String?) throws(InputError) -> JSONValue {
         let layout = form.layout, source = name
         guard let map = LayoutMap<C>(form: form, problem: problem) else {
+            let note = C.kind == .gruResetBefore ? " (the reset-before GRU is Keras' reset_after=False; PyTorch's GRU is --cell gru)" : ""
             throw InputError(source: source, key: "cell", expected: "a cell the \(layout.rawValue) layout stacks",
-                             found: "\"\(C.kind.rawValue)\"")
+                             found: "\"\(C.kind.rawValue)\"\(note)")
         }
         let d = problem.dims
         switch problem.target {
@@ -180,7 +219,9 @@ enum LayoutFixture {
         }
         var members = [JSONMember("name", .string(name))]
         if let description { members.append(JSONMember("description", .string(description))) }
-        members += [JSONMember("layout", .string(layout.rawValue)), JSONMember("cell", .string(C.kind.rawValue))]
+        let (cell, resetAfter) = fileCell(C.kind, layout)
+        members += [JSONMember("layout", .string(layout.rawValue)), JSONMember("cell", .string(cell))]
+        if let resetAfter { members.append(JSONMember("reset_after", .bool(resetAfter))) }
         if form.batchFirst && layout == .pytorch { members.append(JSONMember("batch_first", .bool(true))) }
         let values = map.values(problem)
         members.append(JSONMember("parameters", .object(map.parameterEntries.compactMap { e in
@@ -232,6 +273,18 @@ private struct LayoutReader {
                              found: shapeText(t.shape))
         }
         return t
+    }
+
+    /// Keras' GRU bias in the other `reset_after`'s shape (two rows for true, one for false):
+    /// the error says which key to change.
+    func kerasGRUBias(_ e: LayoutEntry, in object: JSONValue, twoRows: Bool) throws(InputError) {
+        let t = try tensor(e.key, in: object, prefix: "parameters.")
+        let stack = e.shape[e.shape.count - 1]
+        guard t.shape == (twoRows ? [stack] : [2, stack]) else { return }
+        let hint = twoRows ? "reset_after=False's one-row bias: add \"reset_after\": false" : "reset_after=True's two-row bias: drop \"reset_after\": false"
+        throw InputError(source: source, key: "parameters.\(e.key)",
+                         expected: "\(twoRows ? "a matrix" : "a vector") of shape \(e.shapeText) = \(e.shape.map(String.init).joined(separator: " × "))",
+                         found: "\(shapeText(t.shape)) (\(hint))")
     }
 
     /// A top-level array of whole numbers in `range`, C order.

@@ -6,7 +6,8 @@ struct LayoutEntry: Sendable, Equatable {
         case inputWeight
         /// The gates' weights on h_{t−1}, stacked (`Wh`, `weight_hh_l0`, `recurrent_kernel`).
         case stateWeight
-        /// The gates' biases, stacked; PyTorch's `bias_ih_l0` is bias 0, `bias_hh_l0` bias 1.
+        /// The gates' biases, stacked; PyTorch's `bias_ih_l0` is bias 0, `bias_hh_l0` bias 1
+        /// (Keras' two-row GRU `bias` is bias 0, both rows).
         case bias(Int)
         /// cs231n's temporal affine layer: `W_vocab` (H, V) and `b_vocab` (V).
         case outputWeight
@@ -42,8 +43,11 @@ struct LayoutEntry: Sendable, Equatable {
 /// The mapping between a cell's typed inputs and a layout's file tensors, for one problem's
 /// sizes: which tensors the file has, in what shapes, and how each is made of the cell's
 /// parameters and states (and back). Values and gradients map alike — every map is a
-/// permutation, a transpose or a change of shape — except PyTorch's two biases: their values
-/// add up to the cell's bias, and each one's gradient is that bias's gradient.
+/// permutation, a transpose or a change of shape — except PyTorch's two biases for a cell with
+/// one bias per gate (the LSTM): their values add up to the cell's bias, and each one's
+/// gradient is that bias's gradient. A cell that keeps the recurrent side's bias apart (the
+/// GRU, `GateBlock.stateBias`) has each of PyTorch's biases, or each row of Keras' two-row
+/// `bias`, mapped to its own parameters.
 struct LayoutMap<C: Cell>: Sendable {
     let form: LayoutForm
     let dims: Dims
@@ -55,6 +59,30 @@ struct LayoutMap<C: Cell>: Sendable {
     let hasCellState: Bool
 
     var layout: Layout { form.layout }
+
+    /// Whether the cell keeps each gate's recurrent-side bias apart, so that a layout's two
+    /// biases map one to one rather than add up.
+    var splitsBiases: Bool { gates.allSatisfy { $0.block.stateBias != nil } }
+
+    /// Keras holds such a cell's two biases as the rows of one `bias` (2 × 3H), as its
+    /// `GRU(reset_after=True)` does.
+    var stacksBiasRows: Bool { layout == .keras && splitsBiases }
+
+    /// The cell's parameters that bias entry `index` holds, one list per row of the entry, each
+    /// in the layout's gate order; every bias entry holds the one bias of a cell without
+    /// `stateBias` (PyTorch's two then add up).
+    func biasRows(_ index: Int) -> [[C.Parameter]] {
+        let input = gates.map(\.block.bias), state = gates.compactMap(\.block.stateBias)
+        guard splitsBiases else { return [input] }
+        if stacksBiasRows { return [input, state] }
+        return [index == 0 ? input : state]
+    }
+
+    /// The parameters whose gradient bias entry `index` of a gradient file gives: all of them
+    /// for split biases; without, the first entry alone (the others should equal it).
+    func biasSources(_ index: Int) -> [C.Parameter] {
+        splitsBiases || index == 0 ? biasRows(index).flatMap { $0 } : []
+    }
 
     /// nil when the layout does not hold cell `C`.
     init?(form: LayoutForm, dims: Dims, hasOutputLayer: Bool) {
@@ -99,7 +127,9 @@ struct LayoutMap<C: Cell>: Sendable {
             out = [entry(.inputWeight, layout.inputWeightKey, [D, G], [letters.input, stackText]),
                    entry(.stateWeight, layout.stateWeightKey, [H, G], [letters.hidden, stackText])]
         }
-        out += layout.biasKeys.enumerated().map { entry(.bias($0.offset), $0.element, [G], [stackText]) }
+        out += layout.biasKeys.enumerated().map {
+            stacksBiasRows ? entry(.bias($0.offset), $0.element, [2, G], ["2", stackText]) : entry(.bias($0.offset), $0.element, [G], [stackText])
+        }
         if hasOutputLayer {
             out += [entry(.outputWeight, "W_vocab", [H, V], [letters.hidden, letters.classes]),
                     entry(.outputBias, "b_vocab", [V], [letters.classes])]
@@ -138,7 +168,7 @@ struct LayoutMap<C: Cell>: Sendable {
     func gateAxis(_ e: LayoutEntry) -> Int? {
         switch e.role {
         case .inputWeight, .stateWeight: return layout.stacksRows ? 0 : 1
-        case .bias: return 0
+        case .bias: return stacksBiasRows ? 1 : 0
         default: return nil
         }
     }
@@ -151,11 +181,11 @@ struct LayoutMap<C: Cell>: Sendable {
 
     // MARK: Typed → file
 
-    /// The file's tensors of a problem's values: PyTorch's biases as the file gave them while
-    /// they still add up to the cell's bias (`LayoutForm.biases`).
+    /// The file's tensors of a problem's values: PyTorch's biases, where they add up to the
+    /// cell's one bias, as the file gave them while they still do (`LayoutForm.biases`).
     func values(_ problem: Problem<C, Double>) -> [String: Tensor] {
         var out = tensors(of: { problem.tensor($0) }, entries: parameterEntries + stateEntries)
-        if layout.biasKeys.count == 2 {
+        if layout.biasKeys.count == 2 && !splitsBiases {
             let sum = stacked { problem.weights[$0.bias] }
             if let split = form.biases, split.ih.count == sum.count, split.hh.count == sum.count,
                zip(zip(split.ih, split.hh), sum).allSatisfy({ $0.0 + $0.1 == $1 }) {
@@ -169,8 +199,9 @@ struct LayoutMap<C: Cell>: Sendable {
     }
 
     /// The file's tensors of gradients in the cell's terms: each of PyTorch's biases gets the
-    /// cell's bias gradient. Entries whose typed tensors `g` lacks are left out. Named by their
-    /// gradient keys (`dWx`), or by `name` (`\.key`: the tensors' own, as a report's rows).
+    /// cell's bias gradient (its own, for split biases). Entries whose typed tensors `g` lacks are
+    /// left out. Named by their gradient keys (`dWx`), or by `name` (`\.key`: the tensors' own,
+    /// as a report's rows).
     func gradients(_ g: Gradients<C>, named name: KeyPath<LayoutEntry, String> = \.gradientKey) -> [(key: String, tensor: Tensor)] {
         let files = tensors(of: { g[$0] }, entries: gradientEntries)
         return gradientEntries.compactMap { e in files[e.key].map { (e[keyPath: name], $0) } }
@@ -202,9 +233,10 @@ struct LayoutMap<C: Cell>: Sendable {
                 guard blocks.count == gates.count else { continue }
                 let rows = Matrix.stacked(blocks)
                 out[e.key] = Tensor(layout.stacksRows ? rows : rows.transposed)
-            case .bias:
-                let biases = gates.compactMap { matrix($0.block.bias) }
-                guard biases.count == gates.count else { continue }
+            case .bias(let index):
+                let parameters = biasRows(index).flatMap { $0 }
+                let biases = parameters.compactMap(matrix)
+                guard biases.count == parameters.count else { continue }
                 out[e.key] = Tensor(shape: e.shape, data: biases.flatMap(\.storage))
             case .outputWeight:
                 if let Wy = matrix(C.outputLayer.weight) { out[e.key] = Tensor(Wy.transposed) }
@@ -235,7 +267,7 @@ struct LayoutMap<C: Cell>: Sendable {
 
     /// The cell's parameters from the file's tensors (each already of its entry's shape).
     /// `gradient: true` reads PyTorch's `bias_ih_l0` alone as the cell's bias gradient (the two
-    /// are each that gradient); values add the two biases.
+    /// are each that gradient); values add the two biases. Split biases are read one to one.
     func parameters(_ files: [String: Tensor], gradient: Bool) -> (C.Parameter) -> Matrix<Double>? {
         var out: [C.Parameter: Matrix<Double>] = [:]
         func zeros(_ p: C.Parameter) -> Matrix<Double> {
@@ -256,6 +288,10 @@ struct LayoutMap<C: Cell>: Sendable {
                         for (j, c) in range.enumerated() { m[r, c] = rows[k * H + r, j] }
                     }
                     out[p] = m
+                }
+            case .bias(let index) where splitsBiases:
+                for (p, k) in zip(biasRows(index).flatMap { $0 }, 0...) {
+                    out[p] = Matrix(rows: H, cols: 1, storage: Array(t.data[(k * H)..<((k + 1) * H)]))
                 }
             case .bias(let index):
                 if gradient && index > 0 { continue }
@@ -295,7 +331,7 @@ struct LayoutMap<C: Cell>: Sendable {
                     switch e.role {
                     case .inputWeight: return gates.contains { $0.block.inputWeight.parameter == p }
                     case .stateWeight: return gates.contains { $0.block.stateWeight.parameter == p }
-                    case .bias(let k): return k == 0 && gates.contains { $0.block.bias == p }
+                    case .bias(let k): return biasSources(k).contains(p)
                     case .outputWeight: return p == C.outputLayer.weight
                     case .outputBias: return p == C.outputLayer.bias
                     default: return false

@@ -11,8 +11,9 @@ extension LayoutMap {
     /// The layout's own mistakes for the tensor of entry `e`, whose right gradient is `right`
     /// (`rights`: every right tensor, by gradient key): the stacked gate blocks in another order,
     /// the input and recurrent weights exchanged or a square one transposed, one of PyTorch's two
-    /// biases left without the bias gradient (or each given half), the sequence's batch and time
-    /// axes exchanged. `Diagnoser` tests them beside the catalogue and the plain slips.
+    /// biases left without the bias gradient (or each given half) — or, for a cell that keeps
+    /// them apart (the GRU), one side's bias given the other's gradient —, the sequence's batch
+    /// and time axes exchanged. `Diagnoser` tests them beside the catalogue and the plain slips.
     func mistakes(_ e: LayoutEntry, right: Tensor, rights: [String: Tensor]) -> [LayoutMistake] {
         var out: [LayoutMistake] = []
         let name = e.gradientKey
@@ -43,7 +44,10 @@ extension LayoutMap {
                                      finding: "\(name) is the transpose of the right gradient.",
                                      fix: "Swap the product's operands so the gradient has its tensor's layout (\(e.shapeText)): \(weightFix)"))
         }
-        if case .bias = e.role, layout.biasKeys.count == 2 {
+        if case .bias(let index) = e.role, splitsBiases {
+            out += sharedBiases(e, index: index, right: right, rights: rights)
+        }
+        if case .bias = e.role, layout.biasKeys.count == 2, !splitsBiases {
             let other = layout.gradientKey(layout.biasKeys.first { $0 != e.key } ?? "")
             let fix = "Both biases are added into every gate's pre-activation, so each gets the whole bias gradient: \(layout.biasKeys.joined(separator: " and ")) each get the stacked gate gradients summed over the batch and the steps."
             out.append(LayoutMistake(candidate: Tensor(zeros: right.shape), kind: .biasSplit,
@@ -56,6 +60,38 @@ extension LayoutMap {
                                      finding: axisFinding(e, storedAs: e.shape), fix: axisFix(e)))
         }
         return out
+    }
+
+    /// For a cell whose biases are apart, the mistake the LSTM teaches: both biases given one
+    /// gradient (PyTorch's `bias_hh_l0` given `bias_ih_l0`'s, or the other way round; Keras'
+    /// two `bias` rows alike). Right for the gates where the two gradients agree, wrong where
+    /// the recurrent bias sits inside the reset gate's product (the GRU's candidate).
+    private func sharedBiases(_ e: LayoutEntry, index: Int, right: Tensor, rights: [String: Tensor]) -> [LayoutMistake] {
+        let G = stackSize, H = dims.n_a
+        let sides: (input: [Double], state: [Double]), names: (input: String, state: String)
+        if stacksBiasRows {
+            sides = (Array(right.data[0..<G]), Array(right.data[G..<(2 * G)]))
+            names = ("\(e.gradientKey)[0]", "\(e.gradientKey)[1]")
+        } else {
+            let keys = layout.biasKeys.map(layout.gradientKey)
+            guard keys.count == 2, let input = rights[keys[0]], let state = rights[keys[1]] else { return [] }
+            sides = (input.data, state.data)
+            names = (keys[0], keys[1])
+        }
+        let differing = gates.indices.filter { k in sides.input[(k * H)..<((k + 1) * H)] != sides.state[(k * H)..<((k + 1) * H)] }.map { gates[$0].letter }
+        guard let candidate = differing.first else { return [] }
+        let blocks = differing.joined(separator: ", ") + (differing.count == 1 ? " block" : " blocks")
+        let fix = "Give each bias its own gradient: \(names.input) the stacked pre-activation gradients summed over the batch and the steps, "
+            + "\(names.state) the same but in the \(blocks), where the recurrent bias sits inside r ⊙ (…) and gets r ⊙ d\(candidate) summed."
+        func mistake(_ data: [Double], _ given: String, _ from: String) -> LayoutMistake {
+            LayoutMistake(candidate: Tensor(shape: right.shape, data: data), kind: .biasShared,
+                          finding: "\(given) holds \(from)'s gradient: the two biases were given one gradient, as an LSTM's may be, but here they differ in the \(blocks).",
+                          fix: fix)
+        }
+        if stacksBiasRows {
+            return [mistake(sides.input + sides.input, names.state, names.input), mistake(sides.state + sides.state, names.input, names.state)]
+        }
+        return [index == 0 ? mistake(sides.state, names.input, names.state) : mistake(sides.input, names.state, names.input)]
     }
 
     /// The finding for a sequence gradient whose batch and time axes are exchanged.

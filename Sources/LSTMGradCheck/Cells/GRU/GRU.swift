@@ -41,6 +41,17 @@ public enum GRU: Cell {
         }
     }
 
+    /// `r`, `z`, `n` (Keras: `h`), each with its two biases apart: the input side's (`bir`, PyTorch's
+    /// `bias_ih_l0` block) and the recurrent side's (`bhr`, `bias_hh_l0`).
+    public static func gateBlock(_ letter: String) -> GateBlock<GRU>? {
+        switch letter {
+        case "r": return GateBlock(inputWeight: (.Wir, .all), stateWeight: (.Whr, .all), bias: .bir, stateBias: .bhr)
+        case "z": return GateBlock(inputWeight: (.Wiz, .all), stateWeight: (.Whz, .all), bias: .biz, stateBias: .bhz)
+        case "n", "h": return GateBlock(inputWeight: (.Win, .all), stateWeight: (.Whn, .all), bias: .bin, stateBias: .bhn)
+        default: return nil
+        }
+    }
+
     public static func hiddenStates<S>(_ problem: Problem<GRU, S>) -> [Matrix<S>] { forward(problem).map(\.a_next) }
 
     /// One step, in the style of the notebook's `*_cell_forward` (without the output layer).

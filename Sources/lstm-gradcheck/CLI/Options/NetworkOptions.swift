@@ -11,7 +11,7 @@ struct NetworkOptions: Sendable {
     /// `check`'s: any number of files, folders and `-`.
     static let fixtures = OptionSpec(name: "fixture", value: "FILE", help: "Check the network in this fixture file (JSON, see the README) instead of a generated one. Give it more than once, name a folder (every *.json in it, by name) or - (standard input) to check several: each gets its report, and the exit status is the worst of them.",
                                      repeatable: true, completion: .file)
-    static let cell = OptionSpec(name: "cell", value: "CELL", help: "lstm (default), rnn (the course's plain RNN) or gru (PyTorch's GRU), for a generated network.",
+    static let cell = OptionSpec(name: "cell", value: "CELL", help: "lstm (default), rnn (the course's plain RNN), gru (PyTorch's GRU; Keras' default reset_after=True) or gru-reset-before (Keras' GRU(reset_after=False)), for a generated network.",
                                  completion: .choices(CellKind.allCases.map(\.rawValue)))
     static let nx = OptionSpec(name: "n-x", value: "N", help: "Input size n_x of a generated network (default \(defaults.n_x)).")
     static let na = OptionSpec(name: "n-a", value: "N", help: "Hidden size n_a (default \(defaults.n_a)).")
@@ -23,7 +23,7 @@ struct NetworkOptions: Sendable {
     static let maxMemory = OptionSpec(name: "max-memory", value: "SIZE", help: "Working memory a run may plan for, e.g. 512M or 4G (default a third of this machine's, \(Limits.machineDefault.maxMemory >> 30) GiB here); larger sizes and files are refused before anything is allocated.")
 
     static let layout = OptionSpec(name: "layout", value: "LAYOUT",
-                                   help: "coursera, cs231n, pytorch or keras: the framework whose names, shapes and gate order the fixture and gradient files use, and the report's tensors. A generated network is made in that layout's default form (cs231n, pytorch and keras carry an upstream gradient in place of labels, as their gradient checks do). Default: a file's \"layout\" key, else the layout its keys are of (one line on standard error says which), else coursera.",
+                                   help: "coursera, cs231n, pytorch or keras: the framework whose names, shapes and gate order the fixture and gradient files use, and the report's tensors. A generated network is made in that layout's default form (cs231n, pytorch and keras carry an upstream gradient in place of labels, as their gradient checks do). cs231n holds the lstm and rnn; pytorch the gru too (torch.nn.GRU); keras both GRUs (gru-reset-before as \"reset_after\": false). Default: a file's \"layout\" key, else the layout its keys are of (one line on standard error says which), else coursera.",
                                    completion: .choices(Layout.allCases.map(\.rawValue)))
 
     /// What a generated network is made from, in help order.
