@@ -23,7 +23,7 @@ import Testing
     @Test func jsonReportFollowsTheSpec() throws {
         let r = try Tool.run(["check", "--format", "json"])
         #expect(r.status == 0)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let json = try ReportJSON.entry(r.stdout)
         let fixture = try #require(json["fixture"] as? [String: Any])
         #expect(fixture["name"] as? String == "default")
         #expect(fixture["n_x"] as? Int == 3 && fixture["n_a"] as? Int == 5 && fixture["n_y"] as? Int == 2)
@@ -101,7 +101,7 @@ import Testing
     @Test func methodsAllShowsTheWholeCatalogueWithLabels() throws {
         let r = try Tool.run(["check", "--methods", "all", "--format", "json"])
         #expect(r.status == 0)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let json = try ReportJSON.entry(r.stdout)
         let methods = try #require(json["methods"] as? [String: [String: Any]])
         let expected = ["bptt": "correct", "coursera": "correct", "per-step": "wrong", "asker": "wrong",
                         "asker-no-carry": "wrong", "carry-da-only": "wrong", "carry-dc-only": "wrong",
@@ -116,7 +116,7 @@ import Testing
     @Test func truncationTableFallsToTheFloor() throws {
         let r = try Tool.run(["truncation", "--format", "json"])
         #expect(r.status == 0)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let json = try ReportJSON.entry(r.stdout)
         let rows = try #require(json["truncation"] as? [[String: Any]])
         #expect(rows.count == 7)
         #expect(rows.map { $0["matches"] as? Bool } == [false, false, false, false, false, false, true])
@@ -141,7 +141,7 @@ import Testing
     @Test func plainRNNHasTheSameReport() throws {
         let r = try Tool.run(["check", "--cell", "rnn", "--format", "json"])
         #expect(r.status == 0)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let json = try ReportJSON.entry(r.stdout)
         let methods = try #require(json["methods"] as? [String: [String: Any]])
         #expect(methods.mapValues { $0["matches"] as? Bool } == ["bptt": true, "coursera": true, "per-step": false, "numerical": true])
         let params = try #require(methods["bptt"]?["parameters"] as? [String: Any])
@@ -155,13 +155,13 @@ import Testing
     @Test func explainSplitsWoAndComparesTheCells() throws {
         let e = try Tool.run(["explain", "--param", "Wo", "--format", "json"])
         #expect(e.status == 0)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as? [String: Any])
+        let json = try ReportJSON.entry(e.stdout)
         #expect((json["reconstruction_error"] as? Double ?? 1) < 1e-12)
         #expect((json["steps"] as? [Any])?.count == 7)
         #expect((json["conclusion"] as? String ?? "").contains("make up"))
         let c = try Tool.run(["explain", "--flow", "--compare", "--steps", "100", "--format", "json"])
         #expect(c.status == 0)
-        let cj = try #require(try JSONSerialization.jsonObject(with: Data(c.stdout.utf8)) as? [String: Any])
+        let cj = try ReportJSON.entry(c.stdout)
         let lstm = try #require((cj["lstm"] as? [String: Any])?["by_distance"] as? [Double])
         let rnn = try #require((cj["rnn"] as? [String: Any])?["by_distance"] as? [Double])
         #expect(lstm.count == 100 && rnn.count == 100)

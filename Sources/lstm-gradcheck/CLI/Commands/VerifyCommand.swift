@@ -39,7 +39,7 @@ struct VerifyCommand: Subcommand {
 
     static let keysSpec = OptionSpec(name: "keys", value: "LIST", help: "Comma-separated gradient names to check, e.g. dWf,dbf,dx: only these are required (default every gradient but the output layer's).")
 
-    static let options = [fixtureSpec, gradsSpec, OutputFormat.spec, ManyFixtures.quietSpec, toleranceSpec, keysSpec, NetworkOptions.maxMemory]
+    static let options = [fixtureSpec, gradsSpec, OutputFormat.reportSpec, ManyFixtures.quietSpec, toleranceSpec, keysSpec, NetworkOptions.maxMemory]
 
     var fixtures: [String]
     var grads: [String]
@@ -60,7 +60,7 @@ struct VerifyCommand: Subcommand {
         guard grads.count == fixtures.count || grads.count == 1 else {
             throw UsageError(.unpaired(fixtures: fixtures.count, grads: grads.count), command: Self.name)
         }
-        format = try p.choice(OutputFormat.spec, default: .text)
+        format = try p.choice(OutputFormat.reportSpec, default: .text)
         quiet = try ManyFixtures.quiet(p, format: format)
         tolerance = try p.positive(Self.toleranceSpec) ?? Comparison.defaultTolerance
         keys = p.string(Self.keysSpec).map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
@@ -71,7 +71,7 @@ struct VerifyCommand: Subcommand {
         let loaded = try FixtureFiles.load(fixtures, limits: limits)
         let paired = try loaded.map { (fixture: $0.fixture, user: try GradientFile.read(try gradients(for: $0), limits: limits)) }
         let reports = try ManyFixtures.each(paired, name: \.fixture.name) { try verify($0.fixture, $0.user, colour: out.colour) }
-        out.write(ManyFixtures.output(reports, format: format, quiet: quiet))
+        out.write(ManyFixtures.output(reports, command: Self.name, format: format, quiet: quiet))
         return Outcome.worst(reports.map(\.outcome))
     }
 
@@ -84,6 +84,7 @@ struct VerifyCommand: Subcommand {
         let outcome = Outcome(report.status)
         switch format {
         case .json: return FixtureReport(name: fixture.name, outcome: outcome, json: VerifyRender.json(report))
+        case .junit: return FixtureReport(name: fixture.name, outcome: outcome, junit: JUnitReport.suite(report))
         case .markdown: return FixtureReport(name: fixture.name, outcome: outcome, document: VerifyRender.markdown(report, fixture: fixture))
         case .text: return FixtureReport(name: fixture.name, outcome: outcome, document: VerifyRender.text(report, fixture: fixture, colour: colour))
         }

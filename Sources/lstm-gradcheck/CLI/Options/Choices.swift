@@ -8,6 +8,8 @@ enum OutputFormat: String, ArgumentChoice {
     case json
     /// GitHub-flavoured Markdown, to paste into a question or an issue.
     case markdown
+    /// JUnit XML, for CI systems' test reports (`check` and `verify`, which have tests to report).
+    case junit
 }
 
 /// `--fd`: the finite differences beside (or as) the reference.
@@ -38,7 +40,14 @@ extension CheckOptions.Precision: ArgumentChoice {}
 extension CellKind: ArgumentChoice {}
 
 extension OutputFormat {
-    /// `--format` of the commands that print all three.
+    /// What `truncation` and `notebook` print: reports with no test cases, so no JUnit.
+    static let documents: [OutputFormat] = [.text, .json, .markdown]
+
+    /// `--format` of `truncation` and `notebook`.
     static let spec = OptionSpec(name: "format", value: "FORMAT", help: "text (default; an aligned table and a verdict), json (the report as one JSON document, for machines; the README describes it) or markdown (to paste into a question or an issue).",
-                                 completion: .choices(allCases.map(\.rawValue)))
+                                 completion: .choices(documents.map(\.rawValue)))
+
+    /// `--format` of `check` and `verify`, whose reports are tests too.
+    static let reportSpec = OptionSpec(name: "format", value: "FORMAT", help: "text (default; an aligned table and a verdict), json (the report as one JSON document, for machines; docs/schemas/report.schema.json describes it), markdown (to paste into a question or an issue) or junit (JUnit XML, one test suite per fixture, for a CI system's test report).",
+                                       completion: .choices(allCases.map(\.rawValue)))
 }
