@@ -187,7 +187,10 @@ import Testing
         (["--bogus"], "lstm-gradcheck: error: unknown option '--bogus' for 'check' (see 'lstm-gradcheck check --help')"),
         (["frobnicate"], "lstm-gradcheck: error: unknown subcommand 'frobnicate'; choose from check, verify, grads, fixture, explain, report, truncation, notebook, merge (see 'lstm-gradcheck --help')"),
         (["check", "--methods", "bptt,nope"], "lstm-gradcheck: error: unknown method 'nope'; choose from bptt, coursera, per-step, asker, asker-no-carry, carry-da-only, carry-dc-only, coursera-2018-printed, truncated:K or all (see 'lstm-gradcheck check --help')"),
-        (["check", "--format", "yaml"], "lstm-gradcheck: error: option '--format' takes one of text, json, markdown, not 'yaml' (see 'lstm-gradcheck check --help')"),
+        (["check", "--format", "yaml"], "lstm-gradcheck: error: option '--format' takes one of text, json, markdown, junit, not 'yaml' (see 'lstm-gradcheck check --help')"),
+        // JUnit is for the commands whose reports are tests, and the full check's.
+        (["truncation", "--format", "junit"], "lstm-gradcheck: error: option '--format' takes one of text, json, markdown, not 'junit' (see 'lstm-gradcheck truncation --help')"),
+        (["check", "--sample", "5", "--format", "junit"], "lstm-gradcheck: error: option '--format' takes text or json with '--sample', not 'junit' (see 'lstm-gradcheck check --help')"),
         (["check", "--n-a", "0"], "lstm-gradcheck: error: option '--n-a' takes a whole number from 1 to 1000000, not '0' (see 'lstm-gradcheck check --help')"),
         (["check", "--n-a", "-3"], "lstm-gradcheck: error: option '--n-a' takes a whole number from 1 to 1000000, not '-3' (see 'lstm-gradcheck check --help')"),
         (["check", "--tolerance", "nan"], "lstm-gradcheck: error: option '--tolerance' takes a finite positive number, not 'nan' (see 'lstm-gradcheck check --help')"),
@@ -200,7 +203,7 @@ import Testing
         (["grads", "--fixture", "/tmp"], "lstm-gradcheck: error: /tmp: expected a file, found a directory"),
         (["check", "--fixture", "x.json", "--seed", "2"], "lstm-gradcheck: error: '--seed' cannot be combined with '--fixture' (the fixture fixes the network) (see 'lstm-gradcheck check --help')"),
         // A value or an option close to a known one names it.
-        (["check", "--format", "jsn"], "lstm-gradcheck: error: option '--format' takes one of text, json, markdown, not 'jsn'; did you mean 'json'? (see 'lstm-gradcheck check --help')"),
+        (["check", "--format", "jsn"], "lstm-gradcheck: error: option '--format' takes one of text, json, markdown, junit, not 'jsn'; did you mean 'json'? (see 'lstm-gradcheck check --help')"),
         (["check", "--reference", "Exact"], "lstm-gradcheck: error: option '--reference' takes one of exact, numerical, not 'Exact'; did you mean 'exact'? (see 'lstm-gradcheck check --help')"),
         (["check", "--precision", "float16"], "lstm-gradcheck: error: option '--precision' takes one of float64, float32, not 'float16' (see 'lstm-gradcheck check --help')"),
         (["check", "--methods", "bptt,per_step"], "lstm-gradcheck: error: unknown method 'per_step'; choose from bptt, coursera, per-step, asker, asker-no-carry, carry-da-only, carry-dc-only, coursera-2018-printed, truncated:K or all; did you mean 'per-step'? (see 'lstm-gradcheck check --help')"),
@@ -210,6 +213,7 @@ import Testing
         (["explain", "--compare"], "lstm-gradcheck: error: --compare goes with --flow (see 'lstm-gradcheck explain --help')"),
         (["explain", "--format", "markdown"], "lstm-gradcheck: error: option '--format' takes one of text, json, not 'markdown' (see 'lstm-gradcheck explain --help')"),
         (["check", "--quiet", "--format", "json"], "lstm-gradcheck: error: '--quiet' cannot be combined with '--format json' (see 'lstm-gradcheck check --help')"),
+        (["verify", "--fixture", "a.json", "--grads", "a.npz", "--quiet", "--format", "junit"], "lstm-gradcheck: error: '--quiet' cannot be combined with '--format junit' (see 'lstm-gradcheck verify --help')"),
         (["grads", "--fixture", "a.json", "--fixture", "b.json"], "lstm-gradcheck: error: option '--fixture' given twice (see 'lstm-gradcheck grads --help')"),
     ])
     func badUsageIsOneLineAndStatusTwo(_ arguments: [String], _ message: String) throws {
