@@ -5,7 +5,8 @@ import LSTMGradCheck
 /// accept (Jenkins' junit-10.xsd, kept in Tests/EndToEndTests/JUnitSchema and validated against
 /// in JUnitTests): one `<testsuites>` holding one `<testsuite>` per fixture, named after it;
 /// one `<testcase>` per method × tensor for `check` (classname the method, name the tensor)
-/// and per tensor of the user's file for `verify`.
+/// and per tensor of the user's file for `verify` (classname the fixture, so that the cases of a
+/// run over many fixtures stay apart in reporters that key a case by classname and name).
 ///
 /// Read from the typed reports alone, never from rendered text. `failures` is non-zero exactly
 /// when the run's exit status is 1, and a run that exits 3 has a skipped case (a report that

@@ -4,7 +4,7 @@ import LSTMGradCheck
 enum OutputFormat: String, ArgumentChoice {
     /// An aligned table and a verdict in words.
     case text
-    /// The report as one JSON document (the README describes its keys).
+    /// The report as one JSON document (`ReportEnvelope`; docs/schemas/report.schema.json describes it).
     case json
     /// GitHub-flavoured Markdown, to paste into a question or an issue.
     case markdown
@@ -44,7 +44,7 @@ extension OutputFormat {
     static let documents: [OutputFormat] = [.text, .json, .markdown]
 
     /// `--format` of `truncation` and `notebook`.
-    static let spec = OptionSpec(name: "format", value: "FORMAT", help: "text (default; an aligned table and a verdict), json (the report as one JSON document, for machines; the README describes it) or markdown (to paste into a question or an issue).",
+    static let spec = OptionSpec(name: "format", value: "FORMAT", help: "text (default; an aligned table and a verdict), json (the report as one JSON document, for machines; docs/schemas/report.schema.json describes it) or markdown (to paste into a question or an issue).",
                                  completion: .choices(documents.map(\.rawValue)))
 
     /// `--format` of `check` and `verify`, whose reports are tests too.
