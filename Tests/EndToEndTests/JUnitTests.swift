@@ -133,6 +133,25 @@ import Testing
         return (path, try grads("bptt"), try grads("per-step"))
     }
 
+    /// The structural checks can fail: each of these breaks a rule of the schema or a count.
+    @Test(arguments: [
+        // a count that is not its cases'
+        #"<testsuites tests="2" failures="0" errors="0"><testsuite name="s" tests="2" failures="0" errors="0" skipped="0"><testcase name="a"/></testsuite></testsuites>"#,
+        // a failure outside a testcase
+        #"<testsuites tests="0" failures="0" errors="0"><testsuite name="s" tests="0" failures="0" errors="0" skipped="0"><failure message="m"/></testsuite></testsuites>"#,
+        // an attribute junit-10.xsd does not give <testsuites>
+        #"<testsuites tests="0" failures="0" errors="0" skipped="0"><testsuite name="s" tests="0" failures="0" errors="0" skipped="0"/></testsuites>"#,
+        // a testcase without its required name
+        #"<testsuites tests="1" failures="0" errors="0"><testsuite name="s" tests="1" failures="0" errors="0" skipped="0"><testcase classname="c"/></testsuite></testsuites>"#,
+        // a time the schema's pattern refuses
+        #"<testsuites tests="0" failures="0" errors="0" time="1s"><testsuite name="s" tests="0" failures="0" errors="0" skipped="0"/></testsuites>"#,
+        // not well-formed
+        #"<testsuites><testsuite name="a & b" tests="0" failures="0" errors="0"/></testsuites>"#,
+    ])
+    func theStructureCheckRefusesABrokenDocument(_ xml: String) throws {
+        withKnownIssue { try Self.checkStructure(xml) }
+    }
+
     @Test func aCheckThatPassesIsOneSuiteOfMethodTimesTensorWithNoFailures() throws {
         let (r, root) = try Self.run(["check", "--methods", "bptt,per-step"] + Self.small)
         #expect(r.status == 0)
@@ -222,6 +241,16 @@ import Testing
         #expect(root.int("failures") == 0)
         let skipped = root.all("testsuite").flatMap { $0.all("testcase") }.compactMap { $0.all("skipped").first?.attributes["message"] }
         #expect(!skipped.isEmpty && skipped.allSatisfy { $0.hasPrefix("not decided: ") }, "\(skipped)")
+    }
+
+    /// A run `--budget` stopped before anything was decided has no tensor to skip: one skipped
+    /// case stands for the report, with its conclusion, so the counts still say status 3.
+    @Test func aRunTheBudgetStoppedIsOneSkippedCaseForTheReport() throws {
+        let (r, root) = try Self.run(["check", "--reference", "numerical", "--budget", "1ms"] + RunControlTests.small)
+        #expect(r.status == 3)
+        let cases = root.all("testsuite").flatMap { $0.all("testcase") }
+        #expect(cases.map { $0.attributes["name"] } == ["report"])
+        #expect(cases.first?.all("skipped").first?.attributes["message"]?.contains("stopped at its time budget") == true)
     }
 
     /// Markup and characters XML 1.0 cannot hold, in a fixture's name, come back as written
