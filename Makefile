@@ -51,7 +51,8 @@ regress:
 # on each path this CPU has). A few cheap commands (one per renderer and reference).
 SAME_BUILD_COMMANDS = "" "check --format json --seed 3 --methods all" "check --reference numerical --n-a 8 --steps 6 --format json" \
 	"check --cell rnn --format markdown" "check --sample 5 --format json" "check --projection --methods all --format json" \
-	"grads --method coursera" "check --fixture Fixtures/upstream-da.json --reference numerical --format json"
+	"grads --method coursera" "check --fixture Fixtures/upstream-da.json --reference numerical --format json" \
+	"check --format junit --seed 3 --methods all" "explain --flow --compare --format json"
 same-builds:
 	$(SWIFT) build --product $(BIN)
 	$(SWIFT) build -c release --product $(BIN)

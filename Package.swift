@@ -20,7 +20,8 @@ let package = Package(
         .executableTarget(name: "lstm-gradcheck-bench", dependencies: ["LSTMGradCheck", "CKernels"], path: "Benchmarks/Bench"),
         .testTarget(name: "LSTMGradCheckTests", dependencies: ["LSTMGradCheck"], exclude: ["Vectors"]),
         // Runs the built binary; depends on it so `swift test` builds it first.
-        // Golden/ holds the golden outputs GoldenOutputTests compares with.
-        .testTarget(name: "EndToEndTests", dependencies: ["lstm-gradcheck"], exclude: ["Vectors", "Golden"]),
+        // Golden/ holds the golden outputs GoldenOutputTests compares with; JUnitSchema/ the
+        // JUnit XML schema JUnitTests validates against.
+        .testTarget(name: "EndToEndTests", dependencies: ["lstm-gradcheck"], exclude: ["Vectors", "Golden", "JUnitSchema"]),
     ]
 )

@@ -178,9 +178,10 @@ func cliCheck(_ name: String, threads: Int) -> [String] {
     ["check", "--reference", "numerical", "--format", "json", "--threads", "\(threads)"] + sizes(name)
 }
 
-/// The worst relative error of a route expected to be correct in the CLI's JSON report.
+/// The worst relative error of a route expected to be correct in the CLI's JSON report (of one fixture).
 func worstCorrect(_ report: String) -> Double {
-    guard let json = try? JSON.parse(report), case .object(let methods)? = json["methods"] else { return .nan }
+    guard let json = try? JSON.parse(report), case .array(let fixtures)? = json["fixtures"],
+          case .object(let methods)? = fixtures.first?["methods"] else { return .nan }
     var worst = 0.0
     for method in methods where method.value["expected"] == .string("correct") {
         guard case .object(let parameters)? = method.value["parameters"] else { return .nan }

@@ -23,7 +23,7 @@ import Testing
     @Test func jsonReportFollowsTheSpec() throws {
         let r = try Tool.run(["check", "--format", "json"])
         #expect(r.status == 0)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let json = try ReportJSON.entry(r.stdout)
         let fixture = try #require(json["fixture"] as? [String: Any])
         #expect(fixture["name"] as? String == "default")
         #expect(fixture["n_x"] as? Int == 3 && fixture["n_a"] as? Int == 5 && fixture["n_y"] as? Int == 2)
@@ -101,7 +101,7 @@ import Testing
     @Test func methodsAllShowsTheWholeCatalogueWithLabels() throws {
         let r = try Tool.run(["check", "--methods", "all", "--format", "json"])
         #expect(r.status == 0)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let json = try ReportJSON.entry(r.stdout)
         let methods = try #require(json["methods"] as? [String: [String: Any]])
         let expected = ["bptt": "correct", "coursera": "correct", "per-step": "wrong", "asker": "wrong",
                         "asker-no-carry": "wrong", "carry-da-only": "wrong", "carry-dc-only": "wrong",
@@ -116,7 +116,7 @@ import Testing
     @Test func truncationTableFallsToTheFloor() throws {
         let r = try Tool.run(["truncation", "--format", "json"])
         #expect(r.status == 0)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let json = try ReportJSON.entry(r.stdout)
         let rows = try #require(json["truncation"] as? [[String: Any]])
         #expect(rows.count == 7)
         #expect(rows.map { $0["matches"] as? Bool } == [false, false, false, false, false, false, true])
@@ -141,7 +141,7 @@ import Testing
     @Test func plainRNNHasTheSameReport() throws {
         let r = try Tool.run(["check", "--cell", "rnn", "--format", "json"])
         #expect(r.status == 0)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let json = try ReportJSON.entry(r.stdout)
         let methods = try #require(json["methods"] as? [String: [String: Any]])
         #expect(methods.mapValues { $0["matches"] as? Bool } == ["bptt": true, "coursera": true, "per-step": false, "numerical": true])
         let params = try #require(methods["bptt"]?["parameters"] as? [String: Any])
@@ -155,13 +155,13 @@ import Testing
     @Test func explainSplitsWoAndComparesTheCells() throws {
         let e = try Tool.run(["explain", "--param", "Wo", "--format", "json"])
         #expect(e.status == 0)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as? [String: Any])
+        let json = try ReportJSON.entry(e.stdout)
         #expect((json["reconstruction_error"] as? Double ?? 1) < 1e-12)
         #expect((json["steps"] as? [Any])?.count == 7)
         #expect((json["conclusion"] as? String ?? "").contains("make up"))
         let c = try Tool.run(["explain", "--flow", "--compare", "--steps", "100", "--format", "json"])
         #expect(c.status == 0)
-        let cj = try #require(try JSONSerialization.jsonObject(with: Data(c.stdout.utf8)) as? [String: Any])
+        let cj = try ReportJSON.entry(c.stdout)
         let lstm = try #require((cj["lstm"] as? [String: Any])?["by_distance"] as? [Double])
         let rnn = try #require((cj["rnn"] as? [String: Any])?["by_distance"] as? [Double])
         #expect(lstm.count == 100 && rnn.count == 100)
@@ -187,7 +187,10 @@ import Testing
         (["--bogus"], "lstm-gradcheck: error: unknown option '--bogus' for 'check' (see 'lstm-gradcheck check --help')"),
         (["frobnicate"], "lstm-gradcheck: error: unknown subcommand 'frobnicate'; choose from check, verify, grads, fixture, explain, report, truncation, notebook, merge (see 'lstm-gradcheck --help')"),
         (["check", "--methods", "bptt,nope"], "lstm-gradcheck: error: unknown method 'nope'; choose from bptt, coursera, per-step, asker, asker-no-carry, carry-da-only, carry-dc-only, coursera-2018-printed, truncated:K or all (see 'lstm-gradcheck check --help')"),
-        (["check", "--format", "yaml"], "lstm-gradcheck: error: option '--format' takes one of text, json, markdown, not 'yaml' (see 'lstm-gradcheck check --help')"),
+        (["check", "--format", "yaml"], "lstm-gradcheck: error: option '--format' takes one of text, json, markdown, junit, not 'yaml' (see 'lstm-gradcheck check --help')"),
+        // JUnit is for the commands whose reports are tests, and the full check's.
+        (["truncation", "--format", "junit"], "lstm-gradcheck: error: option '--format' takes one of text, json, markdown, not 'junit' (see 'lstm-gradcheck truncation --help')"),
+        (["check", "--sample", "5", "--format", "junit"], "lstm-gradcheck: error: option '--format' takes text or json with '--sample', not 'junit' (see 'lstm-gradcheck check --help')"),
         (["check", "--n-a", "0"], "lstm-gradcheck: error: option '--n-a' takes a whole number from 1 to 1000000, not '0' (see 'lstm-gradcheck check --help')"),
         (["check", "--n-a", "-3"], "lstm-gradcheck: error: option '--n-a' takes a whole number from 1 to 1000000, not '-3' (see 'lstm-gradcheck check --help')"),
         (["check", "--tolerance", "nan"], "lstm-gradcheck: error: option '--tolerance' takes a finite positive number, not 'nan' (see 'lstm-gradcheck check --help')"),
@@ -200,7 +203,7 @@ import Testing
         (["grads", "--fixture", "/tmp"], "lstm-gradcheck: error: /tmp: expected a file, found a directory"),
         (["check", "--fixture", "x.json", "--seed", "2"], "lstm-gradcheck: error: '--seed' cannot be combined with '--fixture' (the fixture fixes the network) (see 'lstm-gradcheck check --help')"),
         // A value or an option close to a known one names it.
-        (["check", "--format", "jsn"], "lstm-gradcheck: error: option '--format' takes one of text, json, markdown, not 'jsn'; did you mean 'json'? (see 'lstm-gradcheck check --help')"),
+        (["check", "--format", "jsn"], "lstm-gradcheck: error: option '--format' takes one of text, json, markdown, junit, not 'jsn'; did you mean 'json'? (see 'lstm-gradcheck check --help')"),
         (["check", "--reference", "Exact"], "lstm-gradcheck: error: option '--reference' takes one of exact, numerical, not 'Exact'; did you mean 'exact'? (see 'lstm-gradcheck check --help')"),
         (["check", "--precision", "float16"], "lstm-gradcheck: error: option '--precision' takes one of float64, float32, not 'float16' (see 'lstm-gradcheck check --help')"),
         (["check", "--methods", "bptt,per_step"], "lstm-gradcheck: error: unknown method 'per_step'; choose from bptt, coursera, per-step, asker, asker-no-carry, carry-da-only, carry-dc-only, coursera-2018-printed, truncated:K or all; did you mean 'per-step'? (see 'lstm-gradcheck check --help')"),
@@ -210,6 +213,7 @@ import Testing
         (["explain", "--compare"], "lstm-gradcheck: error: --compare goes with --flow (see 'lstm-gradcheck explain --help')"),
         (["explain", "--format", "markdown"], "lstm-gradcheck: error: option '--format' takes one of text, json, not 'markdown' (see 'lstm-gradcheck explain --help')"),
         (["check", "--quiet", "--format", "json"], "lstm-gradcheck: error: '--quiet' cannot be combined with '--format json' (see 'lstm-gradcheck check --help')"),
+        (["verify", "--fixture", "a.json", "--grads", "a.npz", "--quiet", "--format", "junit"], "lstm-gradcheck: error: '--quiet' cannot be combined with '--format junit' (see 'lstm-gradcheck verify --help')"),
         (["grads", "--fixture", "a.json", "--fixture", "b.json"], "lstm-gradcheck: error: option '--fixture' given twice (see 'lstm-gradcheck grads --help')"),
     ])
     func badUsageIsOneLineAndStatusTwo(_ arguments: [String], _ message: String) throws {

@@ -99,7 +99,9 @@ import Testing
         }
         #expect(try complete(["lstm-gradcheck", "ch"]) == ["check"])
         #expect(try complete(["lstm-gradcheck", "check", "--fo"]) == ["--format"])
-        #expect(try complete(["lstm-gradcheck", "check", "--format", ""]) == ["text", "json", "markdown"])
+        #expect(try complete(["lstm-gradcheck", "check", "--format", ""]) == ["text", "json", "markdown", "junit"])
+        #expect(try complete(["lstm-gradcheck", "verify", "--format", "j"]) == ["json", "junit"])
+        #expect(try complete(["lstm-gradcheck", "truncation", "--format", ""]) == ["text", "json", "markdown"])
         #expect(try complete(["lstm-gradcheck", "explain", "--format", ""]) == ["text", "json"])
         #expect(try complete(["lstm-gradcheck", "check", "--reference", "n"]) == ["numerical"])
         #expect(try complete(["lstm-gradcheck", "notebook", ""]) == ["cell", "backward"])

@@ -63,6 +63,9 @@ import Testing
         Case(name: "28-error-misspelled-option", arguments: ["check", "--stpes", "3"]),
         Case(name: "29-error-steps-zero", arguments: ["check", "--steps", "0"]),
         Case(name: "30-error-missing-fixture", arguments: ["check", "--fixture", "Fixtures/missing.json"]),
+        // JUnit XML: a check that passes, and verify's failures with their diagnoses.
+        Case(name: "31-check-junit", arguments: ["check"] + small + ["--format", "junit"]),
+        Case(name: "32-verify-wrong-junit", arguments: ["verify", "--fixture", "fixture.json", "--grads", "wrong.json", "--format", "junit"]),
     ]
 
     static let folder = Tool.root.appendingPathComponent("Tests/EndToEndTests/Golden")

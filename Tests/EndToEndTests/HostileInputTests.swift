@@ -33,7 +33,7 @@ import Testing
         let path = try Tool.temporaryFile("h-negzero.json", grads.stdout.replacingOccurrences(of: "\"dby\"", with: "\"zero\": -0, \"dby\""))
         let r = try Tool.run(["verify", "--fixture", Self.fixture, "--grads", path, "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let json = try ReportJSON.entry(r.stdout)
         #expect(json["ignored_keys"] as? [String] == ["zero"])
     }
 

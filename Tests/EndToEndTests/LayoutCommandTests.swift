@@ -30,7 +30,7 @@ import Testing
         #expect(pass.status == 0, "\(pass.stdout)\(pass.stderr)")
         let wrong = try Tool.run(["verify", "--fixture", path, "--grads", try grads("per-step"), "--format", "json"])
         #expect(wrong.status == 1)
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(wrong.stdout.utf8)) as? [String: Any])
+        let report = try ReportJSON.entry(wrong.stdout)
         let causes = try #require(report["causes"] as? [[String: Any]])
         #expect(causes.contains { $0["kind"] as? String == "per-step" }, "\(causes)")
     }

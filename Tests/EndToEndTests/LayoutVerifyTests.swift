@@ -19,7 +19,7 @@ import Testing
     static func verify(_ stem: String, _ grads: String) throws -> (status: Int32, gradients: [String: [String: Any]]) {
         let r = try Tool.run(["verify", "--fixture", folder.appendingPathComponent("\(stem).json").path, "--grads", grads, "--format", "json"])
         #expect(r.stderr.isEmpty, "\(r.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let report = try ReportJSON.entry(r.stdout)
         return (r.status, try #require(report["gradients"] as? [String: [String: Any]]))
     }
 

@@ -81,16 +81,17 @@ import Testing
         let fixtures = dir.appendingPathComponent("fixtures").path
         let json = try Tool.run(["check", "--fixture", fixtures, "--format", "json"])
         #expect(json.status == 0)
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        #expect(Array(document.keys) == ["fixtures"])
-        let reports = try #require(document["fixtures"] as? [[String: Any]])
+        let document = try ReportJSON.document(json.stdout)
+        #expect(Set(document.keys) == ["schema", "command", "status", "exit_status", "fixtures"])
+        #expect(document["command"] as? String == "check" && document["status"] as? String == "passed" && document["exit_status"] as? Int == 0)
+        let reports = try ReportJSON.fixtures(json.stdout)
         #expect(reports.compactMap { ($0["fixture"] as? [String: Any])?["name"] as? String } == ["a", "b"])
-        // One fixture keeps its report's own shape.
+        // One fixture: the same envelope, its one entry the same as in the run over both.
         let one = try Tool.run(["check", "--fixture", "\(fixtures)/a.json", "--format", "json"])
-        let single = try #require(try JSONSerialization.jsonObject(with: Data(one.stdout.utf8)) as? [String: Any])
-        #expect(single["fixtures"] == nil && (single["fixture"] as? [String: Any])?["name"] as? String == "a")
+        let single = try ReportJSON.document(one.stdout)
+        #expect(Set(single.keys) == Set(document.keys))
         func canonical(_ object: Any) throws -> Data { try JSONSerialization.data(withJSONObject: object, options: .sortedKeys) }
-        #expect(try canonical(single) == canonical(reports[0]))
+        #expect(try canonical(ReportJSON.entry(one.stdout)) == canonical(reports[0]))
 
         let markdown = try Tool.run(["check", "--fixture", fixtures, "--format", "markdown"])
         let alone = try ["a", "b"].map { try Tool.run(["check", "--fixture", "\(fixtures)/\($0).json", "--format", "markdown"]).stdout }

@@ -55,7 +55,7 @@ import Testing
     @Test func aSpentBudgetIsInconclusive() throws {
         let r = try Tool.run(["check", "--reference", "numerical", "--budget", "1ms", "--format", "json"] + Self.small)
         #expect(r.status == 3)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let json = try ReportJSON.entry(r.stdout)
         #expect(json["stopped"] as? String == "deadline" && json["status"] as? String == "inconclusive")
         let unfinished = try #require(json["unfinished"] as? [String])
         #expect(unfinished.last == "x")
@@ -70,7 +70,7 @@ import Testing
     @Test func aBudgetSpentOnTheExactReferenceIsInconclusive() throws {
         let r = try Tool.run(["check", "--budget", "1ms", "--format", "json"] + Self.small)
         #expect(r.status == 3)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let json = try ReportJSON.entry(r.stdout)
         #expect(json["stopped"] as? String == "deadline")
         #expect((json["conclusion"] as? String ?? "").contains("before the exact reference was complete; nothing was checked"))
     }
@@ -89,8 +89,8 @@ import Testing
         let with = try Tool.run(["check", "--format", "json"] + Self.small)
         let without = try Tool.run(["check", "--format", "json", "--fd", "none"] + Self.small)
         #expect(with.status == 0 && without.status == 0)
-        let a = try #require(try JSONSerialization.jsonObject(with: Data(with.stdout.utf8)) as? [String: Any])
-        let b = try #require(try JSONSerialization.jsonObject(with: Data(without.stdout.utf8)) as? [String: Any])
+        let a = try ReportJSON.entry(with.stdout)
+        let b = try ReportJSON.entry(without.stdout)
         let methodsA = try #require(a["methods"] as? [String: Any]), methodsB = try #require(b["methods"] as? [String: Any])
         #expect(methodsA["numerical"] != nil && methodsB["numerical"] == nil)
         #expect(Set(methodsB.keys) == Set(methodsA.keys).subtracting(["numerical"]))
@@ -105,9 +105,9 @@ import Testing
         let r = try Tool.run(arguments)
         #expect(r.status == 0)
         #expect(try Tool.run(arguments).stdout == r.stdout)
-        let sampled = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let sampled = try ReportJSON.entry(r.stdout)
         let full = try Tool.run(["check", "--seed", "3", "--format", "json", "--methods", "bptt,per-step,truncated:2"])
-        let fullJSON = try #require(try JSONSerialization.jsonObject(with: Data(full.stdout.utf8)) as? [String: Any])
+        let fullJSON = try ReportJSON.entry(full.stdout)
         let methods = try #require(sampled["methods"] as? [String: [String: Any]])
         let fullMethods = try #require(fullJSON["methods"] as? [String: [String: Any]])
         for name in ["bptt", "per-step", "truncated:2"] {
@@ -130,9 +130,9 @@ import Testing
         let methods = "bptt,coursera,per-step,carry-da-only,truncated:3"
         let r = try Tool.run(["check", "--projection", "--format", "json", "--methods", methods])
         #expect(r.status == 0)
-        let projection = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let projection = try ReportJSON.entry(r.stdout)
         let full = try Tool.run(["check", "--format", "json", "--methods", methods])
-        let fullJSON = try #require(try JSONSerialization.jsonObject(with: Data(full.stdout.utf8)) as? [String: Any])
+        let fullJSON = try ReportJSON.entry(full.stdout)
         let projected = try #require(projection["methods"] as? [String: [String: Any]])
         let checked = try #require(fullJSON["methods"] as? [String: [String: Any]])
         for name in methods.split(separator: ",").map(String.init) {

@@ -80,6 +80,7 @@ import Testing
         ["--reference", "numerical", "--heatmap", "Wo", "--detail"],
         ["--fd", "richardson", "--n-a", "2", "--steps", "3", "--batch", "2", "--format", "json"],
         ["--tolerance", "1e-18", "--format", "json", "--seed", "4"],
+        ["--tolerance", "1e-18", "--format", "junit"],
     ])
     func mergedCheckIsTheUnshardedReport(_ options: [String]) throws {
         let dir = try Self.folder()

@@ -40,7 +40,7 @@ enum VerifyFiles {
     static func verify(_ grads: String) throws -> (status: Int32, report: [String: Any], gradients: [String: [String: Any]]) {
         let r = try Tool.run(["verify", "--fixture", fixture, "--grads", grads, "--format", "json"])
         #expect(r.stderr.isEmpty, "\(r.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let report = try ReportJSON.entry(r.stdout)
         let gradients = try #require(report["gradients"] as? [String: [String: Any]])
         #expect(Set(gradients.keys) == keys)
         return (r.status, report, gradients)

@@ -22,6 +22,16 @@ enum Outcome: Sendable, Equatable, CaseIterable {
         }
     }
 
+    /// The status a printed report names (`ReportStatus`'s words): a run that printed a report
+    /// matched, mismatched or was not decided (bad input and interruptions print none).
+    var reportStatus: ReportStatus {
+        switch self {
+        case .matches: return .passed
+        case .mismatch: return .mismatch
+        case .undecided, .badInput, .interrupted: return .inconclusive
+        }
+    }
+
     /// How bad it is, for combining the outcomes of several fixtures: a mismatch beats an
     /// undecided verdict, which beats a match.
     private var severity: Int {

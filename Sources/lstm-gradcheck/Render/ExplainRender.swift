@@ -62,6 +62,13 @@ enum ExplainRender {
         ])
     }
 
+    /// The view's entry in the JSON report (`ReportEnvelope`): the fixture, the view's own
+    /// figures, and what it came to.
+    static func entry(_ fixture: Fixture, _ view: JSONValue, _ outcome: Outcome) -> JSONValue {
+        guard case .object(let members) = view else { return view }
+        return .object([JSONReport.fixture(fixture)] + members + [JSONReport.status(outcome)])
+    }
+
     static func flowJSON(_ f: FlowReport) -> JSONValue {
         .object([
             JSONMember("hidden", .array(f.hidden.map(JSONValue.number))),

@@ -1,6 +1,7 @@
 import LSTMGradCheck
 
-/// The machine-readable report (the README's "The JSON report" describes it): the network,
+/// One fixture's entry in the JSON report of `check` (`ReportEnvelope` wraps the entries;
+/// docs/schemas/report.schema.json describes both): the network,
 /// how it was decided (reference, finite differences, precision, bounds), each tensor's norms,
 /// bound, estimated errors and verdict, and the verdict sentences.
 enum JSONReport {
@@ -51,35 +52,36 @@ enum JSONReport {
     }
 
     /// What every report opens with: the network and the reference.
-    static func head(name: String, dims d: Dims, reference: String) -> [JSONMember] {
-        func i(_ v: Int) -> JSONValue { .number(Double(v)) }
-        return [
-            JSONMember("fixture", .object([
-                JSONMember("name", .string(name)),
-                JSONMember("n_x", i(d.n_x)), JSONMember("n_a", i(d.n_a)), JSONMember("n_y", i(d.n_y)),
-                JSONMember("steps", i(d.steps)), JSONMember("batch", i(d.batch)),
-            ])),
-            JSONMember("reference", .string(reference)),
-        ]
+    static func head(name: String, dims: Dims, reference: String) -> [JSONMember] {
+        [fixture(name: name, dims: dims), JSONMember("reference", .string(reference))]
     }
 
     static func head(_ fixture: Fixture, reference: String) -> [JSONMember] {
         head(name: fixture.name, dims: fixture.network.dims, reference: reference)
     }
 
+    /// The `fixture` object every fixture entry of every report opens with: its name and sizes.
+    static func fixture(name: String, dims d: Dims) -> JSONMember {
+        func i(_ v: Int) -> JSONValue { .number(Double(v)) }
+        return JSONMember("fixture", .object([
+            JSONMember("name", .string(name)),
+            JSONMember("n_x", i(d.n_x)), JSONMember("n_a", i(d.n_a)), JSONMember("n_y", i(d.n_y)),
+            JSONMember("steps", i(d.steps)), JSONMember("batch", i(d.batch)),
+        ]))
+    }
+
+    static func fixture(_ fixture: Fixture) -> JSONMember { self.fixture(name: fixture.name, dims: fixture.network.dims) }
+
     /// What every report closes with: the outcome (and, for a run a budget stopped, why).
     static func foot(outcome: Outcome, stop: StopReason?, conclusion: String) -> [JSONMember] {
-        let name: String
-        switch outcome {
-        case .matches: name = "passed"
-        case .mismatch: name = "mismatch"
-        case .undecided, .badInput, .interrupted: name = "inconclusive"
-        }
-        return [
+        [
             JSONMember("passed", .bool(outcome == .matches)),
-            JSONMember("status", .string(name)),
+            status(outcome),
             JSONMember("stopped", stop.map { .string($0.rawValue) } ?? .null),
             JSONMember("conclusion", .string(conclusion)),
         ]
     }
+
+    /// `"status"`: what a fixture (or, in the envelope, the whole run) came to.
+    static func status(_ outcome: Outcome) -> JSONMember { JSONMember("status", .string(outcome.reportStatus.rawValue)) }
 }

@@ -7,7 +7,8 @@ enum NotebookReport {
         switch format {
         case .json: return JSON.serialize(json(r, test: test)) + "\n"
         case .markdown: return markdown(r, test: test)
-        case .text: return text(r, test: test)
+        // `notebook --format` offers no JUnit (`OutputFormat.documents`).
+        case .text, .junit: return text(r, test: test)
         }
     }
 

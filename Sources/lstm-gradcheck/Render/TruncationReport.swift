@@ -6,14 +6,17 @@ enum TruncationReport {
 
     static func render(_ r: CheckReport, fixture: Fixture, format: OutputFormat) -> String {
         switch format {
-        case .json: return JSON.serialize(json(r)) + "\n"
+        case .json:
+            return ReportEnvelope.document(command: TruncationCommand.name,
+                                           [FixtureReport(name: r.name, outcome: Outcome(r.status), json: json(r))])
         case .markdown:
             let (header, body) = rows(r)
             var s = "### lstm-gradcheck: truncated BPTT on \(ReportText.headline(fixture))\n\n"
             s += "| " + header.joined(separator: " | ") + " |\n|" + header.map { _ in "---:|" }.joined() + "\n"
             for row in body { s += "| " + row.joined(separator: " | ") + " |\n" }
             return s + "\n" + conclusion(r) + "\n"
-        case .text:
+        // `truncation --format` offers no JUnit (`OutputFormat.documents`).
+        case .text, .junit:
             var s = "lstm-gradcheck · truncated BPTT · \(ReportText.headline(fixture))\n"
             s += wrap("Relative error ‖g − r‖ / (‖g‖ + ‖r‖) of truncated:K against the \(r.reference) gradient; K = 1 is per-step, K = T_x is full BPTT.", indent: 0) + "\n\n"
             let (header, body) = rows(r)
@@ -49,14 +52,7 @@ enum TruncationReport {
     }
 
     static func json(_ r: CheckReport) -> JSONValue {
-        let d = r.dims
-        return .object([
-            JSONMember("fixture", .object([
-                JSONMember("name", .string(r.name)), JSONMember("n_x", .number(Double(d.n_x))),
-                JSONMember("n_a", .number(Double(d.n_a))), JSONMember("n_y", .number(Double(d.n_y))),
-                JSONMember("steps", .number(Double(d.steps))), JSONMember("batch", .number(Double(d.batch))),
-            ])),
-            JSONMember("reference", .string(r.reference)),
+        .object(JSONReport.head(name: r.name, dims: r.dims, reference: r.reference) + [
             JSONMember("truncation", .array(r.methods.filter { $0.expectation != .reference }.enumerated().map { k, m in
                 .object([
                     JSONMember("K", .number(Double(k + 1))),
@@ -64,6 +60,7 @@ enum TruncationReport {
                     JSONMember("relative_error", .object(m.tensors.map { JSONMember($0.key, .number($0.relativeError)) })),
                 ])
             })),
+            JSONReport.status(Outcome(r.status)),
             JSONMember("conclusion", .string(conclusion(r))),
         ])
     }

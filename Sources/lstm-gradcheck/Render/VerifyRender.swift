@@ -67,7 +67,7 @@ enum VerifyRender {
 
     static func json(_ r: VerifyReport) -> JSONValue {
         .object([
-            JSONMember("fixture", .string(r.name)),
+            JSONReport.fixture(name: r.name, dims: r.dims),
             JSONMember("source", .string(r.source)),
             JSONMember("reference", .string(r.reference)),
             JSONMember("tolerance", .number(r.tolerance)),
@@ -95,6 +95,7 @@ enum VerifyRender {
             JSONMember("power", .object([JSONMember("caught", .array(r.power.caught.map(JSONValue.string))),
                                          JSONMember("unnoticed", .array(r.power.unnoticed.map(JSONValue.string)))])),
             JSONMember("passed", .bool(r.passed)),
+            JSONReport.status(Outcome(r.status)),
             JSONMember("verdict", .string(verdict(r))),
         ])
     }

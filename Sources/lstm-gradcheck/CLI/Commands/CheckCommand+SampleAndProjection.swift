@@ -31,7 +31,7 @@ extension CheckCommand {
             }
             if let spec = specSelected, !Self.formats.contains(format) {
                 let choices = Self.formats.map(\.rawValue).joined(separator: " or ")
-                throw UsageError(.invalidValue(option: OutputFormat.spec.name, expected: "\(choices) with '--\(spec.name)'", value: format.rawValue, suggestion: nil),
+                throw UsageError(.invalidValue(option: OutputFormat.reportSpec.name, expected: "\(choices) with '--\(spec.name)'", value: format.rawValue, suggestion: nil),
                                  command: CheckCommand.name)
             }
         }

@@ -5,7 +5,7 @@ import LSTMGradCheck
 extension CheckCommand {
     /// The options of `check` that decide what it prints, in a fixed order, with their values
     /// as given: what a part carries to `merge` (the network travels as a fixture beside them).
-    static let settingValues = [MethodSelection.spec, OutputFormat.spec, DecisionOptions.referenceSpec, DecisionOptions.fdSpec,
+    static let settingValues = [MethodSelection.spec, OutputFormat.reportSpec, DecisionOptions.referenceSpec, DecisionOptions.fdSpec,
                                 DecisionOptions.precisionSpec, DecisionOptions.toleranceSpec, heatmapSpec]
     static let settingFlags = [detailSpec, ManyFixtures.quietSpec]
 

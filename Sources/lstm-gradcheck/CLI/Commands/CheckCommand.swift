@@ -38,7 +38,7 @@ struct CheckCommand: Subcommand {
     static let heatmapSpec = OptionSpec(name: "heatmap", value: "PARAM", help: "Text format: also print a heat map of PARAM's per-element error for each method (e.g. Wo).")
 
     static let options: [OptionSpec] = NetworkOptions.specs(fixture: NetworkOptions.fixtures)
-        + [MethodSelection.spec, OutputFormat.spec, ManyFixtures.quietSpec]
+        + [MethodSelection.spec, OutputFormat.reportSpec, ManyFixtures.quietSpec]
         + DecisionOptions.specs + [detailSpec, heatmapSpec] + Mode.specs + RunOptions.specs + [Shard.spec]
 
     static let rules: [OptionRule] = NetworkOptions.rules(seedAlsoWith: Mode.specs)
@@ -64,7 +64,7 @@ struct CheckCommand: Subcommand {
     init(_ p: ParsedArguments) throws(UsageError) {
         network = try NetworkOptions(p)
         methods = MethodSelection(p)
-        format = try p.choice(OutputFormat.spec, default: .text)
+        format = try p.choice(OutputFormat.reportSpec, default: .text)
         quiet = try ManyFixtures.quiet(p, format: format)
         decision = try DecisionOptions(p)
         detail = p.has(Self.detailSpec)
@@ -96,7 +96,7 @@ struct CheckCommand: Subcommand {
             case .sample, .projection: return try partialCheck(fixture, colour: out.colour)
             }
         }
-        out.write(ManyFixtures.output(reports, format: format, quiet: quiet))
+        out.write(ManyFixtures.output(reports, command: Self.name, format: format, quiet: quiet))
         GitHubAnnotations.write(reports)
         return Outcome.worst(reports.map(\.outcome))
     }
@@ -131,6 +131,7 @@ struct CheckCommand: Subcommand {
         var rendered: FixtureReport
         switch format {
         case .json: rendered = FixtureReport(name: fixture.name, outcome: outcome, json: JSONReport.json(report))
+        case .junit: rendered = FixtureReport(name: fixture.name, outcome: outcome, junit: JUnitReport.suite(report))
         case .markdown: rendered = FixtureReport(name: fixture.name, outcome: outcome, document: MarkdownReport.render(report, fixture: fixture))
         case .text:
             var text = TextReport.render(report, fixture: fixture, colour: colour, detail: detail)

@@ -53,18 +53,28 @@ struct ExplainCommand: Subcommand {
 
     func run(_ out: Output) throws -> Outcome {
         let fixture = try network.fixture()
-        let json = format == .json
+        let (text, json, outcome) = try explained(fixture)
+        if outcome == .badInput { return outcome }
+        // JSON: the one report shape, with this fixture its one entry.
+        out.write(format == .json
+            ? ReportEnvelope.document(command: Self.name, [FixtureReport(name: fixture.name, outcome: outcome, json: json())])
+            : text())
+        return outcome
+    }
+
+    /// The view's text and JSON entry (each made only when printed), and what it came to.
+    private func explained(_ fixture: Fixture) throws -> (text: () -> String, json: () -> JSONValue, outcome: Outcome) {
         switch view {
         case .compare:
             let lstm = try NetworkOptions.lstm(fixture, command: Self.name)
             let comparison = FlowComparison(lstm, rnnSeed: network.seed &+ 1)
-            out.write(json ? JSON.serialize(ExplainRender.compareJSON(comparison)) + "\n" : ExplainRender.compareText(comparison, fixture: fixture))
-            return .matches
+            return ({ ExplainRender.compareText(comparison, fixture: fixture) },
+                    { ExplainRender.entry(fixture, ExplainRender.compareJSON(comparison), .matches) }, .matches)
         case .flow:
             func flow<P: CellProblem>(_ p: P) -> FlowReport { GradientFlow.flow(p.typed) }
             let flow = flow(fixture.network)
-            out.write(json ? JSON.serialize(ExplainRender.flowJSON(flow)) + "\n" : ExplainRender.flowText(flow, fixture: fixture))
-            return .matches
+            return ({ ExplainRender.flowText(flow, fixture: fixture) },
+                    { ExplainRender.entry(fixture, ExplainRender.flowJSON(flow), .matches) }, .matches)
         case .split(let requested):
             func split<P: CellProblem>(_ p: P) throws(UsageError) -> (ExplainReport?, Double) {
                 // In the fixture's layout: `--param Wh` splits cs231n's stacked recurrent weight.
@@ -81,11 +91,11 @@ struct ExplainCommand: Subcommand {
             }
             let (split, perStep) = try split(fixture.network)
             // Only a parameter `Explain.parameters` does not list has no split, and none is asked for.
-            guard let e = split else { return .badInput }
-            out.write(json ? JSON.serialize(ExplainRender.json(e, perStepError: perStep)) + "\n"
-                      : ExplainRender.text(e, fixture: fixture, perStepError: perStep))
+            guard let e = split else { return ({ "" }, { .null }, .badInput) }
             // The split is exact: a reconstruction off by more than rounding is a bug.
-            return e.reconstructionError <= 1e-12 ? .matches : .mismatch
+            let outcome: Outcome = e.reconstructionError <= 1e-12 ? .matches : .mismatch
+            return ({ ExplainRender.text(e, fixture: fixture, perStepError: perStep) },
+                    { ExplainRender.entry(fixture, ExplainRender.json(e, perStepError: perStep), outcome) }, outcome)
         }
     }
 }

@@ -89,7 +89,7 @@ struct MergeCommand: Subcommand {
             return report
         }
         let rendered = try check.render(try report(fixture.network), fixture, colour: out.colour)
-        out.write(ManyFixtures.output([rendered], format: check.format, quiet: check.quiet))
+        out.write(ManyFixtures.output([rendered], command: CheckCommand.name, format: check.format, quiet: check.quiet))
         return rendered.outcome
     }
 }

@@ -29,7 +29,7 @@ struct NotebookCommand: Subcommand {
     var format: OutputFormat
 
     init(_ p: ParsedArguments) throws(UsageError) {
-        format = try p.choice(OutputFormat.spec, default: .text)
+        format = try p.choice(OutputFormat.spec, among: OutputFormat.documents, default: .text)
         let positional = Self.configuration.positional!
         let word = p.positionals.first
         guard let test = word.flatMap(Test.init(rawValue:)) else {

@@ -21,7 +21,7 @@ struct TruncationCommand: Subcommand {
 
     init(_ p: ParsedArguments) throws(UsageError) {
         network = try NetworkOptions(p)
-        format = try p.choice(OutputFormat.spec, default: .text)
+        format = try p.choice(OutputFormat.spec, among: OutputFormat.documents, default: .text)
     }
 
     func run(_ out: Output) throws -> Outcome {

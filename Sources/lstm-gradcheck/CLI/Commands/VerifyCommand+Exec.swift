@@ -30,7 +30,7 @@ extension VerifyCommand {
             verified.append((fixture.name, report))
             return render(report, fixture, colour: out.colour)
         }
-        out.write(ManyFixtures.output(reports, format: format, quiet: quiet, summary: BatterySummary.line(verified)))
+        out.write(ManyFixtures.output(reports, command: Self.name, format: format, quiet: quiet, summary: BatterySummary.line(verified)))
         GitHubAnnotations.write(reports)
         return Outcome.worst(reports.map(\.outcome))
     }

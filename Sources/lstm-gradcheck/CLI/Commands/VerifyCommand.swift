@@ -53,7 +53,7 @@ struct VerifyCommand: Subcommand {
     static let keysSpec = OptionSpec(name: "keys", value: "LIST", help: "Comma-separated gradient names to check, e.g. dWf,dbf,dx: only these are required (default every gradient but the output layer's).")
 
     static let options = [fixtureSpec, gradsSpec, NetworkOptions.layout] + ExecOptions.specs
-        + [OutputFormat.spec, ManyFixtures.quietSpec, toleranceSpec, keysSpec, NetworkOptions.maxMemory]
+        + [OutputFormat.reportSpec, ManyFixtures.quietSpec, toleranceSpec, keysSpec, NetworkOptions.maxMemory]
     static let rules = ExecOptions.rules(grads: gradsSpec)
 
     var fixtures: [String]
@@ -81,7 +81,7 @@ struct VerifyCommand: Subcommand {
         if exec == nil && grads.count != fixtures.count && grads.count != 1 {
             throw UsageError(.unpaired(fixtures: fixtures.count, grads: grads.count), command: Self.name)
         }
-        format = try p.choice(OutputFormat.spec, default: .text)
+        format = try p.choice(OutputFormat.reportSpec, default: .text)
         quiet = try ManyFixtures.quiet(p, format: format)
         tolerance = try p.positive(Self.toleranceSpec) ?? Comparison.defaultTolerance
         keys = p.string(Self.keysSpec).map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
@@ -94,7 +94,7 @@ struct VerifyCommand: Subcommand {
         let loaded = try FixtureFiles.load(fixtures, limits: limits, layout: layout)
         let paired = try loaded.map { (fixture: $0.fixture, user: try GradientFile.read(try gradients(for: $0), limits: limits)) }
         let reports = try ManyFixtures.each(paired, name: \.fixture.name) { render(try verify($0.fixture, $0.user), $0.fixture, colour: out.colour) }
-        out.write(ManyFixtures.output(reports, format: format, quiet: quiet))
+        out.write(ManyFixtures.output(reports, command: Self.name, format: format, quiet: quiet))
         GitHubAnnotations.write(reports)
         return Outcome.worst(reports.map(\.outcome))
     }
@@ -116,6 +116,7 @@ struct VerifyCommand: Subcommand {
         case .json: rendered = FixtureReport(name: fixture.name, outcome: outcome, json: VerifyRender.json(report))
         case .markdown: rendered = FixtureReport(name: fixture.name, outcome: outcome, document: VerifyRender.markdown(report, fixture: fixture))
         case .text: rendered = FixtureReport(name: fixture.name, outcome: outcome, document: VerifyRender.text(report, fixture: fixture, colour: colour))
+        case .junit: rendered = FixtureReport(name: fixture.name, outcome: outcome, junit: JUnitReport.suite(report))
         }
         rendered.failures = VerifyRender.failures(report)
         return rendered

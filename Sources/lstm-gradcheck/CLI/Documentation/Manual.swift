@@ -44,7 +44,8 @@ enum Manual {
             When set and not empty, no colour is used; colour appears only on a terminal anyway.
             .SH FILES
             Fixture and gradient files are described in the README of the lstm\\-gradcheck sources,
-            with the JSON report's keys.
+            with the JSON report's keys and the JUnit XML; docs/schemas/ there holds a JSON Schema
+            for each JSON the tool writes.
             .SH SEE ALSO
             \\fBlstm\\-gradcheck help\\fR \\fIsubcommand\\fR,
             \\fBlstm\\-gradcheck \\-\\-generate\\-completion\\-script\\fR \\fIshell\\fR

@@ -4,10 +4,12 @@ import LSTMGradCheck
 enum OutputFormat: String, ArgumentChoice {
     /// An aligned table and a verdict in words.
     case text
-    /// The report as one JSON document (the README describes its keys).
+    /// The report as one JSON document (`ReportEnvelope`; docs/schemas/report.schema.json describes it).
     case json
     /// GitHub-flavoured Markdown, to paste into a question or an issue.
     case markdown
+    /// JUnit XML, for CI systems' test reports (`check` and `verify`, which have tests to report).
+    case junit
 }
 
 /// `--fd`: the finite differences beside (or as) the reference.
@@ -33,7 +35,14 @@ extension CheckOptions.Precision: ArgumentChoice {}
 extension CellKind: ArgumentChoice {}
 
 extension OutputFormat {
-    /// `--format` of the commands that print all three.
-    static let spec = OptionSpec(name: "format", value: "FORMAT", help: "text (default; an aligned table and a verdict), json (the report as one JSON document, for machines; the README describes it) or markdown (to paste into a question or an issue).",
-                                 completion: .choices(allCases.map(\.rawValue)))
+    /// What `truncation` and `notebook` print: reports with no test cases, so no JUnit.
+    static let documents: [OutputFormat] = [.text, .json, .markdown]
+
+    /// `--format` of `truncation` and `notebook`.
+    static let spec = OptionSpec(name: "format", value: "FORMAT", help: "text (default; an aligned table and a verdict), json (the report as one JSON document, for machines; docs/schemas/report.schema.json describes it) or markdown (to paste into a question or an issue).",
+                                 completion: .choices(documents.map(\.rawValue)))
+
+    /// `--format` of `check` and `verify`, whose reports are tests too.
+    static let reportSpec = OptionSpec(name: "format", value: "FORMAT", help: "text (default; an aligned table and a verdict), json (the report as one JSON document, for machines; docs/schemas/report.schema.json describes it), markdown (to paste into a question or an issue) or junit (JUnit XML, one test suite per fixture, for a CI system's test report).",
+                                       completion: .choices(allCases.map(\.rawValue)))
 }

@@ -11,32 +11,45 @@ struct FixtureReport {
     enum Body {
         /// Text or Markdown.
         case document(String)
+        /// An entry of the JSON report's `fixtures` (`ReportEnvelope`).
         case json(JSONValue)
+        /// A `<testsuite>` of the JUnit XML (`JUnitReport`).
+        case junit(JUnitReport.Suite)
     }
 
     init(name: String, outcome: Outcome, document: String) {
-        self.name = name
-        self.outcome = outcome
-        body = .document(document)
+        self.init(name: name, outcome: outcome, body: .document(document))
     }
 
     init(name: String, outcome: Outcome, json: JSONValue) {
-        self.name = name
-        self.outcome = outcome
-        body = .json(json)
+        self.init(name: name, outcome: outcome, body: .json(json))
     }
 
-    /// The JSON report, when it is one.
+    init(name: String, outcome: Outcome, junit: JUnitReport.Suite) {
+        self.init(name: name, outcome: outcome, body: .junit(junit))
+    }
+
+    init(name: String, outcome: Outcome, body: Body) {
+        self.name = name
+        self.outcome = outcome
+        self.body = body
+    }
+
+    /// The text or Markdown, when it is one.
+    var document: String? {
+        if case .document(let text) = body { return text }
+        return nil
+    }
+
+    /// The JSON entry, when it is one.
     var json: JSONValue? {
         if case .json(let value) = body { return value }
         return nil
     }
 
-    /// What printing it alone writes.
-    var printed: String {
-        switch body {
-        case .document(let text): return text
-        case .json(let value): return JSON.serialize(value) + "\n"
-        }
+    /// The test suite, when it is one.
+    var junit: JUnitReport.Suite? {
+        if case .junit(let suite) = body { return suite }
+        return nil
     }
 }

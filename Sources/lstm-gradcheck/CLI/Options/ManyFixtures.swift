@@ -27,26 +27,24 @@ enum ManyFixtures {
         return reports
     }
 
-    /// Everything a run over `reports` prints. One report: itself, as ever. Several: each in
-    /// turn, a blank line apart (for JSON, one document holding them all); text ends with the
-    /// summary line (`summary`, or the count of each outcome). With `quiet` (text only), only the
-    /// reports that do not match, then the summary.
-    static func output(_ reports: [FixtureReport], format: OutputFormat, quiet: Bool, summary line: String? = nil) -> String {
-        if reports.count == 1 && !quiet { return reports[0].printed }
+    /// Everything a run of `command` over `reports` prints. JSON: one report, however many
+    /// fixtures (`ReportEnvelope`); JUnit: one `<testsuites>` document (`JUnitReport`). Text
+    /// and Markdown: one report alone prints itself, as ever; several, each in turn, a blank
+    /// line apart, and text ends with the summary line (`summary`, or the count of each
+    /// outcome). With `quiet` (text only), only the reports that do not match, then the summary.
+    static func output(_ reports: [FixtureReport], command: String, format: OutputFormat, quiet: Bool, summary line: String? = nil) -> String {
         switch format {
         case .json:
-            return JSON.serialize(json(reports.compactMap(\.json))) + "\n"
+            return ReportEnvelope.document(command: command, reports)
+        case .junit:
+            return JUnitReport.document(reports.compactMap(\.junit))
         case .markdown:
-            return reports.map(\.printed).joined(separator: "\n")
+            return reports.compactMap(\.document).joined(separator: "\n")
         case .text:
+            if reports.count == 1 && !quiet { return reports[0].document ?? "" }
             let shown = quiet ? reports.filter { $0.outcome != .matches } : reports
-            return (shown.map(\.printed) + [(line ?? summary(reports)) + "\n"]).joined(separator: "\n")
+            return (shown.compactMap(\.document) + [(line ?? summary(reports)) + "\n"]).joined(separator: "\n")
         }
-    }
-
-    /// Several fixtures' JSON reports as one document: `{"fixtures": [report, …]}`.
-    static func json(_ reports: [JSONValue]) -> JSONValue {
-        .object([JSONMember("fixtures", .array(reports))])
     }
 
     /// `3 fixtures: 2 match, 1 mismatch (long-sequence)`.
