@@ -159,28 +159,37 @@ import Testing
         #expect((json["reconstruction_error"] as? Double ?? 1) < 1e-12)
         #expect((json["steps"] as? [Any])?.count == 7)
         #expect((json["conclusion"] as? String ?? "").contains("make up"))
-        let c = try Tool.run(["explain", "--flow", "--compare", "--steps", "100", "--format", "json"])
+        try Self.comparisonFollowsItsCurves(cell: "lstm", name: "LSTM", gate: "forget gate averages f = ")
+        try Self.comparisonFollowsItsCurves(cell: "gru", name: "GRU", gate: "update gate averages z = ")
+        try Self.comparisonFollowsItsCurves(cell: "gru-reset-before", name: "GRU", gate: "update gate averages z = ")
+        let rnn = try Tool.run(["explain", "--flow", "--compare", "--cell", "rnn"])
+        #expect(rnn.status == 2 && rnn.stderr.contains("'--compare' sets a gated cell"))
+    }
+
+    /// `explain --flow --compare` on `cell` over 100 steps: the conclusion follows the two curves
+    /// where both are above 1e-12 of k = 0, read here again from the JSON, and names the gate.
+    static func comparisonFollowsItsCurves(cell: String, name: String, gate: String) throws {
+        let c = try Tool.run(["explain", "--flow", "--compare", "--cell", cell, "--steps", "100", "--format", "json"])
         #expect(c.status == 0)
         let cj = try ReportJSON.entry(c.stdout)
-        let lstm = try #require((cj["lstm"] as? [String: Any])?["by_distance"] as? [Double])
+        let gated = try #require((cj[cell == "lstm" ? "lstm" : "gru"] as? [String: Any])?["by_distance"] as? [Double])
         let rnn = try #require((cj["rnn"] as? [String: Any])?["by_distance"] as? [Double])
-        #expect(lstm.count == 100 && rnn.count == 100)
-        // The conclusion follows the curves where both are above 1e-12 of k = 0, read here again.
-        let a = lstm.map { $0 / lstm[0] }, b = rnn.map { $0 / rnn[0] }
+        #expect(gated.count == 100 && rnn.count == 100)
+        let a = gated.map { $0 / gated[0] }, b = rnn.map { $0 / rnn[0] }
         var K = 0
         while K + 1 < 100, a[K + 1] >= 1e-12, b[K + 1] >= 1e-12 { K += 1 }
         let ahead = (1...K).map { a[$0] >= b[$0] }
         let conclusion = cj["conclusion"] as? String ?? ""
         if ahead.allSatisfy({ $0 }) {
-            #expect(conclusion.contains("LSTM carries gradient further back"))
+            #expect(conclusion.contains("\(name) carries gradient further back"))
         } else if ahead.allSatisfy({ !$0 }) {
-            #expect(conclusion.contains("does not hold"))
+            #expect(conclusion.contains("the \(name) carries gradient further back does not hold"))
         } else {
             let crossing = (1...K).first { (a[$0] >= b[$0]) != ahead[0] }!
             #expect(conclusion.contains("mixed") && conclusion.contains("from k = \(crossing)"), "\(conclusion)")
         }
         #expect(conclusion.contains("k = 1…\(K)"), "\(conclusion)")
-        #expect(conclusion.contains("forget gate averages f = "))
+        #expect(conclusion.contains(gate), "\(conclusion)")
     }
 
     @Test(arguments: [

@@ -32,11 +32,10 @@ import Testing
     @Test func nothingCarriedBackIsDiagnosedOnEveryFixtureButTheSingleStep() throws {
         let json = try Self.verify(Self.grads("per-step"), ["--format", "json"])
         #expect(json.status == 1 && json.stderr.isEmpty)
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        let reports = try #require(document["fixtures"] as? [[String: Any]])
-        #expect(reports.compactMap { $0["fixture"] as? String } == Self.names)
+        let reports = try ReportJSON.fixtures(json.stdout)
+        #expect(reports.compactMap { ($0["fixture"] as? [String: Any])?["name"] as? String } == Self.names)
         for report in reports {
-            let name = report["fixture"] as? String ?? ""
+            let name = (report["fixture"] as? [String: Any])?["name"] as? String ?? ""
             // At T_x = 1 there is nothing to carry: per-step is exact there.
             #expect(report["passed"] as? Bool == (name == "T_x 1"), "\(name)")
             if name == "T_x 1" { continue }
@@ -99,9 +98,8 @@ import Testing
         let r = try Self.verify(Self.grads("bptt"), ["--fixture", own, "--quiet"])
         #expect(r.status == 0 && r.stdout == "9/9 fixtures match\n", "\(r.stdout)\(r.stderr)")
         let wrong = try Self.verify(Self.grads("per-step"), ["--fixture", own, "--format", "json"])
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(wrong.stdout.utf8)) as? [String: Any])
-        let last = try #require((document["fixtures"] as? [[String: Any]])?.last)
-        #expect(last["fixture"] as? String == own && last["passed"] as? Bool == false)
+        let last = try #require(try ReportJSON.fixtures(wrong.stdout).last)
+        #expect((last["fixture"] as? [String: Any])?["name"] as? String == own && last["passed"] as? Bool == false)
     }
 
     @Test func theUpstreamBatteryAndTheLayouts() throws {

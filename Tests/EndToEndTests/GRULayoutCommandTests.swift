@@ -18,7 +18,9 @@ private let pythonWithTorch = (try? Tool.run(URL(fileURLWithPath: "/usr/bin/env"
     static let H = 4
 
     static func object(_ text: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        // A report's one fixture entry (`ReportJSON`); any other document as it is.
+        return (json["fixtures"] as? [[String: Any]])?.first ?? json
     }
 
     /// Blocks 0 and 1 (of H) of `value` exchanged along `axis`: a backward stacking the first two

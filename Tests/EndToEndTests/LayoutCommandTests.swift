@@ -43,7 +43,7 @@ import Testing
         let network = ["--layout", layout, "--n-a", "4", "--steps", "5", "--batch", "3"]
         let r = try Tool.run(["check", "--methods", "bptt,per-step", "--format", "json"] + network)
         #expect(r.status == 0, "\(r.stderr)")
-        let report = try Self.report(r.stdout)
+        let report = try ReportJSON.entry(r.stdout)
         let methods = try #require(report["methods"] as? [String: [String: Any]])
         let rows = try #require(methods["per-step"]?["parameters"] as? [String: [String: Any]])
         func file(_ method: String) throws -> [String: [Double]] {
@@ -96,7 +96,7 @@ import Testing
         let network = ["--layout", "cs231n", "--n-a", "4", "--steps", "5", "--batch", "3"]
         let r = try Tool.run(["explain", "--param", "Wh", "--format", "json"] + network)
         #expect(r.status == 0, "\(r.stderr)")
-        let split = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let split = try ReportJSON.entry(r.stdout)
         #expect(try #require(split["reconstruction_error"] as? Double) < 1e-12)
         func file(_ method: String) throws -> [Double] {
             let g = try Tool.run(["grads", "--method", method] + network)
@@ -111,12 +111,6 @@ import Testing
         #expect(split["parameter"] as? String == "Wh")
         let bad = try Tool.run(["explain", "--param", "Wo"] + network)
         #expect(bad.status == 2 && bad.stderr.contains("'Wo'"))
-    }
-
-    /// One fixture's report, whether the JSON holds it at the top or in a `fixtures` list.
-    static func report(_ text: String) throws -> [String: Any] {
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        return (json["fixtures"] as? [[String: Any]])?.first ?? json
     }
 
     static func flat(_ value: Any) -> [Double] {

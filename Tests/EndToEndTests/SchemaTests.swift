@@ -54,6 +54,7 @@ import Testing
             ["explain", "--cell", "rnn"] + small,
             ["explain", "--flow"] + small,
             ["explain", "--flow", "--compare"] + small,
+            ["explain", "--flow", "--compare", "--cell", "gru"] + small,
             ["truncation"] + small,
         ]
         for arguments in reports { _ = try record(arguments + ["--format", "json"], "report") }

@@ -95,9 +95,32 @@ public protocol Cell: Sendable {
     /// frameworks stack (`Layouts/`); nil when the cell has no such gate (default: none, and
     /// then no layout but Coursera's can hold the cell).
     static func gateBlock(_ letter: String) -> GateBlock<Self>?
+
+    /// The gate that sets what share of the state's gradient one step passes straight back, and
+    /// its mean over units, batch and steps on `problem`: the LSTM's forget gate (through c), a
+    /// GRU's update gate (through h); nil for a cell without one (default: the plain RNN's).
+    static func carryGate(_ problem: Problem<Self, Double>) -> CarryGate?
+}
+
+/// A cell's carry gate on one network (`Cell.carryGate`): its name, its letter, the state it
+/// gates and its mean value g — the path keeps a fraction g of its gradient per step.
+public struct CarryGate: Sendable, Equatable {
+    public var name: String
+    public var letter: String
+    public var state: String
+    public var mean: Double
+
+    /// The mean of `values` (every unit, batch column and step), or nil when there are none.
+    public init?(name: String, letter: String, state: String, values: [Double]) {
+        guard !values.isEmpty else { return nil }
+        (self.name, self.letter, self.state) = (name, letter, state)
+        mean = values.reduce(0, +) / Double(values.count)
+    }
 }
 
 extension Cell {
+    public static func carryGate(_ problem: Problem<Self, Double>) -> CarryGate? { nil }
+
     public static func exactGradient(_ problem: Problem<Self, Double>, control: RunControl) throws(Interruption) -> Gradients<Self> {
         try ExactGradient.dualNumbers(problem, control: control)
     }

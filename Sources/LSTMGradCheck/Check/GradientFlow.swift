@@ -61,40 +61,54 @@ public enum GradientFlow {
 /// The LSTM's and a plain RNN's gradient flow on the same inputs, and what they say
 /// about the claim that the LSTM carries gradient further back in time.
 public struct FlowComparison: Sendable {
-    public var lstm: FlowReport
+    /// The gated cell's flow (an LSTM's or a GRU's), and the plain RNN's beside it.
+    public var gated: FlowReport
     public var rnn: FlowReport
-    /// The LSTM's forget gate averaged over units, batch and steps: the cell-state path keeps a
-    /// fraction f of its gradient per step, so this is what drives how far it reaches.
-    public var forgetGateMean: Double?
+    /// Which gated cell, for its name in words.
+    public var cell: CellKind
+    /// Its carry gate's mean (`Cell.carryGate`): the state path keeps that share of its gradient
+    /// per step, so this is what drives how far it reaches.
+    public var carryGate: CarryGate?
 
-    public init(lstm: FlowReport, rnn: FlowReport, forgetGateMean: Double? = nil) {
-        self.lstm = lstm
+    public init(gated: FlowReport, rnn: FlowReport, cell: CellKind, carryGate: CarryGate? = nil) {
+        self.gated = gated
         self.rnn = rnn
-        self.forgetGateMean = forgetGateMean
+        self.cell = cell
+        self.carryGate = carryGate
     }
 
-    /// Both flows on `lstm` and on a plain RNN beside it (`Problem.beside`, from `seed`).
-    public init(_ lstm: Problem<LSTM, Double>, rnnSeed seed: UInt64) {
-        let caches = LSTM.forward(lstm)
-        let f = caches.flatMap(\.ft.storage)
-        self.init(lstm: GradientFlow.flow(lstm), rnn: GradientFlow.flow(Problem<RNN, Double>.beside(lstm, seed: seed)),
-                  forgetGateMean: f.isEmpty ? nil : f.reduce(0, +) / Double(f.count))
+    /// Both flows on `gated` and on a plain RNN beside it (`Problem.beside`, from `seed`); nil
+    /// for a cell without a carry gate (the plain RNN itself), which has nothing to compare.
+    public init?<C: Cell>(_ gated: Problem<C, Double>, rnnSeed seed: UInt64) {
+        guard let gate = C.carryGate(gated) else { return nil }
+        self.init(gated: GradientFlow.flow(gated), rnn: GradientFlow.flow(Problem<RNN, Double>.beside(gated, seed: seed)),
+                  cell: C.kind, carryGate: gate)
     }
+
+    /// The same for a fixture's network, whatever its cell.
+    public init?(network: any CellProblem, rnnSeed seed: UInt64) {
+        func compare<P: CellProblem>(_ p: P) -> FlowComparison? { FlowComparison(p.typed, rnnSeed: seed) }
+        guard let comparison = compare(network) else { return nil }
+        self = comparison
+    }
+
+    /// The gated cell's name in words.
+    public var name: String { cell == .lstm ? "LSTM" : "GRU" }
 
     /// Below this fraction of its k = 0 value a curve is rounding, not signal.
     public static let floor = 1e-12
 
     /// The distances k ≥ 1 where both decay curves are above `floor`: the range a comparison may read.
     public var comparable: ClosedRange<Int>? {
-        let a = lstm.decay, b = rnn.decay
+        let a = gated.decay, b = rnn.decay
         var last = 0
         for k in 1..<max(min(a.count, b.count), 1) where a[k] >= Self.floor && b[k] >= Self.floor && last == k - 1 { last = k }
         return last >= 1 ? 1...last : nil
     }
 
     public enum Winner: Sendable, Equatable {
-        /// The LSTM's curve is at or above the RNN's at every comparable k.
-        case lstm
+        /// The gated cell's curve is at or above the RNN's at every comparable k.
+        case gated
         /// The RNN's is at or above the LSTM's at every comparable k.
         case rnn
         /// They cross: the one ahead at k = 1 is behind from `crossing` on.
@@ -106,42 +120,43 @@ public struct FlowComparison: Sendable {
     /// Who reaches further, read over `comparable` alone.
     public var winner: Winner {
         guard let range = comparable else { return .undecided }
-        let a = lstm.decay, b = rnn.decay
+        let a = gated.decay, b = rnn.decay
         let ahead = range.map { a[$0] >= b[$0] }
-        if ahead.allSatisfy({ $0 }) { return .lstm }
+        if ahead.allSatisfy({ $0 }) { return .gated }
         if ahead.allSatisfy({ !$0 }) { return .rnn }
         let first = ahead[0]
         let crossing = range.first { (a[$0] >= b[$0]) != first } ?? range.upperBound
-        return .mixed(leaderAtStart: first ? "LSTM" : "plain RNN", crossing: crossing)
+        return .mixed(leaderAtStart: first ? name : "plain RNN", crossing: crossing)
     }
 
-    /// Whether the LSTM's gradient reaches at least as far as the RNN's wherever both can be read.
-    public var lstmCarriesFurther: Bool { winner == .lstm }
+    /// Whether the gated cell's gradient reaches at least as far as the RNN's wherever both can be read.
+    public var gatedCarriesFurther: Bool { winner == .gated }
 
     /// The conclusion: who is ahead, over which k, with the figures at the far end of the range
     /// and, where known, the forget gate that drives it.
     public var conclusion: String {
-        let a = lstm.decay, b = rnn.decay
+        let a = gated.decay, b = rnn.decay
         guard let range = comparable else {
             return "On this network the two curves cannot be compared: there is only one step, or one of them falls below \(sci(Self.floor)) of its k = 0 value at once."
         }
         let K = range.upperBound
-        let figures = "(at k = \(K): \(sci(a[K])) of the k = 0 norm for the LSTM against \(sci(b[K])) for the RNN)"
+        let figures = "(at k = \(K): \(sci(a[K])) of the k = 0 norm for the \(name) against \(sci(b[K])) for the RNN)"
         let span = "k = 1…\(K), where both are above \(sci(Self.floor)) of their k = 0 value"
         var s: String
         switch winner {
-        case .lstm:
-            s = "On this network the LSTM carries gradient further back than the plain RNN at every \(span) \(figures)."
+        case .gated:
+            s = "On this network the \(name) carries gradient further back than the plain RNN at every \(span) \(figures)."
         case .rnn:
-            s = "On this network the claim that the LSTM carries gradient further back does not hold: the plain RNN's gradient is ahead at every \(span) \(figures)."
+            s = "On this network the claim that the \(name) carries gradient further back does not hold: the plain RNN's gradient is ahead at every \(span) \(figures)."
         case .mixed(let leader, let crossing):
-            let other = leader == "LSTM" ? "plain RNN" : "LSTM"
+            let other = leader == name ? "plain RNN" : name
             s = "On this network the result is mixed: the \(leader)'s gradient is ahead up to k = \(crossing - 1) and the \(other)'s from k = \(crossing) (over \(span); \(figures.dropFirst().dropLast()))."
         case .undecided:
             s = "On this network the two curves cannot be compared."
         }
-        if let f = forgetGateMean {
-            s += " What drives it: the LSTM's cell state keeps a fraction f of its gradient per step, and its forget gate averages f = \(String(format: "%.2f", f)) here\(f < 0.8 ? ", far from 1, so that path fades within a few steps" : "")."
+        if let g = carryGate {
+            let f = g.mean, l = g.letter
+            s += " What drives it: the \(name)'s \(g.state) keeps a fraction \(l) of its gradient per step, and its \(g.name) averages \(l) = \(String(format: "%.2f", f)) here\(f < 0.8 ? ", far from 1, so that path fades within a few steps" : "")."
         }
         return s
     }

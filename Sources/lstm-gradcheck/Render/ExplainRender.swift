@@ -80,23 +80,25 @@ enum ExplainRender {
 
 extension ExplainRender {
     static func compareText(_ c: FlowComparison, fixture: Fixture) -> String {
-        var s = "lstm-gradcheck · gradient flow, LSTM beside a plain RNN · \(ReportText.headline(fixture))\n"
+        var s = "lstm-gradcheck · gradient flow, \(c.name) beside a plain RNN · \(ReportText.headline(fixture))\n"
         s += wrap("Both cells read the same x, a0 and target; the RNN's weights are drawn at the same scale. Mean ‖∂L_s/∂a_{s−k}‖ relative to k = 0:", indent: 0) + "\n\n"
-        var table = Table(header: ["k", "LSTM", "RNN"], align: [.right, .right, .right])
-        for k in c.lstm.decay.indices { table.rows.append(["\(k)", sci(c.lstm.decay[k]), sci(c.rnn.decay[k])]) }
+        var table = Table(header: ["k", c.name, "RNN"], align: [.right, .right, .right])
+        for k in c.gated.decay.indices { table.rows.append(["\(k)", sci(c.gated.decay[k]), sci(c.rnn.decay[k])]) }
         s += table.render()
-        let range = logRange([c.lstm.decay, c.rnn.decay])
-        s += "\nLSTM (log scale, shared):  " + sparkline(c.lstm.decay, logarithmic: true, range: range) + "\n"
+        let range = logRange([c.gated.decay, c.rnn.decay])
+        s += "\n\(c.name.padding(toLength: 4, withPad: " ", startingAt: 0)) (log scale, shared):  " + sparkline(c.gated.decay, logarithmic: true, range: range) + "\n"
         s += "RNN  (log scale, shared):  " + sparkline(c.rnn.decay, logarithmic: true, range: range) + "\n\n"
         return s + wrap(c.conclusion, indent: 0) + "\n"
     }
 
+    /// The gated cell's figures under its own name (`lstm`, `gru`), the RNN's under `rnn`.
     static func compareJSON(_ c: FlowComparison) -> JSONValue {
-        .object([
-            JSONMember("lstm", flowJSON(c.lstm)), JSONMember("rnn", flowJSON(c.rnn)),
-            JSONMember("lstm_decay_per_step", .number(c.lstm.decayPerStep)),
+        let cell = c.cell == .lstm ? "lstm" : "gru"
+        return .object([
+            JSONMember(cell, flowJSON(c.gated)), JSONMember("rnn", flowJSON(c.rnn)),
+            JSONMember("\(cell)_decay_per_step", .number(c.gated.decayPerStep)),
             JSONMember("rnn_decay_per_step", .number(c.rnn.decayPerStep)),
-            JSONMember("lstm_carries_further", .bool(c.lstmCarriesFurther)),
+            JSONMember("\(cell)_carries_further", .bool(c.gatedCarriesFurther)),
             JSONMember("conclusion", .string(c.conclusion)),
         ])
     }

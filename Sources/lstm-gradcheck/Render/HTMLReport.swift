@@ -64,7 +64,7 @@ enum HTMLReport {
                    + (flow.cell.isEmpty ? [] : [("‖∂L/∂c_t‖", flow.cell, "#dc7633")]), logarithmic: false)
         if let c = comparison {
             h += chart(title: "One step's loss reaching k steps back (relative to k = 0)", xLabel: "k",
-                       series: [("LSTM", c.lstm.decay, "#3366cc"), ("plain RNN", c.rnn.decay, "#c0392b")], logarithmic: true)
+                       series: [(c.name, c.gated.decay, "#3366cc"), ("plain RNN", c.rnn.decay, "#c0392b")], logarithmic: true)
             h += "<p>\(escape(c.conclusion))</p>\n"
         } else {
             h += chart(title: "One step's loss reaching k steps back (relative to k = 0)", xLabel: "k",

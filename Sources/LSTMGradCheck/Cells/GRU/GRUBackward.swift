@@ -138,6 +138,11 @@ extension GRU: HiddenStateCell {
 
     public static func caches(_ problem: Problem<GRU, Double>) -> [GRUCellCache<Double>] { forward(problem) }
 
+    /// a_t = (1 − z)·n + z·a_{t−1}: the direct path keeps z of the gradient.
+    public static func carryGate(_ problem: Problem<GRU, Double>) -> CarryGate? {
+        CarryGate(name: "update gate", letter: "z", state: "hidden state", values: forward(problem).flatMap(\.zt.storage))
+    }
+
     public static func stepBackward(_ da_next: Matrix<Double>, _ cache: GRUCellCache<Double>, _ weights: Weights<GRU, Double>) -> HiddenStep<GRU, Double> {
         let g = GRUCourseraLoop.gru_cell_backward(da_next, cache, weights)
         return HiddenStep(local: { g[$0] }, dxt: g.dxt, da_prev: g.da_prev)

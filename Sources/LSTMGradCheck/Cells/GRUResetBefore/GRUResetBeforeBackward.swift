@@ -105,6 +105,11 @@ extension GRUResetBefore: HiddenStateCell {
 
     public static func caches(_ problem: Problem<GRUResetBefore, Double>) -> [GRUResetBeforeCache<Double>] { forward(problem) }
 
+    /// a_t = (1 − z)·n + z·a_{t−1}: the direct path keeps z of the gradient.
+    public static func carryGate(_ problem: Problem<GRUResetBefore, Double>) -> CarryGate? {
+        CarryGate(name: "update gate", letter: "z", state: "hidden state", values: forward(problem).flatMap(\.zt.storage))
+    }
+
     public static func stepBackward(_ da_next: Matrix<Double>, _ cache: GRUResetBeforeCache<Double>,
                                     _ weights: Weights<GRUResetBefore, Double>) -> HiddenStep<GRUResetBefore, Double> {
         GRUResetBeforeCourseraLoop.gru_cell_backward(da_next, cache, weights)

@@ -153,6 +153,10 @@ extension LSTM {
 
     public static func caches(_ problem: Problem<LSTM, Double>) -> [LSTMCellCache<Double>] { forward(problem) }
 
+    public static func carryGate(_ problem: Problem<LSTM, Double>) -> CarryGate? {
+        CarryGate(name: "forget gate", letter: "f", state: "cell state", values: forward(problem).flatMap(\.ft.storage))
+    }
+
     /// `i`, `f`, `g` (Keras: `c`), `o`: each gate's weight `W = [W_a W_x]` on `[a_prev; x_t]`
     /// split into its state and input columns, and its bias.
     public static func gateBlock(_ letter: String) -> GateBlock<LSTM>? {

@@ -54,18 +54,18 @@ public struct RNNCellCache<S: Scalar>: Sendable {
 }
 
 extension Problem where C == RNN, S == Double {
-    /// A plain RNN beside `lstm`: its own weights drawn from `seed` at `scale`, and the LSTM's
-    /// very inputs, initial state and target (its output layer too), so the two cells can be
-    /// compared step for step.
-    public static func beside(_ lstm: Problem<LSTM, Double>, seed: UInt64, scale: GenerationScale = .standard) -> Problem {
-        var d = lstm.dims
+    /// A plain RNN beside `gated` (an LSTM or a GRU): its own weights drawn from `seed` at
+    /// `scale`, and the other cell's very inputs, initial state and target (its output layer
+    /// too), so the two cells can be compared step for step.
+    public static func beside<G: Cell>(_ gated: Problem<G, Double>, seed: UInt64, scale: GenerationScale = .standard) -> Problem {
+        var d = gated.dims
         d.n_y = max(d.n_y, 1)
         var p = random(d, seed: seed, scale: scale)
-        p.a0 = lstm.a0
-        p.x = lstm.x
-        p.target = lstm.target
-        p.weights[.Wya] = lstm.hasOutputLayer ? lstm.weights[.Wy] : Matrix(rows: 0, cols: d.n_a)
-        p.weights[.by] = lstm.hasOutputLayer ? lstm.weights[.by] : Matrix(rows: 0, cols: 1)
+        p.a0 = gated.a0
+        p.x = gated.x
+        p.target = gated.target
+        p.weights[.Wya] = gated.hasOutputLayer ? gated.weights[G.outputLayer.weight] : Matrix(rows: 0, cols: d.n_a)
+        p.weights[.by] = gated.hasOutputLayer ? gated.weights[G.outputLayer.bias] : Matrix(rows: 0, cols: 1)
         return p
     }
 }

@@ -18,7 +18,7 @@ struct ExplainCommand: Subcommand {
 
     static let paramSpec = OptionSpec(name: "param", value: "NAME", help: "The weight to split: \(Explain.parameters(LSTM.self).map { $0.name }.joined(separator: ", ")) (default Wo); for --cell rnn \(Explain.parameters(RNN.self).map { $0.name }.joined(separator: ", ")) (default Waa); in a framework's layout its stacked weights and biases (Wx, Wh, b; weight_ih_l0, …; default the recurrent weight).")
     static let flowSpec = OptionSpec(name: "flow", value: nil, help: "Show the gradient's flow over time instead of one weight's split.")
-    static let compareSpec = OptionSpec(name: "compare", value: nil, help: "With --flow: run the LSTM and a plain RNN on the same inputs and compare how their gradients decay with distance.")
+    static let compareSpec = OptionSpec(name: "compare", value: nil, help: "With --flow: run the gated cell (the LSTM or a GRU) and a plain RNN on the same inputs and compare how their gradients decay with distance.")
     /// Text or JSON: the split and the flow have no Markdown form.
     static let formats: [OutputFormat] = [.text, .json]
     static let formatSpec = OptionSpec(name: "format", value: "FORMAT", help: "text (default) or json.", completion: .choices(formats.map(\.rawValue)))
@@ -66,8 +66,9 @@ struct ExplainCommand: Subcommand {
     private func explained(_ fixture: Fixture) throws -> (text: () -> String, json: () -> JSONValue, outcome: Outcome) {
         switch view {
         case .compare:
-            let lstm = try NetworkOptions.lstm(fixture, command: Self.name)
-            let comparison = FlowComparison(lstm, rnnSeed: network.seed &+ 1)
+            guard let comparison = FlowComparison(network: fixture.network, rnnSeed: network.seed &+ 1) else {
+                throw UsageError(.incompatibleValues("'--compare' sets a gated cell (lstm, gru, gru-reset-before) beside a plain RNN, and \(fixture.name) is cell \(fixture.network.kind.rawValue)"), command: Self.name)
+            }
             return ({ ExplainRender.compareText(comparison, fixture: fixture) },
                     { ExplainRender.entry(fixture, ExplainRender.compareJSON(comparison), .matches) }, .matches)
         case .flow:

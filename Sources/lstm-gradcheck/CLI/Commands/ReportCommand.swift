@@ -44,9 +44,8 @@ struct ReportCommand: Subcommand {
         let fixture = try network.fixture()
         let report = try CheckCommand.checked(fixture, methods: methods, options: decision.checkOptions, run: runOptions, command: Self.name)
         let html: String
-        if let p = fixture.network as? Problem<LSTM, Double> {
-            let comparison = FlowComparison(p, rnnSeed: network.seed &+ 1)
-            html = HTMLReport.render(report, fixture: fixture, flow: comparison.lstm, comparison: comparison)
+        if let comparison = FlowComparison(network: fixture.network, rnnSeed: network.seed &+ 1) {
+            html = HTMLReport.render(report, fixture: fixture, flow: comparison.gated, comparison: comparison)
         } else {
             func flow<P: CellProblem>(_ p: P) -> FlowReport { GradientFlow.flow(p.typed) }
             html = HTMLReport.render(report, fixture: fixture, flow: flow(fixture.network), comparison: nil)
