@@ -12,19 +12,16 @@ enum GitHubAnnotations {
     }
 
     /// The message as GitHub's workflow commands need it: `%`, CR and LF as `%25`, `%0D`, `%0A`
-    /// (a raw line break would end the command). Scalar by scalar: a Swift `Character` joins
-    /// CR LF into one.
+    /// (a raw line break would end the command).
     static func escape(_ message: String) -> String {
-        var out = ""
-        for scalar in message.unicodeScalars {
+        message.replacingScalars { scalar in
             switch scalar {
-            case "%": out += "%25"
-            case "\r": out += "%0D"
-            case "\n": out += "%0A"
-            default: out.unicodeScalars.append(scalar)
+            case "%": return "%25"
+            case "\r": return "%0D"
+            case "\n": return "%0A"
+            default: return nil
             }
         }
-        return out
     }
 
     /// Writes the failures of `reports` when enabled.
