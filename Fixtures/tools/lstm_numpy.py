@@ -593,6 +593,43 @@ def random_rnn_fixture_dict(rng, n_x, n_a, n_y, m, T_x, a0=True, upstream_T=None
     return d
 
 
+def _check_bptt_against_numerical(check, fx, name, expected_keys, also=lambda g: True):
+    """bptt's gradients are the central differences' (1e-7), under exactly `expected_keys`, in
+    their shapes, with bptt's loss the forward pass's; an upstream da over T' < T_x leaves dx
+    zero after T'."""
+    loss, g = bptt_gradients(fx)
+    num = numerical_gradients(fx)
+    errs = {k: rel_err(g[k], num[k]) for k in g}
+    worst = max(errs, key=errs.get)
+    keys_ok = set(g) == set(num) == expected_keys
+    shapes_ok = all(g[k].shape == num[k].shape for k in g)
+    check(keys_ok and shapes_ok and also(g) and errs[worst] < 1e-7 and abs(loss - loss_value(fx)) == 0.0,
+          f"bptt == numerical [{name}]: {len(g)} tensors, worst rel err {errs[worst]:.2e} ({worst})")
+    if fx["mode"] == "upstream" and fx["T_up"] < fx["x"].shape[2]:
+        check(np.all(g["dx"][:, :, fx["T_up"]:] == 0.0), f"upstream dx is zero for t >= T' [{name}]")
+
+
+def _check_per_step_is_bptt_at_one_step(check, fx, c, cell):
+    """With T_x = 1 there is nothing to carry: per-step is bptt, bit for bit."""
+    _, gb = bptt_gradients(fx)
+    _, gp = per_step_gradients(fx)
+    same = set(gb) == set(gp) and all(np.array_equal(gb[k], gp[k]) for k in gb)
+    check(same, f"{cell}per-step == bptt bit-exactly for T_x=1 "
+                f"(n_x={c['n_x']}, n_a={c['n_a']}, m={c['m']}, mode={fx['mode']})")
+
+
+def _check_per_step_differs(check, fx, c, key, out_keys, cell):
+    """With T_x >= 2 per-step's `key` is off, while the output layer's `out_keys` (which no
+    carry reaches) are bptt's, bit for bit."""
+    _, gb = bptt_gradients(fx)
+    _, gp = per_step_gradients(fx)
+    e = rel_err(gp[key], gb[key])
+    same_out = fx["mode"] == "upstream" or all(np.array_equal(gb[k], gp[k]) for k in out_keys)
+    check(e > 1e-3 and same_out,
+          f"{cell}per-step != bptt for T_x={c['T_x']} ({key} rel err {e:.2e}; "
+          f"{'/'.join(out_keys)} identical: {same_out}, mode={fx['mode']})")
+
+
 def self_test():
     failures = []
 
@@ -627,36 +664,18 @@ def self_test():
             c = dict(c)
             name = c.pop("name")
             fx = fixture_from_dict(random_fixture_dict(rng, name=name, **c))
-            loss, g = bptt_gradients(fx)
-            num = numerical_gradients(fx)
-            errs = {k: rel_err(g[k], num[k]) for k in g}
-            worst = max(errs, key=errs.get)
-            keys_ok = set(g) == set(num)
             expected_keys = {"dWf", "dbf", "dWi", "dbi", "dWc", "dbc", "dWo", "dbo", "da0", "dx"}
             if fx["mode"] == "softmax":
                 expected_keys |= {"dWy", "dby"}
             if fx["has_c0"]:
                 expected_keys |= {"dc0"}
-            keys_ok = keys_ok and set(g) == expected_keys
-            shapes_ok = all(g[k].shape == num[k].shape for k in g)
-            check(keys_ok and shapes_ok and errs[worst] < 1e-7 and abs(loss - loss_value(fx)) == 0.0,
-                  f"bptt == numerical [{name}]: {len(g)} tensors, worst rel err "
-                  f"{errs[worst]:.2e} ({worst})")
-            if fx["mode"] == "upstream" and fx["T_up"] < fx["x"].shape[2]:
-                tail = g["dx"][:, :, fx["T_up"]:]
-                check(np.all(tail == 0.0),
-                      f"upstream dx is zero for t >= T' [{name}]")
+            _check_bptt_against_numerical(check, fx, name, expected_keys)
 
         # 3. per-step == bptt exactly when T_x = 1
         for c in [dict(n_x=1, n_a=1, n_y=2, m=1, T_x=1),
                   dict(n_x=3, n_a=4, n_y=3, m=2, T_x=1, c0=True),
                   dict(n_x=2, n_a=3, n_y=2, m=2, T_x=1, upstream_T=1)]:
-            fx = fixture_from_dict(random_fixture_dict(rng, **c))
-            _, gb = bptt_gradients(fx)
-            _, gp = per_step_gradients(fx)
-            same = set(gb) == set(gp) and all(np.array_equal(gb[k], gp[k]) for k in gb)
-            check(same, f"per-step == bptt bit-exactly for T_x=1 "
-                        f"(n_x={c['n_x']}, n_a={c['n_a']}, m={c['m']}, mode={fx['mode']})")
+            _check_per_step_is_bptt_at_one_step(check, fixture_from_dict(random_fixture_dict(rng, **c)), c, "")
 
         # 4. per-step differs from bptt for T_x >= 2.
         # Caveat: with T_x = 2 and c0 = 0, dWf is the SAME in both routes: the
@@ -667,15 +686,7 @@ def self_test():
                   dict(n_x=1, n_a=1, n_y=2, m=1, T_x=3),
                   dict(n_x=2, n_a=3, n_y=2, m=2, T_x=6, c0=True),
                   dict(n_x=2, n_a=3, n_y=2, m=2, T_x=4, upstream_T=3)]:
-            fx = fixture_from_dict(random_fixture_dict(rng, **c))
-            _, gb = bptt_gradients(fx)
-            _, gp = per_step_gradients(fx)
-            e = rel_err(gp["dWf"], gb["dWf"])
-            same_out = (fx["mode"] == "upstream" or
-                        (np.array_equal(gb["dWy"], gp["dWy"]) and np.array_equal(gb["dby"], gp["dby"])))
-            check(e > 1e-3 and same_out,
-                  f"per-step != bptt for T_x={c['T_x']} (dWf rel err {e:.2e}; "
-                  f"dWy/dby identical: {same_out}, mode={fx['mode']})")
+            _check_per_step_differs(check, fixture_from_dict(random_fixture_dict(rng, **c)), c, "dWf", ("dWy", "dby"), "")
 
         fx = fixture_from_dict(random_fixture_dict(rng, 3, 4, 3, 2, 2))
         _, gb = bptt_gradients(fx)
@@ -750,49 +761,25 @@ def _rnn_self_test(rng, check):
         c = dict(c)
         name = c.pop("name")
         fx = fixture_from_dict(random_rnn_fixture_dict(rng, name=name, **c))
-        loss, g = bptt_gradients(fx)
-        num = numerical_gradients(fx)
-        errs = {k: rel_err(g[k], num[k]) for k in g}
-        worst = max(errs, key=errs.get)
         expected_keys = rnn_keys | ({"dWya", "dby"} if fx["mode"] == "softmax" else set())
-        keys_ok = set(g) == set(num) == expected_keys
         shape_of = {"dWaa": "Waa", "dWax": "Wax", "dba": "ba", "dWya": "Wya", "dby": "by"}
-        shapes_ok = (all(g[k].shape == num[k].shape for k in g)
-                     and all(g[k].shape == fx["params"][v].shape for k, v in shape_of.items() if k in g)
-                     and g["da0"].shape == fx["a0"].shape and g["dx"].shape == fx["x"].shape)
-        check(fx["cell"] == "rnn" and keys_ok and shapes_ok and errs[worst] < 1e-7
-              and abs(loss - loss_value(fx)) == 0.0,
-              f"bptt == numerical [{name}]: {len(g)} tensors, worst rel err "
-              f"{errs[worst]:.2e} ({worst})")
-        if fx["mode"] == "upstream" and fx["T_up"] < fx["x"].shape[2]:
-            check(np.all(g["dx"][:, :, fx["T_up"]:] == 0.0),
-                  f"upstream dx is zero for t >= T' [{name}]")
+        _check_bptt_against_numerical(check, fx, name, expected_keys, lambda g: (
+            fx["cell"] == "rnn"
+            and all(g[k].shape == fx["params"][v].shape for k, v in shape_of.items() if k in g)
+            and g["da0"].shape == fx["a0"].shape and g["dx"].shape == fx["x"].shape))
 
     # R2. per-step == bptt exactly when T_x = 1
     for c in [dict(n_x=1, n_a=1, n_y=2, m=1, T_x=1),
               dict(n_x=3, n_a=4, n_y=3, m=2, T_x=1),
               dict(n_x=2, n_a=3, n_y=2, m=2, T_x=1, upstream_T=1)]:
-        fx = fixture_from_dict(random_rnn_fixture_dict(rng, **c))
-        _, gb = bptt_gradients(fx)
-        _, gp = per_step_gradients(fx)
-        same = set(gb) == set(gp) and all(np.array_equal(gb[k], gp[k]) for k in gb)
-        check(same, f"rnn per-step == bptt bit-exactly for T_x=1 "
-                    f"(n_x={c['n_x']}, n_a={c['n_a']}, m={c['m']}, mode={fx['mode']})")
+        _check_per_step_is_bptt_at_one_step(check, fixture_from_dict(random_rnn_fixture_dict(rng, **c)), c, "rnn ")
 
     # R3. per-step differs from bptt for T_x >= 3 (dWya/dby untouched by the carry)
     for c in [dict(n_x=3, n_a=4, n_y=3, m=2, T_x=3),
               dict(n_x=1, n_a=1, n_y=2, m=1, T_x=3),
               dict(n_x=2, n_a=3, n_y=2, m=2, T_x=6, a0=False),
               dict(n_x=2, n_a=3, n_y=2, m=2, T_x=4, upstream_T=3)]:
-        fx = fixture_from_dict(random_rnn_fixture_dict(rng, **c))
-        _, gb = bptt_gradients(fx)
-        _, gp = per_step_gradients(fx)
-        e = rel_err(gp["dWaa"], gb["dWaa"])
-        same_out = (fx["mode"] == "upstream" or
-                    (np.array_equal(gb["dWya"], gp["dWya"]) and np.array_equal(gb["dby"], gp["dby"])))
-        check(e > 1e-3 and same_out,
-              f"rnn per-step != bptt for T_x={c['T_x']} (dWaa rel err {e:.2e}; "
-              f"dWya/dby identical: {same_out}, mode={fx['mode']})")
+        _check_per_step_differs(check, fixture_from_dict(random_rnn_fixture_dict(rng, **c)), c, "dWaa", ("dWya", "dby"), "rnn ")
     # Caveat analogous to the LSTM's dWf: T_x = 2 with a0 = 0 leaves dWaa equal in
     # both routes (last step gets no carry either way; step 0's dWaa = dz a0^T = 0).
     fx = fixture_from_dict(random_rnn_fixture_dict(rng, 3, 4, 3, 2, 2, a0=False))
