@@ -170,12 +170,10 @@ import Testing
     }
 }
 
-/// python3 with NumPy: the independent NumPy LSTM in Fixtures/tools as the implementation.
-private let pythonWithNumPy = (try? Tool.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import numpy"]).status == 0) ?? false
 
 @Suite struct ExecBatteryNumPyTests {
     /// The README's `my_lstm.py` (Vectors/my_lstm.py, the README's lines around a right learner).
-    @Test(.enabled(if: pythonWithNumPy, "python3 with NumPy is not installed"))
+    @Test(.enabled(if: Tool.pythonWithNumPy, "python3 with NumPy is not installed"))
     func theReadmesProgramMatchesEveryFixture() throws {
         let program = VerifyFiles.folder.deletingLastPathComponent().appendingPathComponent("my_lstm.py").path
         let script = try String(contentsOfFile: program, encoding: .utf8)
@@ -187,7 +185,7 @@ private let pythonWithNumPy = (try? Tool.run(URL(fileURLWithPath: "/usr/bin/env"
         #expect(r.status == 0 && r.stdout == "8/8 fixtures match\n", "\(r.stdout)\(r.stderr)")
     }
 
-    @Test(.enabled(if: pythonWithNumPy, "python3 with NumPy is not installed"))
+    @Test(.enabled(if: Tool.pythonWithNumPy, "python3 with NumPy is not installed"))
     func theIndependentNumPyLSTMMatchesTheUpstreamBattery() throws {
         let tools = Tool.root.appendingPathComponent("Fixtures/tools").path
         let program = "import sys; sys.path.insert(0, '\(tools)'); import numpy as np, lstm_numpy as m; "

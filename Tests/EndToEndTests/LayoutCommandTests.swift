@@ -119,4 +119,37 @@ import Testing
     }
 
     static func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+
+    /// The README's cs231n snippet, run on a fixture `fixture --layout cs231n` wrote, with a
+    /// learner's lstm_forward/lstm_backward in the assignment's style written apart from the
+    /// tool: right, verify passes; reading the gates as i, f, g, o, every tensor is diagnosed
+    /// as that gate order. The README shows exactly the snippet's lines.
+    @Test(.enabled(if: Tool.pythonWithNumPy, "needs python3 with NumPy"))
+    func theReadmeCs231nSnippetFromFixtureToVerdict() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lstm-gradcheck-cs231n-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fixture = try Tool.run(["fixture", "--layout", "cs231n", "--seed", "1"])
+        try fixture.stdout.write(to: dir.appendingPathComponent("fixture.json"), atomically: true, encoding: .utf8)
+        let snippet = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Vectors/readme_cs231n_snippet.py").path
+        let script = try String(contentsOfFile: snippet, encoding: .utf8)
+        let shown = script.components(separatedBy: "# README begins\n")[1].components(separatedBy: "# README ends")[0]
+        let readme = try String(contentsOf: Tool.root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("```python\n" + shown + "```"))
+        let grads = dir.appendingPathComponent("my_grads.npz").path
+        let fixturePath = dir.appendingPathComponent("fixture.json").path
+        for mixed in [false, true] {
+            let python = try Tool.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", snippet], environment: ["MIXED": mixed ? "1" : "0"], in: dir)
+            #expect(python.status == 0, "\(python.stderr)")
+            let r = try Tool.run(["verify", "--fixture", fixturePath, "--grads", grads, "--format", "json"])
+            #expect(r.status == (mixed ? 1 : 0), "\(r.stdout)")
+            let report = try ReportJSON.entry(r.stdout)
+            let gradients = try #require(report["gradients"] as? [String: [String: Any]])
+            #expect(Set(gradients.keys) == ["dx", "dh0", "dWx", "dWh", "db"])
+            for (key, g) in gradients {
+                let kind = (g["diagnosis"] as? [String: Any])?["kind"] as? String
+                #expect(kind == (mixed ? "gate-order" : nil), "\(key): \(g)")
+            }
+        }
+    }
 }

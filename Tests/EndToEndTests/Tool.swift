@@ -9,6 +9,10 @@ enum Tool {
         return exe.deletingLastPathComponent().appendingPathComponent("lstm-gradcheck").path
     }()
 
+    /// Whether python3 with NumPy is here, for the tests that run Python (skipped without it);
+    /// looked up once.
+    static let pythonWithNumPy = (try? run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import numpy"]).status == 0) ?? false
+
     /// The repository's root, for Fixtures/.
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 

@@ -47,8 +47,6 @@ enum VerifyFiles {
     }
 }
 
-/// python3 with NumPy, which the README snippet needs; looked up once.
-private let pythonWithNumPy = (try? Tool.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import numpy"]).status == 0) ?? false
 
 @Suite struct VerifyTests {
     @Test func manifestCoversTheCatalogueAndEveryForm() {
@@ -147,7 +145,7 @@ private let pythonWithNumPy = (try? Tool.run(URL(fileURLWithPath: "/usr/bin/env"
     }
 
     // Skipped where python3 or NumPy is missing: the snippet is Python, the tool is not.
-    @Test(.enabled(if: pythonWithNumPy, "needs python3 with NumPy"))
+    @Test(.enabled(if: Tool.pythonWithNumPy, "needs python3 with NumPy"))
     func readmeSnippetWritesGradientsVerifyReads() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lstm-gradcheck-readme-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

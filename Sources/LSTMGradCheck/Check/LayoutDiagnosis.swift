@@ -13,6 +13,8 @@ struct LayoutDiagnoser<C: Cell>: Sendable {
     /// Right answers with one typed slip, in file terms: the inputs' gradient a step late or
     /// early, the initial state's one step late.
     let shifted: [(files: [String: Tensor], kind: DiagnosisKind, finding: @Sendable (String) -> String, fix: String)]
+    /// What a forward pass that reads two gates in each other's place gives (`LayoutMap.misreadGates`).
+    let misread: [(files: [String: Tensor], finding: String, fix: String)]
 
     init(problem: Problem<C, Double>, reference: Gradients<C>, map: LayoutMap<C>) {
         let base = Diagnoser(problem: problem, reference: reference)
@@ -39,6 +41,7 @@ struct LayoutDiagnoser<C: Cell>: Sendable {
                             "Take it from what step 0's backward hands back, after the loop's last iteration."))
         }
         self.shifted = shifted
+        misread = map.misreadGates(problem) { C.bptt.compute($0) }
     }
 
     /// Every explanation of `user` (entry `e`'s tensor, in its shape) within `tolerance`, the
@@ -71,6 +74,7 @@ struct LayoutDiagnoser<C: Cell>: Sendable {
             consider(Tensor(shape: right.shape, data: right.data.map { $0 / Double(factor) }), kind, finding, fix)
         }
         for s in shifted { consider(s.files[name], s.kind, s.finding(name), s.fix) }
+        for m in misread { consider(m.files[name], .gateOrder, "\(name) \(m.finding)", m.fix) }
         for m in map.mistakes(e, right: right, rights: rights) { consider(m.candidate, m.kind, m.finding, m.fix) }
         // Equal evidence keeps the order considered: the catalogue first.
         return found.indices.sorted { (found[$0].evidence, $0) < (found[$1].evidence, $1) }.map { found[$0] }

@@ -116,6 +116,39 @@ extension LayoutMap {
             : "\(Wx) is Σ_t x_tᵀ·da_t and \(Wh) is Σ_t h_{t−1}ᵀ·da_t, da_t the stacked gate gradients (N × \(stackText))."
     }
 
+    /// Each way a forward pass can read two of the layout's gates in each other's place, as
+    /// the gradient its consistent backward gives in file terms: the right gradient of the
+    /// network with gates j and k exchanged (their weights and biases), exchanged back — what a
+    /// learner computes who splits cs231n's i, f, o, g pre-activation as i, f, g, o throughout.
+    /// `gradient` is a correct route's; each finding follows the tensor's name.
+    func misreadGates(_ problem: Problem<C, Double>, gradient: (Problem<C, Double>) -> Gradients<C>)
+        -> [(files: [String: Tensor], finding: String, fix: String)] {
+        let order = gates.map(\.letter)
+        func parameters(_ b: GateBlock<C>) -> [C.Parameter] {
+            var out: [C.Parameter] = []
+            for p in [b.inputWeight.parameter, b.stateWeight.parameter, b.bias] + (b.stateBias.map { [$0] } ?? []) where !out.contains(p) { out.append(p) }
+            return out
+        }
+        var out: [(files: [String: Tensor], finding: String, fix: String)] = []
+        for j in order.indices {
+            for k in order.indices where k > j {
+                let pairs = Array(zip(parameters(gates[j].block), parameters(gates[k].block)))
+                guard pairs.count == parameters(gates[j].block).count, pairs.count == parameters(gates[k].block).count,
+                      pairs.allSatisfy({ problem.weights[$0.0].rows == problem.weights[$0.1].rows && problem.weights[$0.0].cols == problem.weights[$0.1].cols }) else { continue }
+                var misread = problem
+                for (a, b) in pairs { (misread.weights[a], misread.weights[b]) = (problem.weights[b], problem.weights[a]) }
+                var g = gradient(misread)
+                for (a, b) in pairs { (g[.parameter(a)], g[.parameter(b)]) = (g[.parameter(b)], g[.parameter(a)]) }
+                var read = order
+                read.swapAt(j, k)
+                out.append((Dictionary(gradients(g).map { ($0.key, $0.tensor) }, uniquingKeysWith: { a, _ in a }),
+                            "is the gradient of a forward pass that reads the gates as \(read.joined(separator: ", ")) where \(layout.rawValue) stacks them \(order.joined(separator: ", ")): another network, its \(order[j]) and \(order[k]) exchanged.",
+                            "Split the pre-activation in \(layout.rawValue)'s order, \(order.joined(separator: ", ")), in the forward pass, and stack the gate gradients the same way in the backward."))
+            }
+        }
+        return out
+    }
+
     private func stackExample(_ order: [String]) -> String {
         let parts = order.map { "d\($0)" }.joined(separator: ", ")
         switch layout {
