@@ -535,7 +535,7 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
               + pad("\(named(sampled, sampleOK)) \(sampleOK ? "✓" : "✗") \(f[3])", 28)
               + pad("\(named(projected.map { String($0.prefix { $0 != "[" }) }, projectionOK))\(steps) \(projectionOK ? "✓" : "✗") \(f[7])", 36) + f[6])
     }
-    shardSection(builds.compactMap { b in b.cli.map { (b.label, $0) } })
+    shardSection(builds.compactMap { b in b.cli.map { (b.label, $0, b.kernels) } })
 
     print("\nload average after: \(loadAverage())")
 }
