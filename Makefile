@@ -88,12 +88,16 @@ install: build
 	install -m 644 .build/$(BIN).1 "$(DESTDIR)$(MANDIR)/man1/$(BIN).1"
 
 # The README's build (`swift build -c release`) on the widest kernel path this CPU has, and the
-# same binary held to the baseline path; NumPy beside them when python3 has it.
+# same binary held to the baseline path; in the same run the peers, each skipped when python3
+# lacks it: NumPy's loop (Benchmarks/numpy_check.py) and JAX's jitted finite differences
+# (Benchmarks/jax_fd.py; `pip install jax`). BENCH_ARGS="--networks small,medium" leaves out the
+# large network, whose rows (and the catalogue and shard sections) take many minutes.
+BENCH_ARGS ?=
 bench:
 	$(SWIFT) build -c release --product lstm-gradcheck-bench
 	$(SWIFT) build -c release --product $(BIN)
 	"$$($(SWIFT) build -c release --show-bin-path)/lstm-gradcheck-bench" \
-	  --cli "$$($(SWIFT) build -c release --show-bin-path)/$(BIN)"
+	  --cli "$$($(SWIFT) build -c release --show-bin-path)/$(BIN)" $(BENCH_ARGS)
 
 # The same, and a third table for a build of all the Swift code for this CPU (NATIVE_FLAGS).
 bench-native: bench-native-build

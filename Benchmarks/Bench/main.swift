@@ -10,20 +10,29 @@ import LSTMGradCheck
 /// Whole-process times come from running the CLI built the same way (`grads --method
 /// numerical`, central differences of every element as the peers run them; `check --reference
 /// numerical`, which adds ±2h for each element's error estimate and decides every route; and
-/// the default check); in-process medians
-/// from children of this program (`measure NAME`), so each build times its own code.
+/// the default check, of the built-in network and of each benchmark network); in-process
+/// medians from children of this program (`measure NAME`), so each build times its own code.
+/// The peers run in the same process tree, each skipped when python3 lacks it: NumPy's loop
+/// (`numpy_check.py`) and JAX's jitted finite differences (`jax_fd.py`, medium and large);
+/// the ratios to them are the figures to quote, with the CPU printed at the top.
 /// Timed here and never in a unit test: the machines are shared and noisy, so every figure
 /// is a median and the clock is measured beside the kernels.
 
 // MARK: Networks and measurement
 
-let networks: [(name: String, dims: Dims)] = [
+let allNetworks: [(name: String, dims: Dims)] = [
     ("small", Dims(n_x: 3, n_a: 5, n_y: 2, steps: 7, batch: 10)),   // the built-in default check
     ("medium", Dims(n_x: 16, n_a: 32, n_y: 10, steps: 20, batch: 4)),
     ("large", Dims(n_x: 32, n_a: 64, n_y: 32, steps: 50, batch: 8)),
 ]
 
-func dims(_ name: String) -> Dims { networks.first { $0.name == name }!.dims }
+/// The networks the tables cover: all, or those `--networks small,medium` names (the large
+/// network's rows take minutes; the catalogue and shard sections run only with it).
+let networks = CommandLine.arguments.firstIndex(of: "--networks").flatMap { i in
+    CommandLine.arguments.indices.contains(i + 1) ? CommandLine.arguments[i + 1].split(separator: ",").map(String.init) : nil
+}.map { names in allNetworks.filter { names.contains($0.name) } } ?? allNetworks
+
+func dims(_ name: String) -> Dims { allNetworks.first { $0.name == name }!.dims }
 
 func elements(_ d: Dims) -> Int {
     let p = Problem<LSTM, Double>.random(d, seed: 1)
@@ -173,6 +182,11 @@ func cliNumerical(_ name: String, threads: Int) -> [String] {
     ["grads", "--method", "numerical", "--threads", "\(threads)"] + sizes(name)
 }
 
+/// The CLI's default check of network `name`: the exact reference, cross-checked by central differences.
+func cliDefaultCheck(_ name: String, threads: Int) -> [String] {
+    ["check", "--format", "json", "--threads", "\(threads)"] + sizes(name)
+}
+
 /// The CLI's full check of network `name` against the numerical reference, with error estimates.
 func cliCheck(_ name: String, threads: Int) -> [String] {
     ["check", "--reference", "numerical", "--format", "json", "--threads", "\(threads)"] + sizes(name)
@@ -307,6 +321,33 @@ func run(_ executable: String, _ arguments: [String], kernels: String? = nil) ->
     return (pid == 0 ? .nan : t, cpu, String(decoding: output, as: UTF8.self))
 }
 
+/// A peer's script in Benchmarks/.
+func peerScript(_ name: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(name).path
+}
+
+/// Whether python3 can import `module` (a peer is skipped, not failed, without it).
+func python3Imports(_ module: String) -> Bool {
+    run("/usr/bin/env", ["python3", "-c", "import \(module); print(1)"]).output.hasPrefix("1")
+}
+
+/// A peer's quotients (`{"key": {"flat": value}}`) against the batched ones of network `name`:
+/// the worst `|peer − batched| / max(|peer|, 1e-3)` and how many were compared.
+func agreement(_ name: String, _ values: JSONValue?) -> String {
+    guard let values else { return "—" }
+    let p = Problem<LSTM, Double>.random(dims(name), seed: 1)
+    var ids: [ElementID<LSTM>] = [], theirs: [Double] = []
+    for key in p.inputs {
+        guard case .object(let members)? = values[key.name] else { continue }
+        for member in members.prefix(200) {
+            if let flat = Int(member.key), case .number(let v) = member.value { ids.append(ElementID(key, flat)); theirs.append(v) }
+        }
+    }
+    let ours = BatchedFiniteDifferences.central(p, elements: ids).values
+    let worst = zip(ours, theirs).map { abs(($0 ?? .nan) - $1) / max(abs($1), 1e-3) }.max() ?? .nan
+    return String(format: "%.1e (%d)", worst, ids.count)
+}
+
 func lines(_ output: String) -> [String: [Double]] {
     var out: [String: [Double]] = [:]
     for line in output.split(separator: "\n") {
@@ -369,28 +410,34 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
 
     // NumPy: the same check element by element, at most 15 s per network, extrapolated past that.
     var numpy: [String: (seconds: Double, done: Int, total: Int, values: JSONValue?)] = [:]
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("numpy_check.py").path
-    let hasNumPy = run("/usr/bin/env", ["python3", "-c", "import numpy; print(1)"]).output.hasPrefix("1")
+    let hasNumPy = python3Imports("numpy")
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lstm-gradcheck-bench-\(ProcessInfo.processInfo.processIdentifier)")
     try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }
+    /// Network `name` as a fixture file for the peers, written once.
+    func fixture(_ name: String) -> String {
+        let path = scratch.appendingPathComponent("\(name).json").path
+        if !FileManager.default.fileExists(atPath: path) { _ = run(builds[0].path, ["fixture", name, path]) }
+        return path
+    }
     if hasNumPy {
         for (name, _) in networks {
-            let path = scratch.appendingPathComponent("\(name).json").path
-            _ = run(builds[0].path, ["fixture", name, path])
-            let out = run("/usr/bin/env", ["python3", script, path, "--budget", "15"]).output
+            let out = run("/usr/bin/env", ["python3", peerScript("numpy_check.py"), fixture(name), "--budget", "15"]).output
             if let json = try? JSON.parse(out), case .number(let estimate)? = json["estimate"],
                case .number(let done)? = json["done"], case .number(let total)? = json["elements"] {
                 numpy[name] = (estimate, Int(done), Int(total), json["values"])
             }
         }
     }
+    let jax = jaxRuns(networks.map(\.name).filter { $0 != "small" }, fixture: fixture)
 
     // Whole-process checks by the CLI: medians of several runs (one for large), on 1 and 2 threads.
     var whole: [String: [String: [Int: Whole]]] = [:]   // build → network → threads
     var measured: [String: [String: [String: [Double]]]] = [:]
     var defaultCheck: [String: Double] = [:]
     var checked: [String: [String: Double]] = [:]   // build → network → check --reference numerical, 2 threads
+    var checkedDefault: [String: [String: Double]] = [:]   // build → network → default check, 2 threads
+    var bpttProcess: [String: Double] = [:]   // build → `grads --method bptt` of the default network
     for b in builds {
         for (name, _) in networks {
             measured[b.label, default: [:]][name] = lines(run(b.path, ["measure", name], kernels: b.kernels).output)
@@ -401,10 +448,16 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
                 let checks = threads == 1 ? [] : b.cli.map { cli in (0..<runs).map { _ in run(cli, cliCheck(name, threads: threads), kernels: b.kernels) } } ?? []
                 let worst = checks.map { worstCorrect($0.output) }.max() ?? .nan
                 checked[b.label, default: [:]][name] = median(checks.map(\.seconds))
+                if threads == 2, let cli = b.cli {
+                    checkedDefault[b.label, default: [:]][name] = median((0..<runs).map { _ in run(cli, cliDefaultCheck(name, threads: threads), kernels: b.kernels).seconds })
+                }
                 whole[b.label, default: [:]][name, default: [:]][threads] = Whole(wall: median(results.map(\.seconds)), cpu: median(results.map(\.cpu)), worst: worst)
             }
         }
-        if let cli = b.cli { defaultCheck[b.label] = median((0..<9).map { _ in run(cli, [], kernels: b.kernels).seconds }) }
+        if let cli = b.cli {
+            defaultCheck[b.label] = median((0..<9).map { _ in run(cli, [], kernels: b.kernels).seconds })
+            bpttProcess[b.label] = median((0..<9).map { _ in run(cli, ["grads", "--method", "bptt"], kernels: b.kernels).seconds })
+        }
     }
 
     let columns = networks.map(\.name)
@@ -417,17 +470,22 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
     }
     print("full numerical check: `lstm-gradcheck grads --method numerical`, central differences ±h of every element,")
     print("as the peers in issue 7 were timed; `check --reference numerical` also takes ±2h for every element's")
-    print("error estimate and runs and decides each route.\n")
+    print("error estimate and runs and decides each route; the default check (exact reference, then the")
+    print("central differences that cross-check it, ±2h only where rounding does not explain them) too.\n")
     row("", columns, "target")
     row("elements checked", networks.map { "\(elements($0.dims))" })
     for b in builds {
         let m = measured[b.label]!, w = whole[b.label]!
         print("— \(b.label) build (\(b.isa)) —")
         row("bptt forward + backward", columns.map { format(m[$0]?["bptt"]?.first ?? .nan) }, "large ≤ 2 ms")
-        row("default check (no arguments)", [defaultCheck[b.label].map(format) ?? "—"], "≤ 50 ms")
+        // The default network alone: one cell, the others blank so that the target stays in its column.
+        let blank = Array(repeating: "", count: max(columns.count - 1, 0))
+        row("default check (no arguments)", [defaultCheck[b.label].map(format) ?? "—"] + blank, "≤ 50 ms")
+        row("  / `grads --method bptt`, process", [defaultCheck[b.label].flatMap { d in bpttProcess[b.label].map { String(format: "×%.2f (%@)", d / $0, format($0)) } } ?? "—"] + blank, "≤ ×1.5")
         row("full numerical check, 1 thread", columns.map { format(w[$0]![1]!.wall) })
         row("full numerical check, 2 threads", columns.map { format(w[$0]![2]!.wall) }, "small ≤ 50 ms, medium ≤ 0.3 s, large ≤ 20 s")
         row("check --reference numerical, 2 thr.", columns.map { checked[b.label]?[$0].map(format) ?? "—" })
+        row("default check, 2 threads", columns.map { checkedDefault[b.label]?[$0].map(format) ?? "—" })
         row("speed-up, 2 threads / 1", columns.map { String(format: "×%.2f", w[$0]![1]!.wall / w[$0]![2]!.wall) }, "≥ ×1.8")
         row("cores the 2 threads got (CPU/wall)", columns.map { String(format: "%.2f", w[$0]![2]!.cpu / w[$0]![2]!.wall) })
         row("worst correct route vs reference", columns.map { String(format: "%.1e", w[$0]![2]!.worst) }, "≤ 1e-6")
@@ -435,7 +493,15 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
         row("GEMM of a batch, 4n_a×n_a by ×256", columns.map { n in percent(m[n]?["gemm"]?.first, m[n]?["clock"]?.first, b) }, "≥ 50 % of peak")
         row("GEMM of a bptt step, 4n_a×K by ×m", columns.map { n in percent(m[n]?["gemmstep"]?.first, m[n]?["clock"]?.first, b) })
         row("products over a whole check", columns.map { n in percent(m[n]?["check1"]?.last, m[n]?["clock"]?.first, b) })
-        row("NumPy loop / this, 2 threads", columns.map { n in numpy[n].map { String(format: "×%.0f", $0.seconds / w[n]![2]!.wall) } ?? "—" })
+        // Against the peers' numerical gradient alone: what a user waits for either way.
+        func ratio(_ peer: Double?, _ ours: Double?) -> String {
+            guard let peer, let ours, ours > 0 else { return "—" }
+            return String(format: peer / ours >= 10 ? "×%.0f" : "×%.2f", peer / ours)
+        }
+        row("NumPy loop / numerical, 2 threads", columns.map { n in ratio(numpy[n]?.seconds, w[n]![2]!.wall) }, "medium ≥ ×50")
+        row("NumPy loop / default check, 2 thr.", columns.map { n in ratio(numpy[n]?.seconds, checkedDefault[b.label]?[n]) }, "medium ≥ ×25")
+        row("JAX FD (run) / numerical, 2 thr.", columns.map { n in ratio(jax[n]?.seconds, w[n]![2]!.wall) }, "large ≥ ×5")
+        row("JAX FD (run) / default check, 2 thr.", columns.map { n in ratio(jax[n]?.seconds, checkedDefault[b.label]?[n]) }, "large ≥ ×3")
     }
     print("— NumPy (Benchmarks/numpy_check.py: element by element, one forward pass per loss) —")
     if numpy.isEmpty {
@@ -444,25 +510,18 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
         row("full numerical check", columns.map { n in numpy[n].map { $0.done < $0.total ? "\(format($0.seconds)) est." : format($0.seconds) } ?? "—" })
         row("elements timed", columns.map { n in numpy[n].map { "\($0.done) of \($0.total)" } ?? "—" })
         // The same quotients: NumPy's against the batched ones on (up to 200 per tensor of) the elements it did.
-        row("|NumPy − batched| / max(|NumPy|, 1e-3)", columns.map { n -> String in
-            guard let values = numpy[n]?.values else { return "—" }
-            let p = Problem<LSTM, Double>.random(dims(n), seed: 1)
-            var ids: [ElementID<LSTM>] = [], theirs: [Double] = []
-            for key in p.inputs {
-                guard case .object(let members)? = values[key.name] else { continue }
-                for member in members.prefix(200) {
-                    if let flat = Int(member.key), case .number(let v) = member.value { ids.append(ElementID(key, flat)); theirs.append(v) }
-                }
-            }
-            let ours = BatchedFiniteDifferences.central(p, elements: ids).values
-            let worst = zip(ours, theirs).map { abs(($0 ?? .nan) - $1) / max(abs($1), 1e-3) }.max() ?? .nan
-            return String(format: "%.1e (%d)", worst, ids.count)
-        })
+        row("|NumPy − batched| / max(|NumPy|, 1e-3)", columns.map { n in agreement(n, numpy[n]?.values) })
     }
+    jaxSection(jax, columns: columns, row: row)
 
     let scaling = lines(run(builds[0].path, ["scaling"]).output)
     print("\nCost (\(builds[0].label), 1 thread): ∝ T_x^\(String(format: "%.2f", scaling["steps"]?.first ?? .nan)) (medium, T_x 10…80), ∝ elements^\(String(format: "%.2f", scaling["elements"]?.first ?? .nan)) (large, 250…2000 random elements)")
 
+    guard networks.contains(where: { $0.name == "large" }) else {
+        print("\nThe catalogue and the sharded run take the large network: skipped with --networks")
+        print("\nload average after: \(loadAverage())")
+        return
+    }
     print("\nThe catalogue on the large network (\(builds[0].label) build): --sample 20 and the projection check, each under a 30 s budget")
     print(pad("route", 24) + pad("wrong vs bptt", 15) + pad("--sample 20", 28) + pad("projection", 36) + "passes")
     for line in run(builds[0].path, ["catalogue"]).output.split(separator: "\n") {
@@ -477,7 +536,7 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
               + pad("\(named(sampled, sampleOK)) \(sampleOK ? "✓" : "✗") \(f[3])", 28)
               + pad("\(named(projected.map { String($0.prefix { $0 != "[" }) }, projectionOK))\(steps) \(projectionOK ? "✓" : "✗") \(f[7])", 36) + f[6])
     }
-    shardSection(builds.compactMap { b in b.cli.map { (b.label, $0) } })
+    shardSection(builds.compactMap { b in b.cli.map { (b.label, $0, b.kernels) } })
 
     print("\nload average after: \(loadAverage())")
 }

@@ -178,9 +178,16 @@ import Testing
     }
 
     @Test func theProgressBarLine() {
+        // A quarter done in 3.7 s: three quarters left at that rate, 11.1 s.
         #expect(ProgressBar.line("finite differences", done: 1, total: 4, seconds: 3.7, width: 8)
-                == "finite differences [██······] 25% · 3 s")
-        #expect(ProgressBar.line("x", done: 9, total: 0, seconds: 0, width: 2) == "x [··] 0% · 0 s")
+                == "finite differences [██······] 25% · 3 s elapsed · ~11 s left")
+        #expect(ProgressBar.line("exact reference", done: 13, total: 25, seconds: 3.2, width: 4)
+                == "exact reference [██··] 52% · 3 s elapsed · ~3 s left")
+        // Nothing done yet: no rate, so no time left to tell.
+        #expect(ProgressBar.line("error estimates", done: 0, total: 10, seconds: 1.5, width: 4)
+                == "error estimates [····] 0% · 1 s elapsed · ? left")
+        #expect(ProgressBar.line("e", done: 4, total: 4, seconds: 2.2, width: 4) == "e [████] 100% · 2 s elapsed · ~0 s left")
+        #expect(ProgressBar.line("x", done: 9, total: 0, seconds: 0, width: 2) == "x [··] 0% · 0 s elapsed · ? left")
     }
 
     /// Off a terminal (as here, a pipe) the bar never draws, however long the run.

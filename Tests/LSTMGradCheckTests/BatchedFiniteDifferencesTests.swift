@@ -146,15 +146,16 @@ import Testing
         let calls = seen.calls
         #expect(!calls.isEmpty && calls.map(\.done) == calls.map(\.done).sorted())
         #expect(calls.last.map { $0.done == $0.total } == true)
+        #expect(calls.allSatisfy { $0.phase == .finiteDifferences })
     }
 }
 
 /// Progress calls, recorded from worker threads.
 final class Calls: @unchecked Sendable {   // behind `lock`
     private let lock = NSLock()
-    private var recorded: [(done: Int, total: Int)] = []
+    private var recorded: [(phase: Phase, done: Int, total: Int)] = []
 
-    var calls: [(done: Int, total: Int)] { lock.withLock { recorded } }
+    var calls: [(phase: Phase, done: Int, total: Int)] { lock.withLock { recorded } }
 
-    @Sendable func record(_ done: Int, _ total: Int) { lock.withLock { recorded.append((done, total)) } }
+    @Sendable func record(_ phase: Phase, _ done: Int, _ total: Int) { lock.withLock { recorded.append((phase, done, total)) } }
 }

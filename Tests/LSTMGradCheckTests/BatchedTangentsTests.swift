@@ -67,14 +67,15 @@ import Testing
     /// Progress comes after each batch, grows, and ends at the total the run planned.
     @Test func progressReachesItsTotal() throws {
         final class Seen: @unchecked Sendable {   // written under Workers' lock, read after the run
-            var reports: [(done: Int, total: Int)] = []
+            var reports: [(phase: Phase, done: Int, total: Int)] = []
         }
         let seen = Seen()
         let p = Problem<LSTM, Double>.random(Dims(n_x: 3, n_a: 9, n_y: 3, steps: 4, batch: 5), seed: 6)
-        _ = try ExactGradient.gradients(p, control: RunControl(threads: 2, progress: { seen.reports.append(($0, $1)) }))
+        _ = try ExactGradient.gradients(p, control: RunControl(threads: 2, progress: { seen.reports.append(($0, $1, $2)) }))
         let done = seen.reports.map(\.done)
         #expect(done.count > 1 && done == done.sorted())
         #expect(seen.reports.last.map { $0.done == $0.total } == true)
+        #expect(seen.reports.allSatisfy { $0.phase == .exactReference })
     }
 
     /// A problem that is not an LSTM in Double keeps forward mode on its generic pass.

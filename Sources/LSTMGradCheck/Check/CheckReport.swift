@@ -80,10 +80,12 @@ public enum GradCheck {
     /// of an LSTM in central differences (the batched kernel). A stop in the exact reference
     /// leaves every tensor unchecked, one in the finite differences whole tensors
     /// (`unfinished`); a cancellation returns at once, with no methods. `numerical`, when
-    /// given, is the finite differences `options` ask for, computed beforehand (the merged
-    /// shards of a sharded check), and is used instead of computing them. Tensors are compared,
-    /// and named, as `form`'s layout writes them (`Wx`, `weight_hh_l0`; the cell's own inputs
-    /// for Coursera).
+    /// given, is the finite differences `options` ask for with every element's full error
+    /// estimate, computed beforehand (the merged shards of a sharded check), and is used
+    /// instead of computing them. With the exact reference and central differences, the
+    /// estimates are those of `CrossCheck`: a second difference only where rounding does not
+    /// explain the first, and from given ones the same bits. Tensors are compared, and named,
+    /// as `form`'s layout writes them (`Wx`, `weight_hh_l0`; the cell's own inputs for Coursera).
     public static func check<C: Cell>(_ problem: Problem<C, Double>, name: String, methods: [Method<C>],
                                       options: CheckOptions = CheckOptions(),
                                       control: RunControl = RunControl(),
@@ -101,7 +103,16 @@ public enum GradCheck {
                 return report
             }
         }
-        let numerical = wantsNumerical ? given ?? FiniteDifferences.estimate(problem, scheme: options.scheme, control: control) : NumericalGradient<C>()
+        let numerical: NumericalGradient<C>
+        if !wantsNumerical {
+            numerical = NumericalGradient()
+        } else if let exactGradient, CrossCheck.applies(to: options.scheme) {
+            // Cross-checking the exact gradient: a second difference only where rounding does not explain the first.
+            numerical = given.map { CrossCheck.explained($0, problem, exact: exactGradient) }
+                ?? CrossCheck.central(problem, exact: exactGradient, control: control)
+        } else {
+            numerical = given ?? FiniteDifferences.estimate(problem, scheme: options.scheme, control: control)
+        }
         let stop = numerical.stop?.reason
         let numericalTensors = names.dictionary(numerical.gradients), estimates = names.dictionary(numerical.errorEstimate)
         let unfinished = wantsNumerical ? names.names(problem).filter { numericalTensors[$0] == nil } : []

@@ -27,7 +27,7 @@ public enum BatchedFiniteDifferences {
     public static func central(_ problem: Problem<LSTM, Double>, elements: [ElementID<LSTM>],
                                step h: Double = FiniteDifferences.defaultStep,
                                control: RunControl = RunControl()) -> (values: [Double?], stop: StopReason?) {
-        central(problem, rounds: [elements], step: h, control: control)
+        central(problem, rounds: [elements], step: h, control: control.during(.finiteDifferences))
     }
 
     /// As `central(_:elements:step:control:)` with the elements in rounds: each round is

@@ -7,7 +7,7 @@ public enum ExactGradient {
     /// (`Cell.exactGradient`): dual numbers through its generic forward pass (`dualNumbers`)
     /// unless it has a faster one. Either way the result is identical bit for bit whatever the threads.
     public static func gradients<C: Cell>(_ problem: Problem<C, Double>, control: RunControl = RunControl()) throws(Interruption) -> Gradients<C> {
-        try C.exactGradient(problem, control: control)
+        try C.exactGradient(problem, control: control.during(.exactReference))
     }
 
     /// Forward mode on the generic forward pass, `Dual.lanes` elements per pass of the loss:

@@ -14,7 +14,7 @@ public enum FiniteDifferences {
     /// quotient. Through the cell's backend (`Cell.finiteDifferences`), under `control`.
     public static func central<C: Cell>(_ problem: Problem<C, Double>, step h: Double = defaultStep,
                                         control: RunControl) throws(Interruption) -> Gradients<C> {
-        let result = NumericalGradient(problem, C.finiteDifferences(problem, .central(step: h), control: control))
+        let result = NumericalGradient(problem, C.finiteDifferences(problem, .central(step: h), control: control.during(.finiteDifferences)))
         if let stop = result.stop { throw stop }
         return result.gradients
     }
@@ -63,7 +63,7 @@ public enum FiniteDifferences {
     /// A stop leaves the tensors that finished (`NumericalGradient.stop` says why the rest are missing).
     public static func estimate<C: Cell>(_ problem: Problem<C, Double>, scheme: Scheme = .richardson,
                                          control: RunControl = RunControl()) -> NumericalGradient<C> {
-        NumericalGradient(problem, C.finiteDifferences(problem, .estimate(scheme), control: control))
+        NumericalGradient(problem, C.finiteDifferences(problem, .estimate(scheme), control: control.during(.finiteDifferences)))
     }
 
     /// What `request` asks for, element by element, through the cell's backend: with
@@ -72,7 +72,7 @@ public enum FiniteDifferences {
     /// the same element gives the same bits in any selection and on any number of threads.
     public static func elements<C: Cell>(_ problem: Problem<C, Double>, _ request: Request,
                                          control: RunControl = RunControl()) -> ElementResults {
-        C.finiteDifferences(problem, request, control: control)
+        C.finiteDifferences(problem, request, control: control.during(.finiteDifferences))
     }
 
     /// How many input elements `problem` has: the numbers `ElementSelection` takes are

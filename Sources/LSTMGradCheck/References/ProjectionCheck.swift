@@ -132,7 +132,7 @@ public enum ProjectionCheck {
             let result = Probe(part: part, direction: k, directional: directional, predicted: predicted,
                                relativeError: size == 0 ? 0 : gap / size, pass: gap <= tolerance * size + floor)
             report.probes.append(result)
-            control.progress?(report.probes.count, max(bound, report.probes.count))
+            control.progress?(.projectionCheck, report.probes.count, max(bound, report.probes.count))
             return result
         }
 
@@ -146,7 +146,7 @@ public enum ProjectionCheck {
             }
         }
         guard let (k, whole) = failing else {
-            control.progress?(report.probes.count, report.probes.count)
+            control.progress?(.projectionCheck, report.probes.count, report.probes.count)
             return report
         }
 
@@ -196,7 +196,7 @@ public enum ProjectionCheck {
             }
             report.findings.append(finding)
         }
-        control.progress?(report.probes.count, report.probes.count)
+        control.progress?(.projectionCheck, report.probes.count, report.probes.count)
         return report
     }
 

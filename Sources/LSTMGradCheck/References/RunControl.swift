@@ -8,15 +8,19 @@ public struct RunControl: Sendable {
     public var threads: Int
     /// Stop once this instant has passed (`--budget`).
     public var deadline: ContinuousClock.Instant?
-    /// `done` of `total` units of work (one unit: one batch column through one time step), after
-    /// each piece of work; `done` only grows. Called on a worker thread, never concurrently with itself.
-    public var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
+    /// `done` of `total` units of work of `phase` (one unit: one batch column through one time
+    /// step), after each piece of work; within a phase `done` only grows, and each phase counts
+    /// from 0 again. Called on a worker thread, never concurrently with itself.
+    public var progress: (@Sendable (_ phase: Phase, _ done: Int, _ total: Int) -> Void)?
+    /// What the run is computing now: each computation the library offers sets it at its start
+    /// (`during(_:)`), so `progress` can say what it measures.
+    public var phase: Phase = .finiteDifferences
     /// Polled between time steps of every piece of work: true stops the run within one step
     /// (SIGINT). Called on worker threads, possibly concurrently.
     public var isCancelled: (@Sendable () -> Bool)?
 
     public init(threads: Int = RunControl.allCores, deadline: ContinuousClock.Instant? = nil,
-                progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
+                progress: (@Sendable (_ phase: Phase, _ done: Int, _ total: Int) -> Void)? = nil,
                 isCancelled: (@Sendable () -> Bool)? = nil) {
         self.threads = threads
         self.deadline = deadline
@@ -27,11 +31,42 @@ public struct RunControl: Sendable {
     /// The cores this process may run on.
     public static var allCores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
+    /// The same control, reporting its progress as `phase`.
+    func during(_ phase: Phase) -> RunControl {
+        var control = self
+        control.phase = phase
+        return control
+    }
+
     /// Why the run should stop now, if it should.
     func stopReason() -> StopReason? {
         if isCancelled?() == true { return .cancelled }
         if let deadline, ContinuousClock.now >= deadline { return .deadline }
         return nil
+    }
+}
+
+/// The computations a run reports progress for, each with the words a person sees.
+public enum Phase: Sendable, Equatable, CaseIterable {
+    /// Forward-mode derivatives of every element (`ExactGradient`).
+    case exactReference
+    /// The finite differences of every element (or of a shard's).
+    case finiteDifferences
+    /// The second differences, at twice the step, of the elements whose error needs estimating.
+    case errorEstimates
+    /// Central differences of `--sample`'s elements (`SampledCheck`).
+    case sampledCheck
+    /// Directional derivatives probing each tensor (`ProjectionCheck`).
+    case projectionCheck
+
+    public var label: String {
+        switch self {
+        case .exactReference: return "exact reference"
+        case .finiteDifferences: return "finite differences"
+        case .errorEstimates: return "error estimates"
+        case .sampledCheck: return "sampled check"
+        case .projectionCheck: return "projection check"
+        }
     }
 }
 
@@ -62,7 +97,7 @@ enum Workers {
         let total = costs.reduce(0, +)
         let shared = Shared(total: total)
         var finished = [Bool](repeating: false, count: costs.count)
-        let progress = control.progress
+        let progress = control.progress, phase = control.phase
         @Sendable func shouldStop() -> Bool {
             if shared.stopped != nil { return true }
             guard let reason = control.stopReason() else { return false }
@@ -77,7 +112,7 @@ enum Workers {
                 while let piece = shared.next(count: costs.count) {
                     guard !shouldStop(), body(piece, state, shouldStop) else { return }
                     flags[piece] = true
-                    shared.finish(costs[piece], progress)
+                    shared.finish(costs[piece]) { progress?(phase, $0, $1) }
                 }
             }
             if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
@@ -107,10 +142,10 @@ enum Workers {
         }
 
         /// Progress is reported under the lock, so calls are serial and `done` grows.
-        func finish(_ cost: Int, _ progress: (@Sendable (Int, Int) -> Void)?) {
+        func finish(_ cost: Int, _ progress: (_ done: Int, _ total: Int) -> Void) {
             lock.withLock {
                 done += cost
-                progress?(done, total)
+                progress(done, total)
             }
         }
     }

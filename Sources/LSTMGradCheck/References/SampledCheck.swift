@@ -60,7 +60,7 @@ public enum SampledCheck {
                 }
             }
         }
-        let (values, stop) = BatchedFiniteDifferences.central(problem, rounds: order, step: h, control: control)
+        let (values, stop) = BatchedFiniteDifferences.central(problem, rounds: order, step: h, control: control.during(.sampledCheck))
         var reference: [[Double?]] = drawn.map { Array(repeating: nil, count: $0.count) }
         for (v, p) in zip(values, position) { reference[p.key][p.sample] = v }
         return candidates.map { candidate in

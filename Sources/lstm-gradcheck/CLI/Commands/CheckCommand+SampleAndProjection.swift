@@ -77,7 +77,7 @@ extension CheckCommand {
                              seed: network.seed, tolerance: decision.tolerance ?? Comparison.defaultTolerance)
         let isSample: Bool
         if case .sample(let n) = mode { run.samples = n; isSample = true } else { isSample = false }
-        let (control, bar) = runOptions.control(label: isSample ? "sampled check" : "projection check")
+        let (control, bar) = runOptions.control()
         let candidates = run.methods.map { $0.compute(problem) }
         if isSample {
             run.sampled = SampledCheck.run(problem, candidates: candidates, samples: run.samples, seed: run.seed,
@@ -88,7 +88,7 @@ extension CheckCommand {
                 var each = control
                 if let progress = control.progress {
                     let count = candidates.count
-                    each.progress = { done, total in progress(k * total + done, count * total) }
+                    each.progress = { phase, done, total in progress(phase, k * total + done, count * total) }
                 }
                 run.projected.append(ProjectionCheck.run(problem, candidate: candidate, seed: run.seed, tolerance: run.tolerance, control: each))
             }

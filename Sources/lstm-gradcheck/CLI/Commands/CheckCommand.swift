@@ -150,7 +150,7 @@ struct CheckCommand: Subcommand {
     /// `GradCheck.check` of the chosen methods under `--threads` and `--budget`; throws
     /// `Interrupted` when Ctrl-C came before the report could be written.
     static func checked(_ fixture: Fixture, methods: MethodSelection, options: CheckOptions, run: RunOptions, command: String = name) throws -> CheckReport {
-        let (control, bar) = run.control(label: "finite differences")
+        let (control, bar) = run.control()
         func check<P: CellProblem>(_ p: P) throws(UsageError) -> CheckReport {
             GradCheck.check(p.typed, name: fixture.name, methods: try methods.methods(P.C.self, steps: p.dims.steps, command: command),
                             options: options, control: control, form: fixture.form)

@@ -47,7 +47,7 @@ struct GradsCommand: Subcommand {
             // The gradient file speaks the fixture's layout (`dWx` for a cs231n fixture).
             guard method.name == Method<P.C>.numerical.name else { return try GradientFile.encode(method.compute(p.typed), form: fixture.form) }
             // The one method long enough to want threads, a budget, Ctrl-C and a progress bar.
-            let (control, bar) = runOptions.control(label: "finite differences")
+            let (control, bar) = runOptions.control()
             defer { bar?.clear() }
             let g: Gradients<P.C>
             do throws(Interruption) { g = try FiniteDifferences.central(p.typed, control: control) } catch {

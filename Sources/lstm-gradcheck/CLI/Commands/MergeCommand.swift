@@ -81,7 +81,7 @@ struct MergeCommand: Subcommand {
             let numerical = NumericalGradient(p.typed, FiniteDifferences.ElementResults(
                 numbers: Array(merged.values.indices), values: merged.values, errors: errors))
             let methods = try check.methods.methods(P.C.self, steps: p.dims.steps, command: CheckCommand.name)
-            let (control, bar) = check.runOptions.control(label: "exact reference")
+            let (control, bar) = check.runOptions.control()
             let report = GradCheck.check(p.typed, name: fixture.name, methods: methods, options: options, control: control,
                                          numerical: numerical, form: fixture.form)
             bar?.clear()

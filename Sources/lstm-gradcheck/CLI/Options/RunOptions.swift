@@ -21,15 +21,16 @@ struct RunOptions: Sendable {
         budget = try p.string(Self.budgetSpec).map { (text) throws(UsageError) in try Self.seconds(text, command: p.command) }
     }
 
-    /// The run's `RunControl`, with a progress bar labelled `label` when standard error is a
-    /// terminal. The deadline counts from when the options were read: one budget for the run.
-    func control(label: String) -> (RunControl, ProgressBar?) {
+    /// The run's `RunControl`, with a progress bar when standard error is a terminal, naming
+    /// each phase the library reports and then `detail` (`shard 2/3`), if given. The deadline
+    /// counts from when the options were read: one budget for the run.
+    func control(detail: String? = nil) -> (RunControl, ProgressBar?) {
         // Only runs that poll the flag catch Ctrl-C; every other command dies on it as usual.
         Interrupt.install()
         var control = RunControl(threads: threads, isCancelled: { Interrupt.requested })
         if let budget { control.deadline = start + .seconds(budget) }
-        let bar = ProgressBar.onTerminal(label: label)
-        if let bar { control.progress = { bar.update($0, $1) } }
+        let bar = ProgressBar.onTerminal(detail: detail)
+        if let bar { control.progress = { bar.update($0, $1, $2) } }
         return (control, bar)
     }
 

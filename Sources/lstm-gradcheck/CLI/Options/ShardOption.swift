@@ -33,7 +33,7 @@ struct Shard: Sendable, Equatable {
     func compute<C: Cell>(_ problem: Problem<C, Double>, _ request: FiniteDifferences.Request,
                           run: RunOptions) throws -> (ElementSelection, FiniteDifferences.ElementResults) {
         let selection = Shards.plan(problem, request, count: count)[index - 1]
-        let (control, bar) = run.control(label: "finite differences, shard \(text)")
+        let (control, bar) = run.control(detail: "shard \(text)")
         let results = FiniteDifferences.elements(problem, request.selecting(selection), control: control)
         bar?.clear()
         if let stop = results.stop {
