@@ -88,6 +88,10 @@ import Testing
         let contradicted = try Tool.run(["verify", "--fixture", withKey, "--grads", withKey, "--layout", "keras"])
         #expect(contradicted.status == 2)
         #expect(contradicted.stderr == "lstm-gradcheck: error: \(withKey): layout: expected \"keras\" (from --layout), found \"pytorch\"\n")
+        // A generated network in a layout that cannot hold its cell is refused, naming those that can.
+        let gru = try Tool.run(["check", "--layout", "cs231n", "--cell", "gru"])
+        #expect(gru.status == 2 && gru.stdout.isEmpty)
+        #expect(gru.stderr.hasPrefix("lstm-gradcheck: error: the cs231n layout does not stack a gru's gates; '--cell gru' goes with '--layout coursera', '--layout pytorch' or '--layout keras'"))
     }
 
     /// `explain --layout L --param` splits a stacked tensor: the parts add up, and the local

@@ -43,9 +43,7 @@ struct ExecOptions: Sendable {
         cell = try p.choice(Self.cellSpec, default: .lstm)
         // The battery's fixtures, and the gradients CMD writes, in this layout's names and shapes.
         layout = try NetworkOptions.layout(p) ?? .coursera
-        guard layout.holds(cell) else {
-            throw UsageError(.incompatibleValues("the \(layout.rawValue) layout does not stack a \(cell.rawValue)'s gates; '--cell \(cell.rawValue)' goes with '--layout coursera'"), command: p.command)
-        }
+        try NetworkOptions.check(layout, holds: cell, command: p.command)
         // A framework's fixtures have no labels loss the notebook's API could be tested on.
         battery = try p.choice(Self.batterySpec, default: layout == .coursera ? .default : .upstream)
         if battery == .default && layout != .coursera {

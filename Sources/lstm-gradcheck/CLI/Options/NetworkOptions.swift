@@ -40,6 +40,14 @@ struct NetworkOptions: Sendable {
         p.has(layout) ? try p.choice(layout, default: .coursera) : nil
     }
 
+    /// A usage error unless `layout` can hold a network of `cell`, naming the layouts that can.
+    static func check(_ layout: Layout, holds cell: CellKind, command: String?) throws(UsageError) {
+        guard !layout.holds(cell) else { return }
+        let holders = Layout.allCases.filter { $0.holds(cell) }.map { "'--layout \($0.rawValue)'" }
+        let list = holders.count > 1 ? holders.dropLast().joined(separator: ", ") + " or " + holders.last! : holders.joined()
+        throw UsageError(.incompatibleValues("the \(layout.rawValue) layout does not stack a \(cell.rawValue)'s gates; '--cell \(cell.rawValue)' goes with \(list)"), command: command)
+    }
+
     /// A fixture fixes the network: no generator option goes with it, in the order listed
     /// (the seed does when one of `seedAlsoWith` is given: it draws their sample).
     static func rules(seedAlsoWith: [OptionSpec] = []) -> [OptionRule] {
@@ -81,9 +89,10 @@ struct NetworkOptions: Sendable {
         let scale = try p.positive(Self.scale) ?? GenerationScale.standard.weights
         limits = try Self.limits(p)
         let cell = try p.choice(Self.cell, default: CellKind.lstm)
-        layout = try Self.layout(p)
         let paths = p.strings(Self.fixture)
         try FixtureFiles.check(paths, command: p.command)
+        layout = try Self.layout(p)
+        if let layout, paths.isEmpty { try Self.check(layout, holds: cell, command: p.command) }
         source = paths.isEmpty ? .generated(Generated(dims: dims, seed: seed, scale: scale, cell: cell)) : .fixtures(paths)
     }
 
