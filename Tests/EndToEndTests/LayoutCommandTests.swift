@@ -156,4 +156,28 @@ import Testing
             }
         }
     }
+
+    /// A bias gradient left with one entry per example (the sum over the batch forgotten) is a
+    /// mismatch diagnosed as such, in Coursera's layout (n_a × m for dbf) and in cs231n's (N × 4H
+    /// for db), when its sum over the batch is right; the other tensors still match.
+    @Test(arguments: [("coursera", "dbf"), ("cs231n", "db")])
+    func aBiasGradientNotSummedOverTheBatch(_ layout: String, _ key: String) throws {
+        let network = ["--layout", layout, "--n-a", "3", "--steps", "4", "--batch", "5"]
+        let fixture = try Tool.temporaryFile("unsummed-\(layout).json", try Tool.run(["fixture"] + network).stdout)
+        let grads = try Tool.run(["grads", "--fixture", fixture, "--method", "bptt"])
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(grads.stdout.utf8)) as? [String: Any])
+        let right = Self.flat(try #require(json[key]))
+        // Each example's share: one fifth of the sum, per example, on the batch axis.
+        let perExample = right.map { $0 / 5 }
+        json[key] = layout == "cs231n" ? Array(repeating: perExample, count: 5) : perExample.map { Array(repeating: $0, count: 5) }
+        let file = try Tool.temporaryFile("unsummed-\(layout)-grads.json", String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self))
+        let r = try Tool.run(["verify", "--fixture", fixture, "--grads", file, "--format", "json"])
+        #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+        let gradients = try #require(try ReportJSON.entry(r.stdout)["gradients"] as? [String: [String: Any]])
+        for (name, g) in gradients {
+            let kind = (g["diagnosis"] as? [String: Any])?["kind"] as? String
+            #expect(kind == (name == key ? "unsummed-batch" : nil), "\(name): \(g)")
+            #expect(g["status"] as? String == (name == key ? "mismatch" : "matches"), "\(name)")
+        }
+    }
 }

@@ -48,10 +48,12 @@ public enum DiagnosisKind: Hashable, Sendable {
     case biasShared
     /// A sequence's batch and time axes exchanged (PyTorch's `batch_first` confused).
     case axisOrder
+    /// A weight's or bias's gradient left with one entry per example: the sum over the batch missing.
+    case unsummedBatch
 
     /// The stable name in machine output: the route's name, or `sign`, `mean-over-batch`,
     /// `mean-over-time`, `mean-over-both`, `gate-swap`, `transpose`, `shifted-step`,
-    /// `gate-order`, `swapped-weights`, `bias-split`, `bias-shared`, `batch-first`.
+    /// `gate-order`, `swapped-weights`, `bias-split`, `bias-shared`, `batch-first`, `unsummed-batch`.
     public var name: String {
         switch self {
         case .route(let name): return name
@@ -67,6 +69,7 @@ public enum DiagnosisKind: Hashable, Sendable {
         case .biasSplit: return "bias-split"
         case .biasShared: return "bias-shared"
         case .axisOrder: return "batch-first"
+        case .unsummedBatch: return "unsummed-batch"
         }
     }
 }

@@ -156,16 +156,19 @@ public enum Verify {
                 continue
             }
             let bound = given.singlePrecision ? max(tolerance, singlePrecisionTolerance) : tolerance
-            let (g, transposed) = try conform(given.tensor, to: r.shape, source: user.source, key: fileKey)
+            let (g, stored) = try conform(given.tensor, to: r.shape, batch: problem.dims.batch, source: user.source, key: fileKey)
             conformed[key] = g
             let c = Comparison.compare(key.name, g, reference: r, tolerance: bound)
-            let matches = c.pass && !transposed
+            let matches = c.pass && stored == nil
             var diagnosis: Diagnosis?
             if !matches {
-                if transposed && c.pass {
+                if stored == .transpose && c.pass {
                     diagnosis = Diagnosis(kind: .transpose, evidence: c.relativeError, subject: fileKey,
                                           predicate: "is stored transposed (\(shapeText(given.tensor.shape)) where the parameter is \(shapeText(r.shape))); its values are right.",
                                           fix: "Swap the product's operands so the gradient has the parameter's shape, e.g. np.dot(dft, concat.T).")
+                } else if stored == .unsummedBatch && c.pass {
+                    diagnosis = unsummed(fileKey, given.tensor.shape, c, batchLetter: "m",
+                                         fix: "Sum over the batch: \(fileKey) = np.sum(…, axis=1, keepdims=True), as the notebook's cell backward does.")
                 } else {
                     if diagnoser == nil { diagnoser = Diagnoser(problem: problem, reference: reference) }
                     explained[out.count] = diagnoser?.explanations(key, g, tolerance: bound)
@@ -250,6 +253,9 @@ public enum Verify {
                         ? Diagnosis(kind: .transpose, evidence: c.relativeError, subject: fileKey,
                                     predicate: "is stored transposed (\(shapeText(given.tensor.shape)) where \(e.key) is \(e.shapeText) = \(shapeText(r.shape))); its values are right.",
                                     fix: "Swap the product's operands so the gradient has its tensor's layout: \(map.weightFix)")
+                        : reordered == .unsummedBatch
+                        ? unsummed(fileKey, given.tensor.shape, c, batchLetter: map.letters.batch,
+                                   fix: "Sum over the batch axis: \(fileKey) = da.sum(axis=0), as every example adds its term.")
                         : Diagnosis(kind: .axisOrder, evidence: c.relativeError,
                                     finding: map.axisFinding(e, storedAs: given.tensor.shape) + " Its values are right.", fix: map.axisFix(e))
                 } else {
@@ -275,6 +281,12 @@ public enum Verify {
         if t.shape.filter({ $0 != 1 }) == shape.filter({ $0 != 1 }) { return (Tensor(shape: shape, data: t.data), nil) }
         if t.shape.count == 2, shape.count == 2, t.shape == [shape[1], shape[0]] { return (Tensor(t.matrix.transposed), .transpose) }
         if map.sequenceAxes(e) != nil, t.shape == [shape[1], shape[0], shape[2]] { return (t.permuted([1, 0, 2]), .axisOrder) }
+        if e.isParameter, map.dims.batch > 1, t.shape == [map.dims.batch] + shape {
+            // One entry per example: read summed over the batch, the sum the gradient misses.
+            var sum = Tensor(zeros: shape)
+            for n in 0..<map.dims.batch { for k in sum.data.indices { sum.data[k] += t.data[n * sum.count + k] } }
+            return (sum, .unsummedBatch)
+        }
         var hint = ""
         if let other = map.gradientEntries.first(where: { $0.key != e.key && $0.shape == t.shape && $0.isParameter == e.isParameter }) {
             hint = " (the shape of \(other.gradientKey): are \(e.gradientKey) and \(other.gradientKey) exchanged?)"
@@ -282,12 +294,21 @@ public enum Verify {
         throw InputError(source: source, key: e.gradientKey, expected: "shape \(e.shapeText) = \(shapeText(shape))", found: shapeText(t.shape) + hint)
     }
 
-    /// The user's tensor in the Coursera shape, and whether it was stored transposed.
-    static func conform(_ t: Tensor, to shape: [Int], source: String, key: String) throws(InputError) -> (Tensor, Bool) {
-        if t.shape == shape { return (t, false) }
-        if t.shape.filter({ $0 != 1 }) == shape.filter({ $0 != 1 }) { return (Tensor(shape: shape, data: t.data), false) }
-        if t.shape.count == 2, shape.count == 2, t.shape == [shape[1], shape[0]] { return (Tensor(t.matrix.transposed), true) }
+    /// The user's tensor in the Coursera shape, and how it was stored when not so: transposed,
+    /// or a bias (n × 1) left with one column per example (n × m), which is read summed.
+    static func conform(_ t: Tensor, to shape: [Int], batch m: Int, source: String, key: String) throws(InputError) -> (Tensor, DiagnosisKind?) {
+        if t.shape == shape { return (t, nil) }
+        if t.shape.filter({ $0 != 1 }) == shape.filter({ $0 != 1 }) { return (Tensor(shape: shape, data: t.data), nil) }
+        if t.shape.count == 2, shape.count == 2, t.shape == [shape[1], shape[0]] { return (Tensor(t.matrix.transposed), .transpose) }
+        if m > 1, shape.count == 2, shape[1] == 1, t.shape == [shape[0], m] { return (Tensor(shape: shape, data: t.matrix.rowSums().storage), .unsummedBatch) }
         throw InputError(source: source, key: key, expected: "shape \(shapeText(shape))", found: shapeText(t.shape))
+    }
+
+    /// A gradient kept per example whose sum over the batch is right.
+    private static func unsummed(_ fileKey: String, _ stored: [Int], _ c: TensorComparison, batchLetter: String, fix: String) -> Diagnosis {
+        Diagnosis(kind: .unsummedBatch, evidence: c.relativeError, subject: fileKey,
+                  predicate: "holds one entry per example (\(shapeText(stored))): summed over the batch (\(batchLetter)) it is right, so the sum over the batch is missing.",
+                  fix: fix)
     }
 
     /// The `count` elements with the largest `|g − r|`, worst first (ties by position).
