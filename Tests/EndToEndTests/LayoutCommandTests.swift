@@ -180,4 +180,28 @@ import Testing
             #expect(g["status"] as? String == (name == key ? "mismatch" : "matches"), "\(name)")
         }
     }
+
+    /// `--batch-first` makes a generated PyTorch network batch-first: the fixture says so, its
+    /// sequences are (N, T, ·), the gradients `grads` writes follow, `verify` passes them, and
+    /// the check of the same network is the time-major one's, figure for figure.
+    @Test func batchFirstPyTorchNetworks() throws {
+        let network = ["--layout", "pytorch", "--n-x", "2", "--n-a", "3", "--steps", "4", "--batch", "5"]
+        let fixture = try Tool.run(["fixture", "--batch-first"] + network)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(fixture.stdout.utf8)) as? [String: Any])
+        #expect(json["batch_first"] as? Bool == true)
+        #expect((json["input"] as? [[[Double]]]).map { [$0.count, $0[0].count, $0[0][0].count] } == [5, 4, 2])
+        let path = try Tool.temporaryFile("batch-first.json", fixture.stdout)
+        let grads = try Tool.run(["grads", "--fixture", path, "--method", "bptt"])
+        let g = try #require(try JSONSerialization.jsonObject(with: Data(grads.stdout.utf8)) as? [String: Any])
+        #expect((g["input"] as? [[[Double]]]).map { [$0.count, $0[0].count] } == [5, 4])
+        let verified = try Tool.run(["verify", "--fixture", path, "--grads", try Tool.temporaryFile("batch-first-grads.json", grads.stdout)])
+        #expect(verified.status == 0, "\(verified.stdout)")
+        let first = try ReportJSON.entry(try Tool.run(["check", "--batch-first", "--format", "json"] + network).stdout)
+        let major = try ReportJSON.entry(try Tool.run(["check", "--format", "json"] + network).stdout)
+        let a = try #require((first["methods"] as? [String: [String: Any]])?["per-step"]?["parameters"] as? [String: [String: Any]])
+        let b = try #require((major["methods"] as? [String: [String: Any]])?["per-step"]?["parameters"] as? [String: [String: Any]])
+        #expect(a.mapValues { $0["relative_error"] as? Double } == b.mapValues { $0["relative_error"] as? Double })
+        let refused = try Tool.run(["check", "--batch-first"])
+        #expect(refused.status == 2 && refused.stderr.contains("add '--layout pytorch'"))
+    }
 }

@@ -16,7 +16,7 @@ struct FixtureCommand: Subcommand {
     static let nameSpec = OptionSpec(name: "name", value: "NAME", help: "The fixture's name (default: default or generated).")
     static let descriptionSpec = OptionSpec(name: "description", value: "TEXT", help: "A one-line description (default: the sizes and seed).")
     /// The generator's options: a fixture is what this command makes, not what it reads.
-    static let options = NetworkOptions.generatorSpecs + [NetworkOptions.maxMemory, nameSpec, descriptionSpec, NetworkOptions.layout]
+    static let options = NetworkOptions.generatorSpecs + [NetworkOptions.maxMemory, nameSpec, descriptionSpec, NetworkOptions.layout, NetworkOptions.batchFirst]
 
     var network: NetworkOptions
     var name: String?

@@ -24,11 +24,13 @@ enum FiniteDifferencesChoice: String, ArgumentChoice {
 extension CheckOptions.Reference: ArgumentChoice {}
 
 extension Layout: ArgumentChoice {
-    /// A generated fixture in this layout's default form (`Layout.defaultForm`).
-    func generated(_ fixture: Fixture, seed: UInt64) -> Fixture {
+    /// A generated fixture in this layout's default form (`Layout.defaultForm`); PyTorch's
+    /// sequences batch-first when `batchFirst`.
+    func generated(_ fixture: Fixture, seed: UInt64, batchFirst: Bool = false) -> Fixture {
         guard self != .coursera else { return fixture }
         func convert<P: CellProblem>(_ p: P) -> any CellProblem { defaultForm(of: p.typed, seed: seed) }
-        return Fixture(name: fixture.name, description: fixture.description, network: convert(fixture.network), form: LayoutForm(self))
+        return Fixture(name: fixture.name, description: fixture.description, network: convert(fixture.network),
+                       form: LayoutForm(self, batchFirst: batchFirst))
     }
 }
 extension CheckOptions.Precision: ArgumentChoice {}

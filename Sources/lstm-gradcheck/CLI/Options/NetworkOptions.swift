@@ -26,13 +26,15 @@ struct NetworkOptions: Sendable {
                                    help: "coursera, cs231n, pytorch or keras: the framework whose names, shapes and gate order the fixture and gradient files use, and the report's tensors. A generated network is made in that layout's default form (cs231n, pytorch and keras carry an upstream gradient in place of labels, as their gradient checks do). cs231n holds the lstm and rnn; pytorch the gru too (torch.nn.GRU); keras both GRUs (gru-reset-before as \"reset_after\": false). Default: a file's \"layout\" key, else the layout its keys are of (one line on standard error says which), else coursera.",
                                    completion: .choices(Layout.allCases.map(\.rawValue)))
 
+    static let batchFirst = OptionSpec(name: "batch-first", value: nil, help: "With --layout pytorch, for a generated network: input and grad_output as (N, T, ·), as torch.nn.LSTM(batch_first=True) takes them (a fixture says so with \"batch_first\": true).")
+
     /// What a generated network is made from, in help order.
     static let generatorSpecs = [cell, nx, na, ny, steps, batch, seed, scale]
 
     /// `--fixture` (one, or `fixtures` for several), `--layout` (unless `layouts` is false: the
     /// command speaks only Coursera's names), the generator's options, `--max-memory`.
     static func specs(fixture: OptionSpec = fixture, layouts: Bool = true) -> [OptionSpec] {
-        [fixture] + (layouts ? [layout] : []) + generatorSpecs + [maxMemory]
+        [fixture] + (layouts ? [layout, batchFirst] : []) + generatorSpecs + [maxMemory]
     }
 
     /// `--layout`, when given.
@@ -73,6 +75,8 @@ struct NetworkOptions: Sendable {
     var source: Source
     /// `--layout`: the layout files are read in (see `FixtureFile.decode`) and a network is generated in.
     var layout: Layout?
+    /// `--batch-first`: a generated PyTorch network's sequences stored (N, T, ·).
+    var batchFirst = false
     /// `--seed`, or the default: what draws a sample, directions, or an RNN beside an LSTM.
     var seed: UInt64
     var limits: Limits
@@ -93,6 +97,11 @@ struct NetworkOptions: Sendable {
         try FixtureFiles.check(paths, command: p.command)
         layout = try Self.layout(p)
         if let layout, paths.isEmpty { try Self.check(layout, holds: cell, command: p.command) }
+        batchFirst = p.has(Self.batchFirst)
+        if batchFirst && (layout != .pytorch || !paths.isEmpty) {
+            let why = paths.isEmpty ? "it is PyTorch's option: add '--layout pytorch'" : "a fixture says it with \"batch_first\": true"
+            throw UsageError(.incompatibleValues("'--batch-first' shapes a generated network in the pytorch layout; \(why)"), command: p.command)
+        }
         source = paths.isEmpty ? .generated(Generated(dims: dims, seed: seed, scale: scale, cell: cell)) : .fixtures(paths)
     }
 
@@ -141,7 +150,7 @@ struct NetworkOptions: Sendable {
         let description = "n_x \(d.n_x), n_a \(d.n_a), n_y \(d.n_y), T_x \(d.steps), m \(d.batch), seed \(g.seed)"
             + (g.scale == 1 ? "" : ", scale \(g.scale)")
         let fixture = Fixture(name: name, description: description, network: random(g.cell.cell))
-        return layout.map { $0.generated(fixture, seed: g.seed) } ?? fixture
+        return layout.map { $0.generated(fixture, seed: g.seed, batchFirst: batchFirst) } ?? fixture
     }
 
     /// The LSTM of `fixture`, or a usage error for commands that only the LSTM has.
