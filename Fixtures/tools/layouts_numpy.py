@@ -118,7 +118,6 @@ Importable as a module: see load_problem, run_route, numerical_gradients,
 expected_for_problem, build_fixture, FIXTURES.
 """
 
-import argparse
 import json
 import math
 import sys
@@ -126,6 +125,9 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+
+import numpy_common
+from numpy_common import log_softmax, rel_err, sigmoid, write_json
 
 PRODUCED_BY = "Fixtures/tools/layouts_numpy.py (independent NumPy implementation)"
 H_NUMERICAL = 1e-5
@@ -152,29 +154,8 @@ ROUTES = ("gradients", "per-step", "gate-order-mixed")
 
 
 # ----------------------------------------------------------------------------
-# Numerically stable primitives
+# Gate blocks
 # ----------------------------------------------------------------------------
-
-def sigmoid(z):
-    """Stable logistic function: never evaluates exp of a positive number."""
-    z = np.asarray(z, dtype=np.float64)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def log_softmax(z, axis):
-    z = np.asarray(z, dtype=np.float64)
-    shifted = z - np.max(z, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-
-
-def rel_err(g, r):
-    """||g - r|| / (||g|| + ||r||), 0 when both are zero (as lstm_numpy.py)."""
-    g = np.asarray(g, dtype=np.float64)
-    r = np.asarray(r, dtype=np.float64)
-    denom = np.linalg.norm(g) + np.linalg.norm(r)
-    return 0.0 if denom == 0.0 else float(np.linalg.norm(g - r) / denom)
-
 
 def split_gates(a, order, axis=-1):
     """{gate letter: block} from a tensor whose `axis` stacks len(order) equal blocks."""
@@ -841,14 +822,6 @@ def expected_for_problem(prob):
     for route in routes_of(prob)[1:]:
         result[route] = {k: v.tolist() for k, v in run_route(prob, route)[1].items()}
     return result
-
-
-def write_json(path, obj):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as fh:
-        json.dump(obj, fh, indent=1, allow_nan=False)
-        fh.write("\n")
 
 
 def write_expected(fixture_path, out_dir):
@@ -1546,25 +1519,7 @@ def _round_trip(check):
 # ----------------------------------------------------------------------------
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("fixtures", nargs="*", help="fixture JSON files")
-    ap.add_argument("--out-dir", help="directory for <stem>.expected.json files")
-    ap.add_argument("--self-test", action="store_true", help="run built-in checks")
-    ap.add_argument("--write", action="store_true",
-                    help="regenerate Fixtures/layouts/*.json and their expected files")
-    args = ap.parse_args(argv)
-    if args.self_test:
-        return self_test()
-    if args.write:
-        with np.errstate(over="raise", invalid="raise", divide="raise"):
-            return 1 if write_all() else 0
-    if not args.fixtures or not args.out_dir:
-        ap.error("need --self-test, --write, or FIXTURE.json ... --out-dir DIR")
-    with np.errstate(over="raise", invalid="raise", divide="raise"):
-        for f in args.fixtures:
-            out_path, result = write_expected(f, args.out_dir)
-            print(f"{f} -> {out_path} (loss {result['loss']!r})")
-    return 0
+    return numpy_common.main(argv, __doc__.split("\n\n")[0], self_test, write_expected, write_all)
 
 
 if __name__ == "__main__":

@@ -36,13 +36,15 @@ Importable as a module: see load_fixture, forward, loss_value, cell_backward,
 bptt_gradients, per_step_gradients, numerical_gradients, expected_for_fixture.
 """
 
-import argparse
 import json
 import math
 import sys
 from pathlib import Path
 
 import numpy as np
+
+import numpy_common
+from numpy_common import log_softmax, rel_err, sigmoid, write_json
 
 PRODUCED_BY = "Fixtures/tools/lstm_numpy.py (independent NumPy implementation)"
 GATES = ("f", "i", "c", "o")
@@ -55,20 +57,6 @@ H_NUMERICAL = 1e-5
 # ----------------------------------------------------------------------------
 # Numerically stable primitives
 # ----------------------------------------------------------------------------
-
-def sigmoid(z):
-    """Stable logistic function: never evaluates exp of a positive number."""
-    z = np.asarray(z, dtype=np.float64)
-    e = np.exp(-np.abs(z))  # in (0, 1], no overflow
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def log_softmax(z, axis=0):
-    """Stable log-softmax along `axis` (shift by the max first)."""
-    z = np.asarray(z, dtype=np.float64)
-    shifted = z - np.max(z, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-
 
 def label_losses(z, Y):
     """-log softmax(z)[label] per column (Y one-hot), without cancellation: when the label
@@ -533,25 +521,14 @@ def expected_for_fixture(fx):
 def write_expected(fixture_path, out_dir):
     fx = load_fixture(fixture_path)
     result = expected_for_fixture(fx)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    out_path = out_dir / (Path(fixture_path).stem + ".expected.json")
-    with open(out_path, "w") as fh:
-        json.dump(result, fh, indent=1, allow_nan=False)
-        fh.write("\n")
+    out_path = Path(out_dir) / (Path(fixture_path).stem + ".expected.json")
+    write_json(out_path, result)
     return out_path, result
 
 
 # ----------------------------------------------------------------------------
 # Self-test
 # ----------------------------------------------------------------------------
-
-def rel_err(g, r):
-    g = np.asarray(g, dtype=np.float64)
-    r = np.asarray(r, dtype=np.float64)
-    denom = np.linalg.norm(g) + np.linalg.norm(r)
-    return 0.0 if denom == 0.0 else float(np.linalg.norm(g - r) / denom)
-
 
 def random_fixture_dict(rng, n_x, n_a, n_y, m, T_x, c0=False, a0=True,
                         upstream_T=None, scale=0.5, name="random"):
@@ -878,20 +855,7 @@ def _rnn_self_test(rng, check):
 # ----------------------------------------------------------------------------
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("fixtures", nargs="*", help="fixture JSON files")
-    ap.add_argument("--out-dir", help="directory for <stem>.expected.json files")
-    ap.add_argument("--self-test", action="store_true", help="run built-in checks")
-    args = ap.parse_args(argv)
-    if args.self_test:
-        return self_test()
-    if not args.fixtures or not args.out_dir:
-        ap.error("need FIXTURE.json ... --out-dir DIR (or --self-test)")
-    with np.errstate(over="raise", invalid="raise", divide="raise"):
-        for f in args.fixtures:
-            out_path, result = write_expected(f, args.out_dir)
-            print(f"{f} -> {out_path} (loss {result['loss']!r})")
-    return 0
+    return numpy_common.main(argv, __doc__.split("\n\n")[0], self_test, write_expected)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,71 @@
+"""What lstm_numpy.py and layouts_numpy.py share: the stable primitives, the relative error
+their self-tests report, the expected-file writer and the command line.
+
+Both references are written from their documented equations, not from the Swift sources;
+sharing these few NumPy helpers between them keeps that independence (neither is the tool).
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+
+def sigmoid(z):
+    """Stable logistic function: never evaluates exp of a positive number."""
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(-np.abs(z))  # in (0, 1], no overflow
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def log_softmax(z, axis=0):
+    """Stable log-softmax along `axis` (shift by the max first)."""
+    z = np.asarray(z, dtype=np.float64)
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def rel_err(g, r):
+    """||g - r|| / (||g|| + ||r||), 0 when both are zero."""
+    g = np.asarray(g, dtype=np.float64)
+    r = np.asarray(r, dtype=np.float64)
+    denom = np.linalg.norm(g) + np.linalg.norm(r)
+    return 0.0 if denom == 0.0 else float(np.linalg.norm(g - r) / denom)
+
+
+def write_json(path, obj):
+    """Writes `obj` as the committed expected files are written (indent 1, no NaN, final
+    newline), creating the folder."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as fh:
+        json.dump(obj, fh, indent=1, allow_nan=False)
+        fh.write("\n")
+
+
+def main(argv, description, self_test, write_expected, write_all=None):
+    """The command line of both references: --self-test, FIXTURE.json ... --out-dir DIR, and
+    --write where the reference regenerates its own folder (`write_all` returns whether
+    anything failed). Floating-point overflow and invalid operations raise while writing."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("fixtures", nargs="*", help="fixture JSON files")
+    ap.add_argument("--out-dir", help="directory for <stem>.expected.json files")
+    ap.add_argument("--self-test", action="store_true", help="run built-in checks")
+    if write_all is not None:
+        ap.add_argument("--write", action="store_true",
+                        help="regenerate Fixtures/layouts/*.json and their expected files")
+    args = ap.parse_args(argv)
+    if args.self_test:
+        return self_test()
+    if write_all is not None and args.write:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            return 1 if write_all() else 0
+    if not args.fixtures or not args.out_dir:
+        ap.error("need --self-test, --write, or FIXTURE.json ... --out-dir DIR" if write_all is not None
+                 else "need FIXTURE.json ... --out-dir DIR (or --self-test)")
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        for f in args.fixtures:
+            out_path, result = write_expected(f, args.out_dir)
+            print(f"{f} -> {out_path} (loss {result['loss']!r})")
+    return 0
