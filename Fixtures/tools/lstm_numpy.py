@@ -39,6 +39,7 @@ bptt_gradients, per_step_gradients, numerical_gradients, expected_for_fixture.
 import json
 import math
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -607,6 +608,28 @@ def _check_per_step_differs(check, fx, c, key, out_keys, cell):
           f"{'/'.join(out_keys)} identical: {same_out}, mode={fx['mode']})")
 
 
+def _zero_weights_fixture(d):
+    """The fixture of dict `d` with every parameter set to zero (`d` is changed too)."""
+    for k in d["parameters"]:
+        d["parameters"][k] = np.zeros_like(np.array(d["parameters"][k])).tolist()
+    return fixture_from_dict(d)
+
+
+def _round_trip(d, stem):
+    """Writes fixture dict `d` as <stem>.json and its expected file through write_expected,
+    then reads both back: (the expected file's name, its JSON, whether it holds the three
+    routes and its bptt route is the fixture's bptt gradients bit for bit)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fpath = Path(tmp) / f"{stem}.json"
+        fpath.write_text(json.dumps(d))
+        out_path, _ = write_expected(fpath, Path(tmp) / "out")
+        back = json.loads(out_path.read_text())
+        _, gb = bptt_gradients(load_fixture(fpath))
+    exact = (set(back["routes"]) == {"bptt", "per-step", "numerical"}
+             and all(np.array_equal(np.array(back["routes"]["bptt"][k]), gb[k]) for k in gb))
+    return out_path.name, back, exact
+
+
 def self_test():
     failures = []
 
@@ -676,9 +699,7 @@ def self_test():
         # 5. hand-checkable: all weights and biases zero
         for (n_x, n_a, n_y, m, T_x) in [(2, 3, 4, 1, 2), (3, 2, 4, 2, 4), (1, 1, 2, 1, 1)]:
             d = random_fixture_dict(rng, n_x, n_a, n_y, m, T_x, a0=False)
-            for k in d["parameters"]:
-                d["parameters"][k] = np.zeros_like(np.array(d["parameters"][k])).tolist()
-            fx = fixture_from_dict(d)
+            fx = _zero_weights_fixture(d)
             loss, g = bptt_gradients(fx)
             a, c, caches = forward(fx["params"], fx["a0"], fx["c0"], fx["x"])
             gates_ok = all(np.all(ca["f"] == 0.5) and np.all(ca["i"] == 0.5) and np.all(ca["o"] == 0.5)
@@ -697,20 +718,10 @@ def self_test():
                   f"loss={loss!r} == T_x*m*log(n_y), dWy=0, dby={exp_dby.ravel().tolist()}, rest=0")
 
         # 6. end-to-end: JSON round-trip of one random fixture
-        import tempfile
-        with tempfile.TemporaryDirectory() as tmp:
-            fpath = Path(tmp) / "rt.json"
-            d = random_fixture_dict(rng, 2, 3, 3, 2, 3, c0=True, name="roundtrip")
-            fpath.write_text(json.dumps(d))
-            out_path, result = write_expected(fpath, Path(tmp) / "out")
-            back = json.loads(out_path.read_text())
-            fx = load_fixture(fpath)
-            _, gb = bptt_gradients(fx)
-            rt_ok = (out_path.name == "rt.expected.json" and back["fixture"] == "roundtrip"
-                     and back["produced_by"] == PRODUCED_BY
-                     and set(back["routes"]) == {"bptt", "per-step", "numerical"}
-                     and all(np.array_equal(np.array(back["routes"]["bptt"][k]), gb[k]) for k in gb))
-            check(rt_ok, "expected-file JSON round-trips bit-exactly (incl. dc0)")
+        out_name, back, exact = _round_trip(random_fixture_dict(rng, 2, 3, 3, 2, 3, c0=True, name="roundtrip"), "rt")
+        rt_ok = (out_name == "rt.expected.json" and back["fixture"] == "roundtrip"
+                 and back["produced_by"] == PRODUCED_BY and exact)
+        check(rt_ok, "expected-file JSON round-trips bit-exactly (incl. dc0)")
 
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         _rnn_self_test(rng, check)
@@ -799,9 +810,7 @@ def _rnn_self_test(rng, check):
     # (n_y a power of two so that 1/n_y and the sums are exact for the == checks)
     for (n_x, n_a, n_y, m, T_x) in [(2, 3, 4, 1, 2), (1, 1, 2, 1, 1), (3, 2, 4, 2, 4)]:
         d = random_rnn_fixture_dict(rng, n_x, n_a, n_y, m, T_x, a0=False)
-        for k in d["parameters"]:
-            d["parameters"][k] = np.zeros_like(np.array(d["parameters"][k])).tolist()
-        fx = fixture_from_dict(d)
+        fx = _zero_weights_fixture(d)
         loss, g = bptt_gradients(fx)
         a, _ = rnn_forward(fx["params"], fx["a0"], fx["x"])
         y = np.array(d["y"])
@@ -833,21 +842,11 @@ def _rnn_self_test(rng, check):
           f"rnn fixture validation rejects: {', '.join(w for _, w in bad)}")
 
     # R7. end-to-end JSON round-trip of an RNN fixture
-    import tempfile
-    with tempfile.TemporaryDirectory() as tmp:
-        fpath = Path(tmp) / "rnn-rt.json"
-        d = random_rnn_fixture_dict(rng, 2, 3, 3, 2, 3, name="rnn-roundtrip")
-        fpath.write_text(json.dumps(d))
-        out_path, result = write_expected(fpath, Path(tmp) / "out")
-        back = json.loads(out_path.read_text())
-        fx = load_fixture(fpath)
-        _, gb = bptt_gradients(fx)
-        order = ["dWaa", "dWax", "dba", "dWya", "dby", "da0", "dx"]
-        rt_ok = (out_path.name == "rnn-rt.expected.json" and back["fixture"] == "rnn-roundtrip"
-                 and set(back["routes"]) == {"bptt", "per-step", "numerical"}
-                 and all(list(back["routes"][r]) == order for r in back["routes"])
-                 and all(np.array_equal(np.array(back["routes"]["bptt"][k]), gb[k]) for k in gb))
-        check(rt_ok, "rnn expected-file JSON round-trips bit-exactly, keys " + " ".join(order))
+    out_name, back, exact = _round_trip(random_rnn_fixture_dict(rng, 2, 3, 3, 2, 3, name="rnn-roundtrip"), "rnn-rt")
+    order = ["dWaa", "dWax", "dba", "dWya", "dby", "da0", "dx"]
+    rt_ok = (out_name == "rnn-rt.expected.json" and back["fixture"] == "rnn-roundtrip" and exact
+             and all(list(back["routes"][r]) == order for r in back["routes"]))
+    check(rt_ok, "rnn expected-file JSON round-trips bit-exactly, keys " + " ".join(order))
 
 
 # ----------------------------------------------------------------------------
