@@ -147,24 +147,25 @@ def fixture_from_dict(d, default_name="fixture"):
             if params[k].shape != (n_a, 1):
                 raise ValueError(f"{k}: expected shape {(n_a, 1)}, got {params[k].shape}")
 
-    if "a0" in d and d["a0"] is not None:
-        a0 = _arr(d["a0"], "a0", 2)
-        if a0.shape != (n_a, m):
-            raise ValueError(f"a0: expected shape {(n_a, m)}, got {a0.shape}")
-    else:
-        a0 = np.zeros((n_a, m))
-    has_c0 = "c0" in d and d["c0"] is not None
-    if has_c0:
-        c0 = _arr(d["c0"], "c0", 2)
-        if c0.shape != (n_a, m):
-            raise ValueError(f"c0: expected shape {(n_a, m)}, got {c0.shape}")
-    else:
-        c0 = None
+    a0 = _state(d, "a0", n_a, m)
+    a0 = np.zeros((n_a, m)) if a0 is None else a0
+    c0 = _state(d, "c0", n_a, m)
+    has_c0 = c0 is not None
 
     fx = {"name": d.get("name", default_name), "cell": "lstm", "params": params, "a0": a0,
           "c0": c0, "has_c0": has_c0, "x": x}
     _add_objective(fx, d, p, params, n_a, m, T_x, "Wy", "by")
     return fx
+
+
+def _state(d, key, n_a, m):
+    """The initial state d[key] (n_a x m), or None where the fixture leaves it out or null."""
+    if d.get(key) is None:
+        return None
+    state = _arr(d[key], key, 2)
+    if state.shape != (n_a, m):
+        raise ValueError(f"{key}: expected shape {(n_a, m)}, got {state.shape}")
+    return state
 
 
 def _add_objective(fx, d, p, params, n_a, m, T_x, wy, by_):
@@ -217,12 +218,8 @@ def rnn_fixture_from_dict(d, default_name="fixture"):
     for k, shape in (("Waa", (n_a, n_a)), ("Wax", (n_a, n_x)), ("ba", (n_a, 1))):
         if params[k].shape != shape:
             raise ValueError(f"{k}: expected shape {shape}, got {params[k].shape}")
-    if "a0" in d and d["a0"] is not None:
-        a0 = _arr(d["a0"], "a0", 2)
-        if a0.shape != (n_a, m):
-            raise ValueError(f"a0: expected shape {(n_a, m)}, got {a0.shape}")
-    else:
-        a0 = np.zeros((n_a, m))
+    a0 = _state(d, "a0", n_a, m)
+    a0 = np.zeros((n_a, m)) if a0 is None else a0
     fx = {"name": name, "cell": "rnn", "params": params, "a0": a0,
           "c0": None, "has_c0": False, "x": x}
     _add_objective(fx, d, p, params, n_a, m, T_x, "Wya", "by")
