@@ -127,7 +127,7 @@ from pathlib import Path
 import numpy as np
 
 import numpy_common
-from numpy_common import log_softmax, rel_err, sigmoid, write_json
+from numpy_common import log_softmax, rel_err, scan_columns, sigmoid, write_json
 
 PRODUCED_BY = "Fixtures/tools/layouts_numpy.py (independent NumPy implementation)"
 H_NUMERICAL = 1e-5
@@ -355,22 +355,14 @@ def keras_gru_backward(caches, K, U, dhs, carry):
 # ----------------------------------------------------------------------------
 
 def coursera_gru_forward(P, a0, x):
-    n_a, m = a0.shape
-    T_x = x.shape[2]
-    a = np.zeros((n_a, m, T_x))
-    caches = []
-    a_prev = a0
-    for t in range(T_x):
-        xt = x[:, :, t]
+    def step(xt, a_prev):
         r = sigmoid(P["Wir"] @ xt + P["bir"] + P["Whr"] @ a_prev + P["bhr"])
         z = sigmoid(P["Wiz"] @ xt + P["biz"] + P["Whz"] @ a_prev + P["bhz"])
         hn = P["Whn"] @ a_prev + P["bhn"]
         n = np.tanh(P["Win"] @ xt + P["bin"] + r * hn)
         a_t = (1.0 - z) * n + z * a_prev
-        caches.append({"x": xt, "a_prev": a_prev, "r": r, "z": z, "n": n, "hn": hn})
-        a[:, :, t] = a_t
-        a_prev = a_t
-    return a, caches
+        return a_t, {"x": xt, "a_prev": a_prev, "r": r, "z": z, "n": n, "hn": hn}
+    return scan_columns(step, x, a0)
 
 
 def coursera_gru_backward(P, caches, da_local, carry):

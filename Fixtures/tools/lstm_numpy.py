@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 
 import numpy_common
-from numpy_common import log_softmax, rel_err, sigmoid, write_json
+from numpy_common import log_softmax, rel_err, scan_columns, sigmoid, write_json
 
 PRODUCED_BY = "Fixtures/tools/lstm_numpy.py (independent NumPy implementation)"
 GATES = ("f", "i", "c", "o")
@@ -253,20 +253,9 @@ def cell_forward(params, x_t, a_prev, c_prev):
 
 def forward(params, a0, c0, x):
     """Runs the LSTM over all T_x steps; returns (a, c, caches), a/c: n_a x m x T_x."""
-    n_a, m = a0.shape
-    T_x = x.shape[2]
     if c0 is None:
-        c0 = np.zeros((n_a, m))
-    a = np.zeros((n_a, m, T_x))
-    c = np.zeros((n_a, m, T_x))
-    caches = []
-    a_prev, c_prev = a0, c0
-    for t in range(T_x):
-        a_prev, c_prev, cache = cell_forward(params, x[:, :, t], a_prev, c_prev)
-        a[:, :, t] = a_prev
-        c[:, :, t] = c_prev
-        caches.append(cache)
-    return a, c, caches
+        c0 = np.zeros(a0.shape)
+    return scan_columns(lambda x_t, a_prev, c_prev: cell_forward(params, x_t, a_prev, c_prev), x, a0, c0)
 
 
 def rnn_cell_forward(params, x_t, a_prev):
@@ -276,16 +265,7 @@ def rnn_cell_forward(params, x_t, a_prev):
 
 def rnn_forward(params, a0, x):
     """Runs the plain RNN over all T_x steps; returns (a, caches), a: n_a x m x T_x."""
-    n_a, m = a0.shape
-    T_x = x.shape[2]
-    a = np.zeros((n_a, m, T_x))
-    caches = []
-    a_prev = a0
-    for t in range(T_x):
-        a_prev, cache = rnn_cell_forward(params, x[:, :, t], a_prev)
-        a[:, :, t] = a_prev
-        caches.append(cache)
-    return a, caches
+    return scan_columns(lambda x_t, a_prev: rnn_cell_forward(params, x_t, a_prev), x, a0)
 
 
 def _out_names(fx):

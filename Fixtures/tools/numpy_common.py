@@ -1,5 +1,6 @@
-"""What lstm_numpy.py and layouts_numpy.py share: the stable primitives, the relative error
-their self-tests report, the expected-file writer and the command line.
+"""What lstm_numpy.py and layouts_numpy.py share: the stable primitives, the loop over the
+steps of a column batch, the relative error their self-tests report, the expected-file
+writer and the command line.
 
 Both references are written from their documented equations, not from the Swift sources;
 sharing these few NumPy helpers between them keeps that independence (neither is the tool).
@@ -32,6 +33,21 @@ def rel_err(g, r):
     r = np.asarray(r, dtype=np.float64)
     denom = np.linalg.norm(g) + np.linalg.norm(r)
     return 0.0 if denom == 0.0 else float(np.linalg.norm(g - r) / denom)
+
+
+def scan_columns(step, x, *state):
+    """Runs a cell over the steps of a column-batch input x (n_x x m x T_x): at each t,
+    `step(x_t, *state)` returns the new state (one or more n_a x m arrays) and the step's
+    cache. Returns each state part stacked over t (n_a x m x T_x) and then the caches."""
+    T_x = x.shape[2]
+    stacked = [np.zeros(part.shape + (T_x,)) for part in state]
+    caches = []
+    for t in range(T_x):
+        *state, cache = step(x[:, :, t], *state)
+        for out, part in zip(stacked, state):
+            out[:, :, t] = part
+        caches.append(cache)
+    return (*stacked, caches)
 
 
 def write_json(path, obj):
