@@ -127,7 +127,7 @@ from pathlib import Path
 import numpy as np
 
 import numpy_common
-from numpy_common import log_softmax, rel_err, scan_columns, sigmoid, write_json
+from numpy_common import Checks, log_softmax, rel_err, scan_columns, sigmoid, write_json
 
 PRODUCED_BY = "Fixtures/tools/layouts_numpy.py (independent NumPy implementation)"
 H_NUMERICAL = 1e-5
@@ -1048,12 +1048,7 @@ def _expected_keys(prob):
 
 
 def self_test():
-    failures = []
-
-    def check(ok, msg):
-        print(("PASS " if ok else "FAIL ") + msg)
-        if not ok:
-            failures.append(msg)
+    check = Checks()
 
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         z = np.array([1000.0, -1000.0, 0.0])
@@ -1147,8 +1142,7 @@ def self_test():
         _validation(check)
         _round_trip(check)
 
-    print(f"self-test: {'ALL PASSED' if not failures else str(len(failures)) + ' FAILED'}")
-    return 0 if not failures else 1
+    return check.summary()
 
 
 def _lstm_numpy():

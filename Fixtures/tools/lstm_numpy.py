@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 
 import numpy_common
-from numpy_common import log_softmax, rel_err, scan_columns, sigmoid, write_json
+from numpy_common import Checks, log_softmax, rel_err, scan_columns, sigmoid, write_json
 
 PRODUCED_BY = "Fixtures/tools/lstm_numpy.py (independent NumPy implementation)"
 GATES = ("f", "i", "c", "o")
@@ -608,12 +608,7 @@ def _round_trip(d, stem):
 
 
 def self_test():
-    failures = []
-
-    def check(ok, msg):
-        print(("PASS " if ok else "FAIL ") + msg)
-        if not ok:
-            failures.append(msg)
+    check = Checks()
 
     rng = np.random.default_rng(20240611)
     with np.errstate(over="raise", invalid="raise", divide="raise"):
@@ -703,8 +698,7 @@ def self_test():
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         _rnn_self_test(rng, check)
 
-    print(f"self-test: {'ALL PASSED' if not failures else str(len(failures)) + ' FAILED'}")
-    return 0 if not failures else 1
+    return check.summary()
 
 
 def _rnn_self_test(rng, check):

@@ -1,6 +1,6 @@
 """What lstm_numpy.py and layouts_numpy.py share: the stable primitives, the loop over the
-steps of a column batch, the relative error their self-tests report, the expected-file
-writer and the command line.
+steps of a column batch, the relative error and the checks of their self-tests, the
+expected-file writer and the command line.
 
 Both references are written from their documented equations, not from the Swift sources;
 sharing these few NumPy helpers between them keeps that independence (neither is the tool).
@@ -58,6 +58,24 @@ def write_json(path, obj):
     with open(path, "w") as fh:
         json.dump(obj, fh, indent=1, allow_nan=False)
         fh.write("\n")
+
+
+class Checks:
+    """The self-tests' `check(ok, message)`: prints PASS or FAIL and the message, and keeps
+    the failures for the closing line."""
+
+    def __init__(self):
+        self.failures = []
+
+    def __call__(self, ok, msg):
+        print(("PASS " if ok else "FAIL ") + msg)
+        if not ok:
+            self.failures.append(msg)
+
+    def summary(self):
+        """Prints the closing line and returns the exit status: 1 if any check failed."""
+        print(f"self-test: {'ALL PASSED' if not self.failures else str(len(self.failures)) + ' FAILED'}")
+        return 0 if not self.failures else 1
 
 
 def main(argv, description, self_test, write_expected, write_all=None):
