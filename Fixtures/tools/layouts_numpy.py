@@ -127,7 +127,7 @@ from pathlib import Path
 import numpy as np
 
 import numpy_common
-from numpy_common import Checks, log_softmax, rel_err, scan_columns, sigmoid, write_json
+from numpy_common import Checks, central_differences, log_softmax, rel_err, scan_columns, sigmoid, write_json
 
 PRODUCED_BY = "Fixtures/tools/layouts_numpy.py (independent NumPy implementation)"
 H_NUMERICAL = 1e-5
@@ -793,17 +793,7 @@ def numerical_gradients(prob, h=H_NUMERICAL):
     work = {k: v.copy() for k, v in prob["tensors"].items()}
     out = {}
     for gname, tname in prob["grad_of"].items():
-        base = work[tname]
-        g = np.zeros_like(base)
-        for idx in np.ndindex(base.shape):
-            old = base[idx]
-            base[idx] = old + h
-            lp = run_route(prob, None, work)
-            base[idx] = old - h
-            lm = run_route(prob, None, work)
-            base[idx] = old
-            g[idx] = (lp - lm) / (2.0 * h)
-        out[gname] = g
+        out[gname] = central_differences(work[tname], lambda: run_route(prob, None, work), h)
     return out
 
 

@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 
 import numpy_common
-from numpy_common import Checks, log_softmax, rel_err, scan_columns, sigmoid, write_json
+from numpy_common import Checks, central_differences, log_softmax, rel_err, scan_columns, sigmoid, write_json
 
 PRODUCED_BY = "Fixtures/tools/lstm_numpy.py (independent NumPy implementation)"
 GATES = ("f", "i", "c", "o")
@@ -451,19 +451,6 @@ def per_step_gradients(fx):
 def numerical_gradients(fx, h=H_NUMERICAL):
     """Central differences for every element of every parameter, a0, c0 (if given), x."""
     params = fx["params"]
-
-    def central(base, evaluate):
-        g = np.zeros_like(base)
-        for idx in np.ndindex(base.shape):
-            old = base[idx]
-            base[idx] = old + h
-            lp = evaluate()
-            base[idx] = old - h
-            lm = evaluate()
-            base[idx] = old
-            g[idx] = (lp - lm) / (2.0 * h)
-        return g
-
     work = {k: v.copy() for k, v in params.items()}
     a0 = fx["a0"].copy()
     c0 = None if fx["c0"] is None else fx["c0"].copy()
@@ -474,11 +461,11 @@ def numerical_gradients(fx, h=H_NUMERICAL):
     base = RNN_PARAMS if fx.get("cell") == "rnn" else GATE_PARAMS
     names = list(base) + (list(_out_names(fx)) if fx["mode"] == "softmax" else [])
     for k in names:
-        out["d" + k] = central(work[k], ev)
-    out["da0"] = central(a0, ev)
+        out["d" + k] = central_differences(work[k], ev, h)
+    out["da0"] = central_differences(a0, ev, h)
     if fx["has_c0"]:
-        out["dc0"] = central(c0, ev)
-    out["dx"] = central(x, ev)
+        out["dc0"] = central_differences(c0, ev, h)
+    out["dx"] = central_differences(x, ev, h)
     return out
 
 

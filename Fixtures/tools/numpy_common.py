@@ -1,6 +1,6 @@
 """What lstm_numpy.py and layouts_numpy.py share: the stable primitives, the loop over the
-steps of a column batch, the relative error and the checks of their self-tests, the
-expected-file writer and the command line.
+steps of a column batch, central differences, the relative error and the checks of their
+self-tests, the expected-file writer and the command line.
 
 Both references are written from their documented equations, not from the Swift sources;
 sharing these few NumPy helpers between them keeps that independence (neither is the tool).
@@ -25,6 +25,21 @@ def log_softmax(z, axis=0):
     z = np.asarray(z, dtype=np.float64)
     shifted = z - np.max(z, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def central_differences(base, evaluate, h):
+    """(L(θ + h) − L(θ − h)) / 2h for every element θ of the array `base`, where `evaluate()`
+    computes L from the current contents of `base` (changed in place and restored)."""
+    g = np.zeros_like(base)
+    for idx in np.ndindex(base.shape):
+        old = base[idx]
+        base[idx] = old + h
+        lp = evaluate()
+        base[idx] = old - h
+        lm = evaluate()
+        base[idx] = old
+        g[idx] = (lp - lm) / (2.0 * h)
+    return g
 
 
 def rel_err(g, r):
