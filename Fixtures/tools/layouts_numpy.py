@@ -807,11 +807,7 @@ def expected_for_problem(prob):
 
 
 def write_expected(fixture_path, out_dir):
-    prob = load_fixture(fixture_path)
-    result = expected_for_problem(prob)
-    out_path = Path(out_dir) / (Path(fixture_path).stem + ".expected.json")
-    write_json(out_path, result)
-    return out_path, result
+    return numpy_common.write_expected(fixture_path, out_dir, lambda path: expected_for_problem(load_fixture(path)))
 
 
 # ----------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 
 import numpy_common
-from numpy_common import Checks, central_differences, log_softmax, rel_err, scan_columns, sigmoid, write_json
+from numpy_common import Checks, central_differences, log_softmax, rel_err, scan_columns, sigmoid
 
 PRODUCED_BY = "Fixtures/tools/lstm_numpy.py (independent NumPy implementation)"
 GATES = ("f", "i", "c", "o")
@@ -484,11 +484,7 @@ def expected_for_fixture(fx):
 
 
 def write_expected(fixture_path, out_dir):
-    fx = load_fixture(fixture_path)
-    result = expected_for_fixture(fx)
-    out_path = Path(out_dir) / (Path(fixture_path).stem + ".expected.json")
-    write_json(out_path, result)
-    return out_path, result
+    return numpy_common.write_expected(fixture_path, out_dir, lambda path: expected_for_fixture(load_fixture(path)))
 
 
 # ----------------------------------------------------------------------------

@@ -75,6 +75,15 @@ def write_json(path, obj):
         fh.write("\n")
 
 
+def write_expected(fixture_path, out_dir, expected):
+    """Writes `expected(fixture_path)`, a reference's expected result for that fixture, as
+    out_dir/<fixture stem>.expected.json; returns (that path, the result)."""
+    result = expected(fixture_path)
+    out_path = Path(out_dir) / (Path(fixture_path).stem + ".expected.json")
+    write_json(out_path, result)
+    return out_path, result
+
+
 class Checks:
     """The self-tests' `check(ok, message)`: prints PASS or FAIL and the message, and keeps
     the failures for the closing line."""
