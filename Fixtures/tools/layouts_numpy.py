@@ -127,7 +127,7 @@ from pathlib import Path
 import numpy as np
 
 import numpy_common
-from numpy_common import Checks, central_differences, log_softmax, rel_err, scan_columns, sigmoid, write_json
+from numpy_common import Checks, central_differences, log_softmax, rejects, rel_err, scan_columns, sigmoid, write_json
 
 PRODUCED_BY = "Fixtures/tools/layouts_numpy.py (independent NumPy implementation)"
 H_NUMERICAL = 1e-5
@@ -1415,14 +1415,6 @@ def _closed_forms(check):
 
 
 def _validation(check):
-    def rejects(d, what):
-        try:
-            load_problem(d)
-        except ValueError:
-            return True
-        print(f"  (not rejected: {what})")
-        return False
-
     rng = np.random.default_rng(61)
     bad = []
     base = build_fixture("cs231n-lstm-captioning", rng, N=2, T=3, D=2, H=2, V=3)
@@ -1461,7 +1453,7 @@ def _validation(check):
     bad.append((dict(base, y=[[0, 1, 3]] * 2), "label >= n_y"))
     p = {k: v for k, v in base["parameters"].items() if k != "bhn"}
     bad.append((dict(base, parameters=p), "bhn missing"))
-    check(all(rejects(d, w) for d, w in bad), f"fixture validation rejects: {'; '.join(w for _, w in bad)}")
+    check(all(rejects(load_problem, d, w) for d, w in bad), f"fixture validation rejects: {'; '.join(w for _, w in bad)}")
 
 
 def _round_trip(check):

@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 
 import numpy_common
-from numpy_common import Checks, central_differences, log_softmax, rel_err, scan_columns, sigmoid
+from numpy_common import Checks, central_differences, log_softmax, rejects, rel_err, scan_columns, sigmoid
 
 PRODUCED_BY = "Fixtures/tools/lstm_numpy.py (independent NumPy implementation)"
 GATES = ("f", "i", "c", "o")
@@ -776,13 +776,6 @@ def _rnn_self_test(rng, check):
               f"dby={exp_dby.ravel().tolist()}, rest=0")
 
     # R6. fixture validation
-    def rejects(d, what):
-        try:
-            fixture_from_dict(d)
-        except ValueError:
-            return True
-        print(f"  (not rejected: {what})")
-        return False
     base = random_rnn_fixture_dict(rng, 2, 3, 2, 2, 3)
     bad = []
     bad.append((dict(base, c0=[[0.0, 0.0]] * 3), "c0 given"))
@@ -792,7 +785,7 @@ def _rnn_self_test(rng, check):
     p3 = {k: v for k, v in base["parameters"].items() if k != "ba"}
     bad.append((dict(base, parameters=p3), "ba missing"))
     bad.append((dict(base, da=[[[0.0]] * 2] * 3), "both y and da"))
-    check(all(rejects(d, w) for d, w in bad),
+    check(all(rejects(fixture_from_dict, d, w) for d, w in bad),
           f"rnn fixture validation rejects: {', '.join(w for _, w in bad)}")
 
     # R7. end-to-end JSON round-trip of an RNN fixture

@@ -1,6 +1,6 @@
 """What lstm_numpy.py and layouts_numpy.py share: the stable primitives, the loop over the
-steps of a column batch, central differences, the relative error and the checks of their
-self-tests, the expected-file writer and the command line.
+steps of a column batch, central differences, the relative error, the checks and the refusal
+check of their self-tests, the expected-file writer and the command line.
 
 Both references are written from their documented equations, not from the Swift sources;
 sharing these few NumPy helpers between them keeps that independence (neither is the tool).
@@ -82,6 +82,17 @@ def write_expected(fixture_path, out_dir, expected):
     out_path = Path(out_dir) / (Path(fixture_path).stem + ".expected.json")
     write_json(out_path, result)
     return out_path, result
+
+
+def rejects(load, d, what):
+    """Whether `load(d)` refuses the fixture dict `d` (a ValueError); names `what` was let
+    through where it is not refused."""
+    try:
+        load(d)
+    except ValueError:
+        return True
+    print(f"  (not rejected: {what})")
+    return False
 
 
 class Checks:
