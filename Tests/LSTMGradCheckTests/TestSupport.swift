@@ -52,6 +52,16 @@ func upstreamProblem(_ d: Dims, window: Int, seed: UInt64, withC0: Bool = false)
     return p
 }
 
+/// `upstreamProblem` over all `d.steps` steps with the loss at the last step alone (the earlier
+/// steps' upstream gradients zero), so that it reaches every earlier step only through the carry.
+func lastStepLossProblem(_ d: Dims, seed: UInt64) -> Problem<LSTM, Double> {
+    var p = upstreamProblem(d, window: d.steps, seed: seed)
+    guard case .upstream(var da) = p.target else { preconditionFailure("upstreamProblem's target is upstream") }
+    for t in 0..<(d.steps - 1) { da[t] = Matrix(rows: d.n_a, cols: d.batch) }
+    p.target = .upstream(da)
+    return p
+}
+
 /// Random networks with labels and the corners the kernels must get right — an upstream target
 /// shorter than the sequence with c0, every size 1 with c0, saturated gates — by name (the name
 /// says what it is; the problem would fill a screen in a test's description).
