@@ -9,14 +9,10 @@ import Testing
 /// per-step and gate-order-mixed gradients; fixtures written back as they were read; and the
 /// layout's own mistakes and bad input. The GRU's fixtures are `GRULayoutTests`'.
 @Suite struct LayoutTests {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/layouts")
+    static let folder = repositoryFolder.appendingPathComponent("Fixtures/layouts")
 
     /// Every fixture of a cell this project has (not the GRU's).
-    static let fixtures: [String] = {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return names.filter { $0.hasSuffix(".json") && !$0.contains("gru") }.map { String($0.dropLast(".json".count)) }.sorted()
-    }()
+    static let fixtures = jsonFileNames(in: folder).filter { !$0.contains("gru") }.map { String($0.dropLast(".json".count)) }.sorted()
 
     static func path(_ stem: String) -> String { folder.appendingPathComponent("\(stem).json").path }
 

@@ -1,4 +1,15 @@
+import Foundation
 @testable import LSTMGradCheck
+
+/// The repository's root, found from this file's place in it (`Tests/LSTMGradCheckTests/`).
+let repositoryFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+/// The names of the `.json` files in `folder`, sorted; none where it cannot be read.
+func jsonFileNames(in folder: URL) -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    return names.filter { $0.hasSuffix(".json") }.sorted()
+}
 
 /// `‖g − r‖ / (‖g‖ + ‖r‖)` written out again here, so tests do not lean on the code they check.
 func relativeError(_ g: Tensor, _ r: Tensor) -> Double {
