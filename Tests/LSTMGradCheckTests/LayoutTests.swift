@@ -29,6 +29,30 @@ import Testing
         }
     }
 
+    /// Each route's gradients (its name, the expected file's route it answers, the gradients)
+    /// in `fixture`'s layout names against NumPy's in `expected`: the same keys in the same
+    /// order, the same shapes, each tensor within `tolerance(name)`. Returns every relative
+    /// error it compared, with its route and key.
+    @discardableResult
+    static func expectRoutes<C: Cell>(_ routes: [(String, String, Gradients<C>)], of fixture: Fixture, stem: String,
+                                      agreeWith expected: JSONValue, within tolerance: (String) -> Double) throws
+        -> [(route: String, key: String, error: Double)] {
+        var errors: [(route: String, key: String, error: Double)] = []
+        for (name, against, g) in routes {
+            let ours = try fixture.layout.gradients(g, form: fixture.form)
+            let theirs = try route(expected, against)
+            #expect(ours.map(\.key) == theirs.map(\.key), "\(stem) \(name): keys")
+            for ((key, mine), (_, numpy)) in zip(ours, theirs) {
+                #expect(mine.shape == numpy.shape, "\(stem) \(name) \(key): \(mine.shape) vs \(numpy.shape)")
+                guard mine.shape == numpy.shape else { continue }
+                let e = relativeError(mine, numpy)
+                #expect(e <= tolerance(name), "\(stem) \(name) \(key) vs NumPy \(against): \(e)")
+                errors.append((name, key, e))
+            }
+        }
+        return errors
+    }
+
     enum Failure: Error { case notAnObject, notFound }
 
     /// `tensors` as a JSON gradient file in a temporary folder, read back as `verify` reads it.
@@ -63,17 +87,7 @@ import Testing
                 ("coursera", "gradients", P.C.method(named: "coursera", steps: problem.dims.steps)!.compute(problem)),
                 ("per-step", "per-step", P.C.method(named: "per-step", steps: problem.dims.steps)!.compute(problem)),
             ]
-            for (name, against, g) in routes {
-                let ours = try fixture.layout.gradients(g, form: fixture.form)
-                let theirs = try Self.route(expected, against)
-                #expect(ours.map(\.key) == theirs.map(\.key), "\(stem) \(name): keys")
-                for ((key, mine), (_, numpy)) in zip(ours, theirs) {
-                    #expect(mine.shape == numpy.shape, "\(stem) \(name) \(key): \(mine.shape) vs \(numpy.shape)")
-                    guard mine.shape == numpy.shape else { continue }
-                    let e = relativeError(mine, numpy)
-                    #expect(e <= 1e-10, "\(stem) \(name) \(key) vs NumPy \(against): \(e)")
-                }
-            }
+            try Self.expectRoutes(routes, of: fixture, stem: stem, agreeWith: expected, within: { _ in 1e-10 })
         }
         try check(fixture.network)
     }
