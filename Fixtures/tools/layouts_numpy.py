@@ -118,7 +118,6 @@ Importable as a module: see load_problem, run_route, numerical_gradients,
 expected_for_problem, build_fixture, FIXTURES.
 """
 
-import argparse
 import json
 import math
 import sys
@@ -126,6 +125,9 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+
+import numpy_common
+from numpy_common import Checks, central_differences, log_softmax, rejects, rel_err, scan_columns, sigmoid, write_json
 
 PRODUCED_BY = "Fixtures/tools/layouts_numpy.py (independent NumPy implementation)"
 H_NUMERICAL = 1e-5
@@ -152,29 +154,8 @@ ROUTES = ("gradients", "per-step", "gate-order-mixed")
 
 
 # ----------------------------------------------------------------------------
-# Numerically stable primitives
+# Gate blocks
 # ----------------------------------------------------------------------------
-
-def sigmoid(z):
-    """Stable logistic function: never evaluates exp of a positive number."""
-    z = np.asarray(z, dtype=np.float64)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def log_softmax(z, axis):
-    z = np.asarray(z, dtype=np.float64)
-    shifted = z - np.max(z, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-
-
-def rel_err(g, r):
-    """||g - r|| / (||g|| + ||r||), 0 when both are zero (as lstm_numpy.py)."""
-    g = np.asarray(g, dtype=np.float64)
-    r = np.asarray(r, dtype=np.float64)
-    denom = np.linalg.norm(g) + np.linalg.norm(r)
-    return 0.0 if denom == 0.0 else float(np.linalg.norm(g - r) / denom)
-
 
 def split_gates(a, order, axis=-1):
     """{gate letter: block} from a tensor whose `axis` stacks len(order) equal blocks."""
@@ -374,22 +355,14 @@ def keras_gru_backward(caches, K, U, dhs, carry):
 # ----------------------------------------------------------------------------
 
 def coursera_gru_forward(P, a0, x):
-    n_a, m = a0.shape
-    T_x = x.shape[2]
-    a = np.zeros((n_a, m, T_x))
-    caches = []
-    a_prev = a0
-    for t in range(T_x):
-        xt = x[:, :, t]
+    def step(xt, a_prev):
         r = sigmoid(P["Wir"] @ xt + P["bir"] + P["Whr"] @ a_prev + P["bhr"])
         z = sigmoid(P["Wiz"] @ xt + P["biz"] + P["Whz"] @ a_prev + P["bhz"])
         hn = P["Whn"] @ a_prev + P["bhn"]
         n = np.tanh(P["Win"] @ xt + P["bin"] + r * hn)
         a_t = (1.0 - z) * n + z * a_prev
-        caches.append({"x": xt, "a_prev": a_prev, "r": r, "z": z, "n": n, "hn": hn})
-        a[:, :, t] = a_t
-        a_prev = a_t
-    return a, caches
+        return a_t, {"x": xt, "a_prev": a_prev, "r": r, "z": z, "n": n, "hn": hn}
+    return scan_columns(step, x, a0)
 
 
 def coursera_gru_backward(P, caches, da_local, carry):
@@ -820,17 +793,7 @@ def numerical_gradients(prob, h=H_NUMERICAL):
     work = {k: v.copy() for k, v in prob["tensors"].items()}
     out = {}
     for gname, tname in prob["grad_of"].items():
-        base = work[tname]
-        g = np.zeros_like(base)
-        for idx in np.ndindex(base.shape):
-            old = base[idx]
-            base[idx] = old + h
-            lp = run_route(prob, None, work)
-            base[idx] = old - h
-            lm = run_route(prob, None, work)
-            base[idx] = old
-            g[idx] = (lp - lm) / (2.0 * h)
-        out[gname] = g
+        out[gname] = central_differences(work[tname], lambda: run_route(prob, None, work), h)
     return out
 
 
@@ -843,20 +806,8 @@ def expected_for_problem(prob):
     return result
 
 
-def write_json(path, obj):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as fh:
-        json.dump(obj, fh, indent=1, allow_nan=False)
-        fh.write("\n")
-
-
 def write_expected(fixture_path, out_dir):
-    prob = load_fixture(fixture_path)
-    result = expected_for_problem(prob)
-    out_path = Path(out_dir) / (Path(fixture_path).stem + ".expected.json")
-    write_json(out_path, result)
-    return out_path, result
+    return numpy_common.write_expected(fixture_path, out_dir, lambda path: expected_for_problem(load_fixture(path)))
 
 
 # ----------------------------------------------------------------------------
@@ -1083,12 +1034,7 @@ def _expected_keys(prob):
 
 
 def self_test():
-    failures = []
-
-    def check(ok, msg):
-        print(("PASS " if ok else "FAIL ") + msg)
-        if not ok:
-            failures.append(msg)
+    check = Checks()
 
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         z = np.array([1000.0, -1000.0, 0.0])
@@ -1182,8 +1128,7 @@ def self_test():
         _validation(check)
         _round_trip(check)
 
-    print(f"self-test: {'ALL PASSED' if not failures else str(len(failures)) + ' FAILED'}")
-    return 0 if not failures else 1
+    return check.summary()
 
 
 def _lstm_numpy():
@@ -1470,14 +1415,6 @@ def _closed_forms(check):
 
 
 def _validation(check):
-    def rejects(d, what):
-        try:
-            load_problem(d)
-        except ValueError:
-            return True
-        print(f"  (not rejected: {what})")
-        return False
-
     rng = np.random.default_rng(61)
     bad = []
     base = build_fixture("cs231n-lstm-captioning", rng, N=2, T=3, D=2, H=2, V=3)
@@ -1516,7 +1453,7 @@ def _validation(check):
     bad.append((dict(base, y=[[0, 1, 3]] * 2), "label >= n_y"))
     p = {k: v for k, v in base["parameters"].items() if k != "bhn"}
     bad.append((dict(base, parameters=p), "bhn missing"))
-    check(all(rejects(d, w) for d, w in bad), f"fixture validation rejects: {'; '.join(w for _, w in bad)}")
+    check(all(rejects(load_problem, d, w) for d, w in bad), f"fixture validation rejects: {'; '.join(w for _, w in bad)}")
 
 
 def _round_trip(check):
@@ -1546,25 +1483,7 @@ def _round_trip(check):
 # ----------------------------------------------------------------------------
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("fixtures", nargs="*", help="fixture JSON files")
-    ap.add_argument("--out-dir", help="directory for <stem>.expected.json files")
-    ap.add_argument("--self-test", action="store_true", help="run built-in checks")
-    ap.add_argument("--write", action="store_true",
-                    help="regenerate Fixtures/layouts/*.json and their expected files")
-    args = ap.parse_args(argv)
-    if args.self_test:
-        return self_test()
-    if args.write:
-        with np.errstate(over="raise", invalid="raise", divide="raise"):
-            return 1 if write_all() else 0
-    if not args.fixtures or not args.out_dir:
-        ap.error("need --self-test, --write, or FIXTURE.json ... --out-dir DIR")
-    with np.errstate(over="raise", invalid="raise", divide="raise"):
-        for f in args.fixtures:
-            out_path, result = write_expected(f, args.out_dir)
-            print(f"{f} -> {out_path} (loss {result['loss']!r})")
-    return 0
+    return numpy_common.main(argv, __doc__.split("\n\n")[0], self_test, write_expected, write_all)
 
 
 if __name__ == "__main__":

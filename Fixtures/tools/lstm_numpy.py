@@ -36,13 +36,16 @@ Importable as a module: see load_fixture, forward, loss_value, cell_backward,
 bptt_gradients, per_step_gradients, numerical_gradients, expected_for_fixture.
 """
 
-import argparse
 import json
 import math
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
+
+import numpy_common
+from numpy_common import Checks, central_differences, log_softmax, rejects, rel_err, scan_columns, sigmoid
 
 PRODUCED_BY = "Fixtures/tools/lstm_numpy.py (independent NumPy implementation)"
 GATES = ("f", "i", "c", "o")
@@ -55,20 +58,6 @@ H_NUMERICAL = 1e-5
 # ----------------------------------------------------------------------------
 # Numerically stable primitives
 # ----------------------------------------------------------------------------
-
-def sigmoid(z):
-    """Stable logistic function: never evaluates exp of a positive number."""
-    z = np.asarray(z, dtype=np.float64)
-    e = np.exp(-np.abs(z))  # in (0, 1], no overflow
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def log_softmax(z, axis=0):
-    """Stable log-softmax along `axis` (shift by the max first)."""
-    z = np.asarray(z, dtype=np.float64)
-    shifted = z - np.max(z, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-
 
 def label_losses(z, Y):
     """-log softmax(z)[label] per column (Y one-hot), without cancellation: when the label
@@ -158,24 +147,25 @@ def fixture_from_dict(d, default_name="fixture"):
             if params[k].shape != (n_a, 1):
                 raise ValueError(f"{k}: expected shape {(n_a, 1)}, got {params[k].shape}")
 
-    if "a0" in d and d["a0"] is not None:
-        a0 = _arr(d["a0"], "a0", 2)
-        if a0.shape != (n_a, m):
-            raise ValueError(f"a0: expected shape {(n_a, m)}, got {a0.shape}")
-    else:
-        a0 = np.zeros((n_a, m))
-    has_c0 = "c0" in d and d["c0"] is not None
-    if has_c0:
-        c0 = _arr(d["c0"], "c0", 2)
-        if c0.shape != (n_a, m):
-            raise ValueError(f"c0: expected shape {(n_a, m)}, got {c0.shape}")
-    else:
-        c0 = None
+    a0 = _state(d, "a0", n_a, m)
+    a0 = np.zeros((n_a, m)) if a0 is None else a0
+    c0 = _state(d, "c0", n_a, m)
+    has_c0 = c0 is not None
 
     fx = {"name": d.get("name", default_name), "cell": "lstm", "params": params, "a0": a0,
           "c0": c0, "has_c0": has_c0, "x": x}
     _add_objective(fx, d, p, params, n_a, m, T_x, "Wy", "by")
     return fx
+
+
+def _state(d, key, n_a, m):
+    """The initial state d[key] (n_a x m), or None where the fixture leaves it out or null."""
+    if d.get(key) is None:
+        return None
+    state = _arr(d[key], key, 2)
+    if state.shape != (n_a, m):
+        raise ValueError(f"{key}: expected shape {(n_a, m)}, got {state.shape}")
+    return state
 
 
 def _add_objective(fx, d, p, params, n_a, m, T_x, wy, by_):
@@ -228,12 +218,8 @@ def rnn_fixture_from_dict(d, default_name="fixture"):
     for k, shape in (("Waa", (n_a, n_a)), ("Wax", (n_a, n_x)), ("ba", (n_a, 1))):
         if params[k].shape != shape:
             raise ValueError(f"{k}: expected shape {shape}, got {params[k].shape}")
-    if "a0" in d and d["a0"] is not None:
-        a0 = _arr(d["a0"], "a0", 2)
-        if a0.shape != (n_a, m):
-            raise ValueError(f"a0: expected shape {(n_a, m)}, got {a0.shape}")
-    else:
-        a0 = np.zeros((n_a, m))
+    a0 = _state(d, "a0", n_a, m)
+    a0 = np.zeros((n_a, m)) if a0 is None else a0
     fx = {"name": name, "cell": "rnn", "params": params, "a0": a0,
           "c0": None, "has_c0": False, "x": x}
     _add_objective(fx, d, p, params, n_a, m, T_x, "Wya", "by")
@@ -267,20 +253,9 @@ def cell_forward(params, x_t, a_prev, c_prev):
 
 def forward(params, a0, c0, x):
     """Runs the LSTM over all T_x steps; returns (a, c, caches), a/c: n_a x m x T_x."""
-    n_a, m = a0.shape
-    T_x = x.shape[2]
     if c0 is None:
-        c0 = np.zeros((n_a, m))
-    a = np.zeros((n_a, m, T_x))
-    c = np.zeros((n_a, m, T_x))
-    caches = []
-    a_prev, c_prev = a0, c0
-    for t in range(T_x):
-        a_prev, c_prev, cache = cell_forward(params, x[:, :, t], a_prev, c_prev)
-        a[:, :, t] = a_prev
-        c[:, :, t] = c_prev
-        caches.append(cache)
-    return a, c, caches
+        c0 = np.zeros(a0.shape)
+    return scan_columns(lambda x_t, a_prev, c_prev: cell_forward(params, x_t, a_prev, c_prev), x, a0, c0)
 
 
 def rnn_cell_forward(params, x_t, a_prev):
@@ -290,16 +265,7 @@ def rnn_cell_forward(params, x_t, a_prev):
 
 def rnn_forward(params, a0, x):
     """Runs the plain RNN over all T_x steps; returns (a, caches), a: n_a x m x T_x."""
-    n_a, m = a0.shape
-    T_x = x.shape[2]
-    a = np.zeros((n_a, m, T_x))
-    caches = []
-    a_prev = a0
-    for t in range(T_x):
-        a_prev, cache = rnn_cell_forward(params, x[:, :, t], a_prev)
-        a[:, :, t] = a_prev
-        caches.append(cache)
-    return a, caches
+    return scan_columns(lambda x_t, a_prev: rnn_cell_forward(params, x_t, a_prev), x, a0)
 
 
 def _out_names(fx):
@@ -485,19 +451,6 @@ def per_step_gradients(fx):
 def numerical_gradients(fx, h=H_NUMERICAL):
     """Central differences for every element of every parameter, a0, c0 (if given), x."""
     params = fx["params"]
-
-    def central(base, evaluate):
-        g = np.zeros_like(base)
-        for idx in np.ndindex(base.shape):
-            old = base[idx]
-            base[idx] = old + h
-            lp = evaluate()
-            base[idx] = old - h
-            lm = evaluate()
-            base[idx] = old
-            g[idx] = (lp - lm) / (2.0 * h)
-        return g
-
     work = {k: v.copy() for k, v in params.items()}
     a0 = fx["a0"].copy()
     c0 = None if fx["c0"] is None else fx["c0"].copy()
@@ -508,11 +461,11 @@ def numerical_gradients(fx, h=H_NUMERICAL):
     base = RNN_PARAMS if fx.get("cell") == "rnn" else GATE_PARAMS
     names = list(base) + (list(_out_names(fx)) if fx["mode"] == "softmax" else [])
     for k in names:
-        out["d" + k] = central(work[k], ev)
-    out["da0"] = central(a0, ev)
+        out["d" + k] = central_differences(work[k], ev, h)
+    out["da0"] = central_differences(a0, ev, h)
     if fx["has_c0"]:
-        out["dc0"] = central(c0, ev)
-    out["dx"] = central(x, ev)
+        out["dc0"] = central_differences(c0, ev, h)
+    out["dx"] = central_differences(x, ev, h)
     return out
 
 
@@ -531,27 +484,12 @@ def expected_for_fixture(fx):
 
 
 def write_expected(fixture_path, out_dir):
-    fx = load_fixture(fixture_path)
-    result = expected_for_fixture(fx)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    out_path = out_dir / (Path(fixture_path).stem + ".expected.json")
-    with open(out_path, "w") as fh:
-        json.dump(result, fh, indent=1, allow_nan=False)
-        fh.write("\n")
-    return out_path, result
+    return numpy_common.write_expected(fixture_path, out_dir, lambda path: expected_for_fixture(load_fixture(path)))
 
 
 # ----------------------------------------------------------------------------
 # Self-test
 # ----------------------------------------------------------------------------
-
-def rel_err(g, r):
-    g = np.asarray(g, dtype=np.float64)
-    r = np.asarray(r, dtype=np.float64)
-    denom = np.linalg.norm(g) + np.linalg.norm(r)
-    return 0.0 if denom == 0.0 else float(np.linalg.norm(g - r) / denom)
-
 
 def random_fixture_dict(rng, n_x, n_a, n_y, m, T_x, c0=False, a0=True,
                         upstream_T=None, scale=0.5, name="random"):
@@ -630,13 +568,30 @@ def _check_per_step_differs(check, fx, c, key, out_keys, cell):
           f"{'/'.join(out_keys)} identical: {same_out}, mode={fx['mode']})")
 
 
-def self_test():
-    failures = []
+def _zero_weights_fixture(d):
+    """The fixture of dict `d` with every parameter set to zero (`d` is changed too)."""
+    for k in d["parameters"]:
+        d["parameters"][k] = np.zeros_like(np.array(d["parameters"][k])).tolist()
+    return fixture_from_dict(d)
 
-    def check(ok, msg):
-        print(("PASS " if ok else "FAIL ") + msg)
-        if not ok:
-            failures.append(msg)
+
+def _round_trip(d, stem):
+    """Writes fixture dict `d` as <stem>.json and its expected file through write_expected,
+    then reads both back: (the expected file's name, its JSON, whether it holds the three
+    routes and its bptt route is the fixture's bptt gradients bit for bit)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fpath = Path(tmp) / f"{stem}.json"
+        fpath.write_text(json.dumps(d))
+        out_path, _ = write_expected(fpath, Path(tmp) / "out")
+        back = json.loads(out_path.read_text())
+        _, gb = bptt_gradients(load_fixture(fpath))
+    exact = (set(back["routes"]) == {"bptt", "per-step", "numerical"}
+             and all(np.array_equal(np.array(back["routes"]["bptt"][k]), gb[k]) for k in gb))
+    return out_path.name, back, exact
+
+
+def self_test():
+    check = Checks()
 
     rng = np.random.default_rng(20240611)
     with np.errstate(over="raise", invalid="raise", divide="raise"):
@@ -699,9 +654,7 @@ def self_test():
         # 5. hand-checkable: all weights and biases zero
         for (n_x, n_a, n_y, m, T_x) in [(2, 3, 4, 1, 2), (3, 2, 4, 2, 4), (1, 1, 2, 1, 1)]:
             d = random_fixture_dict(rng, n_x, n_a, n_y, m, T_x, a0=False)
-            for k in d["parameters"]:
-                d["parameters"][k] = np.zeros_like(np.array(d["parameters"][k])).tolist()
-            fx = fixture_from_dict(d)
+            fx = _zero_weights_fixture(d)
             loss, g = bptt_gradients(fx)
             a, c, caches = forward(fx["params"], fx["a0"], fx["c0"], fx["x"])
             gates_ok = all(np.all(ca["f"] == 0.5) and np.all(ca["i"] == 0.5) and np.all(ca["o"] == 0.5)
@@ -720,26 +673,15 @@ def self_test():
                   f"loss={loss!r} == T_x*m*log(n_y), dWy=0, dby={exp_dby.ravel().tolist()}, rest=0")
 
         # 6. end-to-end: JSON round-trip of one random fixture
-        import tempfile
-        with tempfile.TemporaryDirectory() as tmp:
-            fpath = Path(tmp) / "rt.json"
-            d = random_fixture_dict(rng, 2, 3, 3, 2, 3, c0=True, name="roundtrip")
-            fpath.write_text(json.dumps(d))
-            out_path, result = write_expected(fpath, Path(tmp) / "out")
-            back = json.loads(out_path.read_text())
-            fx = load_fixture(fpath)
-            _, gb = bptt_gradients(fx)
-            rt_ok = (out_path.name == "rt.expected.json" and back["fixture"] == "roundtrip"
-                     and back["produced_by"] == PRODUCED_BY
-                     and set(back["routes"]) == {"bptt", "per-step", "numerical"}
-                     and all(np.array_equal(np.array(back["routes"]["bptt"][k]), gb[k]) for k in gb))
-            check(rt_ok, "expected-file JSON round-trips bit-exactly (incl. dc0)")
+        out_name, back, exact = _round_trip(random_fixture_dict(rng, 2, 3, 3, 2, 3, c0=True, name="roundtrip"), "rt")
+        rt_ok = (out_name == "rt.expected.json" and back["fixture"] == "roundtrip"
+                 and back["produced_by"] == PRODUCED_BY and exact)
+        check(rt_ok, "expected-file JSON round-trips bit-exactly (incl. dc0)")
 
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         _rnn_self_test(rng, check)
 
-    print(f"self-test: {'ALL PASSED' if not failures else str(len(failures)) + ' FAILED'}")
-    return 0 if not failures else 1
+    return check.summary()
 
 
 def _rnn_self_test(rng, check):
@@ -822,9 +764,7 @@ def _rnn_self_test(rng, check):
     # (n_y a power of two so that 1/n_y and the sums are exact for the == checks)
     for (n_x, n_a, n_y, m, T_x) in [(2, 3, 4, 1, 2), (1, 1, 2, 1, 1), (3, 2, 4, 2, 4)]:
         d = random_rnn_fixture_dict(rng, n_x, n_a, n_y, m, T_x, a0=False)
-        for k in d["parameters"]:
-            d["parameters"][k] = np.zeros_like(np.array(d["parameters"][k])).tolist()
-        fx = fixture_from_dict(d)
+        fx = _zero_weights_fixture(d)
         loss, g = bptt_gradients(fx)
         a, _ = rnn_forward(fx["params"], fx["a0"], fx["x"])
         y = np.array(d["y"])
@@ -836,13 +776,6 @@ def _rnn_self_test(rng, check):
               f"dby={exp_dby.ravel().tolist()}, rest=0")
 
     # R6. fixture validation
-    def rejects(d, what):
-        try:
-            fixture_from_dict(d)
-        except ValueError:
-            return True
-        print(f"  (not rejected: {what})")
-        return False
     base = random_rnn_fixture_dict(rng, 2, 3, 2, 2, 3)
     bad = []
     bad.append((dict(base, c0=[[0.0, 0.0]] * 3), "c0 given"))
@@ -852,25 +785,15 @@ def _rnn_self_test(rng, check):
     p3 = {k: v for k, v in base["parameters"].items() if k != "ba"}
     bad.append((dict(base, parameters=p3), "ba missing"))
     bad.append((dict(base, da=[[[0.0]] * 2] * 3), "both y and da"))
-    check(all(rejects(d, w) for d, w in bad),
+    check(all(rejects(fixture_from_dict, d, w) for d, w in bad),
           f"rnn fixture validation rejects: {', '.join(w for _, w in bad)}")
 
     # R7. end-to-end JSON round-trip of an RNN fixture
-    import tempfile
-    with tempfile.TemporaryDirectory() as tmp:
-        fpath = Path(tmp) / "rnn-rt.json"
-        d = random_rnn_fixture_dict(rng, 2, 3, 3, 2, 3, name="rnn-roundtrip")
-        fpath.write_text(json.dumps(d))
-        out_path, result = write_expected(fpath, Path(tmp) / "out")
-        back = json.loads(out_path.read_text())
-        fx = load_fixture(fpath)
-        _, gb = bptt_gradients(fx)
-        order = ["dWaa", "dWax", "dba", "dWya", "dby", "da0", "dx"]
-        rt_ok = (out_path.name == "rnn-rt.expected.json" and back["fixture"] == "rnn-roundtrip"
-                 and set(back["routes"]) == {"bptt", "per-step", "numerical"}
-                 and all(list(back["routes"][r]) == order for r in back["routes"])
-                 and all(np.array_equal(np.array(back["routes"]["bptt"][k]), gb[k]) for k in gb))
-        check(rt_ok, "rnn expected-file JSON round-trips bit-exactly, keys " + " ".join(order))
+    out_name, back, exact = _round_trip(random_rnn_fixture_dict(rng, 2, 3, 3, 2, 3, name="rnn-roundtrip"), "rnn-rt")
+    order = ["dWaa", "dWax", "dba", "dWya", "dby", "da0", "dx"]
+    rt_ok = (out_name == "rnn-rt.expected.json" and back["fixture"] == "rnn-roundtrip" and exact
+             and all(list(back["routes"][r]) == order for r in back["routes"]))
+    check(rt_ok, "rnn expected-file JSON round-trips bit-exactly, keys " + " ".join(order))
 
 
 # ----------------------------------------------------------------------------
@@ -878,20 +801,7 @@ def _rnn_self_test(rng, check):
 # ----------------------------------------------------------------------------
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("fixtures", nargs="*", help="fixture JSON files")
-    ap.add_argument("--out-dir", help="directory for <stem>.expected.json files")
-    ap.add_argument("--self-test", action="store_true", help="run built-in checks")
-    args = ap.parse_args(argv)
-    if args.self_test:
-        return self_test()
-    if not args.fixtures or not args.out_dir:
-        ap.error("need FIXTURE.json ... --out-dir DIR (or --self-test)")
-    with np.errstate(over="raise", invalid="raise", divide="raise"):
-        for f in args.fixtures:
-            out_path, result = write_expected(f, args.out_dir)
-            print(f"{f} -> {out_path} (loss {result['loss']!r})")
-    return 0
+    return numpy_common.main(argv, __doc__.split("\n\n")[0], self_test, write_expected)
 
 
 if __name__ == "__main__":

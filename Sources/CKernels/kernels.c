@@ -78,13 +78,6 @@ static void ck_scratch_free(double *p) { free(((void **)p)[-1]); }
 #define CK_PANEL_COPIES 1
 #endif
 #include "variant.h"
-static const int ck_rows_base = CK_TILE_ROWS, ck_copies_base = CK_PANEL_COPIES;
-#undef CK_SUFFIX
-#undef CK_TILE_BYTES
-#undef CK_TILE_ROWS
-#undef CK_TILE_VECTORS
-#undef CK_NARROW_VECTORS
-#undef CK_PANEL_COPIES
 
 #if CK_X86_PATHS
 // x86-64-v3 (AVX2, 16 ymm registers): a 6 × 8 tile, 12 accumulators. "avx2" does not imply
@@ -97,13 +90,6 @@ static const int ck_rows_base = CK_TILE_ROWS, ck_copies_base = CK_PANEL_COPIES;
 #define CK_NARROW_VECTORS 1
 #define CK_PANEL_COPIES 1
 #include "variant.h"
-static const int ck_rows_v3 = CK_TILE_ROWS, ck_copies_v3 = CK_PANEL_COPIES;
-#undef CK_SUFFIX
-#undef CK_TILE_BYTES
-#undef CK_TILE_ROWS
-#undef CK_TILE_VECTORS
-#undef CK_NARROW_VECTORS
-#undef CK_PANEL_COPIES
 #pragma clang attribute pop
 
 // x86-64-v4 (AVX-512, 32 zmm registers): a 6 × 16 tile, 12 accumulators; a tile that fills all
@@ -116,13 +102,6 @@ static const int ck_rows_v3 = CK_TILE_ROWS, ck_copies_v3 = CK_PANEL_COPIES;
 #define CK_NARROW_VECTORS 1
 #define CK_PANEL_COPIES 1
 #include "variant.h"
-static const int ck_rows_v4 = CK_TILE_ROWS, ck_copies_v4 = CK_PANEL_COPIES;
-#undef CK_SUFFIX
-#undef CK_TILE_BYTES
-#undef CK_TILE_ROWS
-#undef CK_TILE_VECTORS
-#undef CK_NARROW_VECTORS
-#undef CK_PANEL_COPIES
 #pragma clang attribute pop
 #endif
 

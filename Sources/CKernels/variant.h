@@ -7,6 +7,8 @@
 //                      where the instruction set has no broadcast load (SSE2)
 // and, for the x86-64 paths, inside `#pragma clang attribute push(... target(...))`, so that
 // every function here, static helpers included, is compiled for that path's instructions.
+// It defines ck_rows_<suffix> and ck_copies_<suffix>, the path's tile shape for
+// ck_panel_layout, and undefines the six parameters at its end, for the next path to set.
 //
 // The arithmetic is written out operation by operation and contraction is off, so every path
 // (and every vector width) computes the same bits: the order below is the specification.
@@ -256,7 +258,16 @@ CK_APPLY(sigmoid, sigmoid_lanes)
 
 #undef CK_APPLY
 #pragma clang diagnostic pop
+
+static const int CK_NAME(ck_rows) = CK_TILE_ROWS, CK_NAME(ck_copies) = CK_PANEL_COPIES;
+
 #undef CK_NAME
 #undef CK_PASTE
 #undef CK_PASTE_
 #undef CK_LANES
+#undef CK_SUFFIX
+#undef CK_TILE_BYTES
+#undef CK_TILE_ROWS
+#undef CK_TILE_VECTORS
+#undef CK_NARROW_VECTORS
+#undef CK_PANEL_COPIES

@@ -224,6 +224,22 @@ import Testing
         (["check", "--quiet", "--format", "json"], "lstm-gradcheck: error: '--quiet' cannot be combined with '--format json' (see 'lstm-gradcheck check --help')"),
         (["verify", "--fixture", "a.json", "--grads", "a.npz", "--quiet", "--format", "junit"], "lstm-gradcheck: error: '--quiet' cannot be combined with '--format junit' (see 'lstm-gradcheck verify --help')"),
         (["grads", "--fixture", "a.json", "--fixture", "b.json"], "lstm-gradcheck: error: option '--fixture' given twice (see 'lstm-gradcheck grads --help')"),
+        // Run control (RunControlTests): threads, budget, sample, projection, finite differences.
+        (["check", "--threads", "0"], "lstm-gradcheck: error: option '--threads' takes a whole number from 1 to 4096, not '0'"),
+        (["check", "--threads", "two"], "lstm-gradcheck: error: option '--threads' takes a whole number from 1 to 4096, not 'two'"),
+        (["report", "--out", "x.html", "--threads", "-1"], "lstm-gradcheck: error: option '--threads' takes a whole number from 1 to 4096, not '-1'"),
+        (["check", "--budget", "soon"], "lstm-gradcheck: error: option '--budget' takes a duration such as 500ms, 30s, 2m or 1h (at most 100h), not 'soon'"),
+        (["check", "--budget", "0s"], "lstm-gradcheck: error: option '--budget' takes a duration such as 500ms, 30s, 2m or 1h (at most 100h), not '0s'"),
+        (["check", "--budget", "-2m"], "lstm-gradcheck: error: option '--budget' takes a duration such as 500ms, 30s, 2m or 1h (at most 100h), not '-2m'"),
+        (["check", "--budget", "101h"], "lstm-gradcheck: error: option '--budget' takes a duration such as 500ms, 30s, 2m or 1h (at most 100h), not '101h'"),
+        (["check", "--sample", "0"], "lstm-gradcheck: error: option '--sample' takes a whole number from 1 to 1000000000, not '0'"),
+        (["check", "--sample", "3", "--projection"], "lstm-gradcheck: error: '--sample' and '--projection' cannot be combined"),
+        (["check", "--projection", "--reference", "exact"], "lstm-gradcheck: error: '--reference' cannot be combined with '--projection'"),
+        (["check", "--sample", "2", "--detail"], "lstm-gradcheck: error: '--detail' cannot be combined with '--sample'"),
+        (["check", "--sample", "2", "--format", "markdown"], "lstm-gradcheck: error: option '--format' takes text or json with '--sample', not 'markdown'"),
+        (["check", "--projection", "--cell", "rnn"], "lstm-gradcheck: error: 'check' works on the LSTM; default-rnn is a plain RNN (cell rnn)"),
+        (["check", "--reference", "numerical", "--fd", "none"], "lstm-gradcheck: error: '--fd none' leaves '--reference numerical' nothing to check against"),
+        (["grads", "--method", "numerical", "--threads", "0"], "lstm-gradcheck: error: option '--threads' takes a whole number from 1 to 4096, not '0'"),
     ])
     func badUsageIsOneLineAndStatusTwo(_ arguments: [String], _ message: String) throws {
         let r = try Tool.run(arguments)

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 @testable import lstm_gradcheck
 
-/// --threads, --budget, --sample, --projection and Ctrl-C, through the built binary.
+/// --threads, --budget, --sample, --projection and Ctrl-C, through the built binary (their bad
+/// values are rows of `CommandLineTests.badUsageIsOneLineAndStatusTwo`).
 @Suite struct RunControlTests {
     /// Big enough that the finite differences are split into many pieces (several seconds in
     /// a debug build), small enough for the suite.
@@ -11,29 +12,6 @@ import Testing
     /// Big enough that `--reference numerical` takes seconds in a debug build on a fast CPU
     /// (4.4 s for check, 6.2 s for report on an Intel Xeon), so an interrupt at 0.5 s lands mid-run.
     static let slow = ["--n-x", "8", "--n-a", "32", "--n-y", "6", "--steps", "20", "--batch", "4"]
-
-    @Test(arguments: [
-        (["check", "--threads", "0"], "option '--threads' takes a whole number from 1 to 4096, not '0'"),
-        (["check", "--threads", "two"], "option '--threads' takes a whole number from 1 to 4096, not 'two'"),
-        (["report", "--out", "x.html", "--threads", "-1"], "option '--threads' takes a whole number from 1 to 4096, not '-1'"),
-        (["check", "--budget", "soon"], "option '--budget' takes a duration such as 500ms, 30s, 2m or 1h (at most 100h), not 'soon'"),
-        (["check", "--budget", "0s"], "option '--budget' takes a duration such as 500ms, 30s, 2m or 1h (at most 100h), not '0s'"),
-        (["check", "--budget", "-2m"], "option '--budget' takes a duration such as 500ms, 30s, 2m or 1h (at most 100h), not '-2m'"),
-        (["check", "--budget", "101h"], "option '--budget' takes a duration such as 500ms, 30s, 2m or 1h (at most 100h), not '101h'"),
-        (["check", "--sample", "0"], "option '--sample' takes a whole number from 1 to 1000000000, not '0'"),
-        (["check", "--sample", "3", "--projection"], "'--sample' and '--projection' cannot be combined"),
-        (["check", "--projection", "--reference", "exact"], "'--reference' cannot be combined with '--projection'"),
-        (["check", "--sample", "2", "--detail"], "'--detail' cannot be combined with '--sample'"),
-        (["check", "--sample", "2", "--format", "markdown"], "option '--format' takes text or json with '--sample', not 'markdown'"),
-        (["check", "--projection", "--cell", "rnn"], "'check' works on the LSTM; default-rnn is a plain RNN (cell rnn)"),
-        (["check", "--reference", "numerical", "--fd", "none"], "'--fd none' leaves '--reference numerical' nothing to check against"),
-        (["grads", "--method", "numerical", "--threads", "0"], "option '--threads' takes a whole number from 1 to 4096, not '0'"),
-    ])
-    func badValuesAreOneLineAndStatusTwo(_ arguments: [String], _ message: String) throws {
-        let r = try Tool.run(arguments)
-        #expect(r.status == 2 && r.stdout.isEmpty)
-        #expect(r.stderr.hasPrefix("lstm-gradcheck: error: \(message)") && r.stderr.filter { $0 == "\n" }.count == 1, "\(r.stderr)")
-    }
 
     /// Issue 8: the pieces of work land in different orders on different thread counts, and
     /// every byte of the report must not care: the exact reference's tangents and the finite

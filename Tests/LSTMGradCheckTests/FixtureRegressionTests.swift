@@ -6,13 +6,9 @@ import Testing
 /// gradients an independent NumPy implementation (Fixtures/tools/lstm_numpy.py)
 /// computed for the same file, committed in Fixtures/expected/.
 @Suite struct FixtureRegressionTests {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let folder = repositoryFolder.appendingPathComponent("Fixtures")
 
-    static let fixtures: [String] = {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return names.filter { $0.hasSuffix(".json") }.sorted()
-    }()
+    static let fixtures = jsonFileNames(in: folder)
 
     @Test func thereAreFixturesToCheck() {
         #expect(Self.fixtures.count >= 5)

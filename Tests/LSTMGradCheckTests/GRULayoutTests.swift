@@ -38,7 +38,6 @@ import Testing
         func check<P: CellProblem>(_ p: P) throws -> (worst: Double, at: String, loss: Double) {
             let problem = p.typed, steps = problem.dims.steps
             guard case .number(let loss) = try #require(expected["loss"]) else { throw LayoutTests.Failure.notFound }
-            var worst = (0.0, "")
             let routes: [(String, String, Gradients<P.C>)] = [
                 ("exact", "gradients", try ExactGradient.gradients(problem)),
                 ("bptt", "gradients", P.C.bptt.compute(problem)),
@@ -46,19 +45,11 @@ import Testing
                 ("per-step", "per-step", try #require(P.C.method(named: "per-step", steps: steps)).compute(problem)),
                 ("numerical", "gradients", FiniteDifferences.central(problem)),
             ]
-            for (name, against, g) in routes {
-                let ours = try fixture.layout.gradients(g, form: fixture.form)
-                let theirs = try LayoutTests.route(expected, against)
-                #expect(ours.map(\.key) == theirs.map(\.key), "\(stem) \(name): keys")
-                for ((key, mine), (_, numpy)) in zip(ours, theirs) {
-                    #expect(mine.shape == numpy.shape, "\(stem) \(name) \(key): \(mine.shape) vs \(numpy.shape)")
-                    guard mine.shape == numpy.shape else { continue }
-                    let e = relativeError(mine, numpy)
-                    // Central differences carry their truncation error; every other route is exact.
-                    #expect(e <= (name == "numerical" ? 1e-7 : 1e-12), "\(stem) \(name) \(key) vs NumPy \(against): \(e)")
-                    if name != "numerical", e > worst.0 { worst = (e, "\(name) \(key)") }
-                }
-            }
+            // Central differences carry their truncation error; every other route is exact.
+            let errors = try LayoutTests.expectRoutes(routes, of: fixture, stem: stem, agreeWith: expected,
+                                                      within: { $0 == "numerical" ? 1e-7 : 1e-12 })
+            let worst = errors.filter { $0.route != "numerical" }
+                .reduce((0.0, "")) { $1.error > $0.0 ? ($1.error, "\($1.route) \($1.key)") : $0 }
             return (worst.0, worst.1, abs(problem.loss - loss) / max(1, abs(loss)))
         }
         return try check(fixture.network)

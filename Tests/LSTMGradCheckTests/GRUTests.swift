@@ -139,17 +139,14 @@ import Testing
         #expect(perStep[.a0]!.data[0] == 0)
     }
 
-    static let layouts = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/layouts")
-
     /// `Fixtures/layouts/gru*.json` and their expected gradients come from an independent NumPy
     /// implementation (`Fixtures/tools/layouts_numpy.py`): bptt and coursera equal its full
     /// BPTT (`"gradients"`), per-step its `"per-step"`, the loss its `"loss"`.
     @Test(arguments: ["gru", "gru-upstream"])
     func routesAgreeWithTheIndependentNumPyImplementation(_ stem: String) throws {
-        let fixture = try FixtureFile.read(Self.layouts.appendingPathComponent("\(stem).json").path)
+        let fixture = try FixtureFile.read(LayoutTests.folder.appendingPathComponent("\(stem).json").path)
         let p = try #require(fixture.network as? Problem<GRU, Double>, "\(stem) is not read as a GRU")
-        let path = Self.layouts.appendingPathComponent("expected/\(stem).expected.json").path
+        let path = LayoutTests.folder.appendingPathComponent("expected/\(stem).expected.json").path
         let expected = try FileAccess.json(try FileAccess.read(path), source: path)
         guard case .number(let loss) = try #require(expected["loss"]) else { Issue.record("\(stem): loss"); return }
         #expect(abs(p.loss - loss) <= 1e-12 * abs(loss), "\(stem): loss \(p.loss) vs NumPy \(loss)")
@@ -178,7 +175,7 @@ import Testing
             try FixtureFile.decode(try JSON.parse(#"{"cell": "rnn", "layout": 3, "# + tiny + "}"), source: "f.json", defaultName: "f")
         }
         // A GRU in a layout that stacks no GRU's gates (cs231n's): the cell is named.
-        let path = Self.layouts.appendingPathComponent("pytorch-gru.json").path
+        let path = LayoutTests.folder.appendingPathComponent("pytorch-gru.json").path
         guard case .object(var members) = try FileAccess.json(try FileAccess.read(path), source: path) else { Issue.record("not an object"); return }
         members[members.firstIndex { $0.key == "layout" }!].value = .string("cs231n")
         #expect(throws: InputError(source: "f.json", key: "cell", expected: "\"lstm\" or \"rnn\" in the cs231n layout", found: "\"gru\"")) {

@@ -196,6 +196,18 @@ import Testing
         return abs(a - b) / (b == 0 ? Double.leastNonzeroMagnitude : b.ulp)
     }
 
+    /// The vector function `name` on 20,000 random points of each of `ranges` (range r's drawn
+    /// from seed `seed + r`) is within `bound` ulp, `ulp(x, y)` measuring its value y at x.
+    static func expectRandomPoints(_ name: String, within bound: Double, seed: UInt64, ulp: (Double, Double) -> Double) {
+        let f = vector(name)
+        for (r, range) in ranges.enumerated() {
+            let x = samples(range, count: 20_000, seed: seed + UInt64(r))
+            let y = evaluate(f, x)
+            let worst = zip(x, y).reduce(0.0) { max($0, ulp($1.0, $1.1)) }
+            #expect(worst <= bound, "\(name) on \(range): \(worst) ulp")
+        }
+    }
+
     static let ranges: [ClosedRange<Double>] = [-1e-6...1e-6, -1...1, -20...20, -40...40, -745.2 ... -700, -710...710, -1000...1000]
 
     static func samples(_ range: ClosedRange<Double>, count: Int, seed: UInt64) -> [Double] {
@@ -209,18 +221,12 @@ import Testing
     /// the Foundation sigmoid 2.42; the bounds are those sums rounded up.
     @Test(arguments: [("exp", 2.0), ("tanh", 4.0), ("sigmoid", 5.0)])
     func randomPointsAgreeWithFoundation(_ name: String, _ bound: Double) {
-        let f = Self.vector(name)
         let reference: (Double) -> Double = switch name {
         case "exp": { exp($0) }
         case "tanh": { tanh($0) }
         default: { Double.sigmoid($0) }   // the stable form on Foundation's exp
         }
-        for (r, range) in Self.ranges.enumerated() {
-            let x = Self.samples(range, count: 20_000, seed: UInt64(r))
-            let y = Self.evaluate(f, x)
-            let worst = zip(x, y).map { Self.ulps($1, reference($0)) }.max()!
-            #expect(worst <= bound, "\(name) on \(range): \(worst) ulp")
-        }
+        Self.expectRandomPoints(name, within: bound, seed: 0) { x, y in Self.ulps(y, reference(x)) }
     }
 
     #if arch(x86_64)
@@ -228,21 +234,14 @@ import Testing
     /// the accuracy `VectorMath` states.
     @Test(arguments: [("exp", 1.0), ("tanh", 1.5), ("sigmoid", 3.0)])
     func randomPointsAreWithinTheStatedUlpOfExact(_ name: String, _ bound: Double) {
-        let f = Self.vector(name)
         let exact: (Float80) -> Float80 = switch name {
         case "exp": { exp($0) }
         case "tanh": { tanh($0) }
         default: { 1 / (1 + exp(-$0)) }
         }
-        for (r, range) in Self.ranges.enumerated() {
-            let x = Self.samples(range, count: 20_000, seed: UInt64(100 + r))
-            let y = Self.evaluate(f, x)
-            var worst = 0.0
-            for (xi, yi) in zip(x, y) {
-                let e = exact(Float80(xi)), spacing = Double(e) == 0 ? Double.leastNonzeroMagnitude : Double(e).ulp
-                worst = max(worst, Double(abs(Float80(yi) - e) / Float80(spacing)))
-            }
-            #expect(worst <= bound, "\(name) on \(range): \(worst) ulp")
+        Self.expectRandomPoints(name, within: bound, seed: 100) { x, y in
+            let e = exact(Float80(x)), spacing = Double(e) == 0 ? Double.leastNonzeroMagnitude : Double(e).ulp
+            return Double(abs(Float80(y) - e) / Float80(spacing))
         }
     }
     #endif

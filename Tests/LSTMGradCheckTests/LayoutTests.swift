@@ -9,14 +9,10 @@ import Testing
 /// per-step and gate-order-mixed gradients; fixtures written back as they were read; and the
 /// layout's own mistakes and bad input. The GRU's fixtures are `GRULayoutTests`'.
 @Suite struct LayoutTests {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/layouts")
+    static let folder = repositoryFolder.appendingPathComponent("Fixtures/layouts")
 
     /// Every fixture of a cell this project has (not the GRU's).
-    static let fixtures: [String] = {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return names.filter { $0.hasSuffix(".json") && !$0.contains("gru") }.map { String($0.dropLast(".json".count)) }.sorted()
-    }()
+    static let fixtures = jsonFileNames(in: folder).filter { !$0.contains("gru") }.map { String($0.dropLast(".json".count)) }.sorted()
 
     static func path(_ stem: String) -> String { folder.appendingPathComponent("\(stem).json").path }
 
@@ -31,6 +27,30 @@ import Testing
         return try members.map { (m) throws -> (key: String, tensor: Tensor) in
             (m.key, try JSONArrays.tensor(m.value, source: name, key: m.key))
         }
+    }
+
+    /// Each route's gradients (its name, the expected file's route it answers, the gradients)
+    /// in `fixture`'s layout names against NumPy's in `expected`: the same keys in the same
+    /// order, the same shapes, each tensor within `tolerance(name)`. Returns every relative
+    /// error it compared, with its route and key.
+    @discardableResult
+    static func expectRoutes<C: Cell>(_ routes: [(String, String, Gradients<C>)], of fixture: Fixture, stem: String,
+                                      agreeWith expected: JSONValue, within tolerance: (String) -> Double) throws
+        -> [(route: String, key: String, error: Double)] {
+        var errors: [(route: String, key: String, error: Double)] = []
+        for (name, against, g) in routes {
+            let ours = try fixture.layout.gradients(g, form: fixture.form)
+            let theirs = try route(expected, against)
+            #expect(ours.map(\.key) == theirs.map(\.key), "\(stem) \(name): keys")
+            for ((key, mine), (_, numpy)) in zip(ours, theirs) {
+                #expect(mine.shape == numpy.shape, "\(stem) \(name) \(key): \(mine.shape) vs \(numpy.shape)")
+                guard mine.shape == numpy.shape else { continue }
+                let e = relativeError(mine, numpy)
+                #expect(e <= tolerance(name), "\(stem) \(name) \(key) vs NumPy \(against): \(e)")
+                errors.append((name, key, e))
+            }
+        }
+        return errors
     }
 
     enum Failure: Error { case notAnObject, notFound }
@@ -67,17 +87,7 @@ import Testing
                 ("coursera", "gradients", P.C.method(named: "coursera", steps: problem.dims.steps)!.compute(problem)),
                 ("per-step", "per-step", P.C.method(named: "per-step", steps: problem.dims.steps)!.compute(problem)),
             ]
-            for (name, against, g) in routes {
-                let ours = try fixture.layout.gradients(g, form: fixture.form)
-                let theirs = try Self.route(expected, against)
-                #expect(ours.map(\.key) == theirs.map(\.key), "\(stem) \(name): keys")
-                for ((key, mine), (_, numpy)) in zip(ours, theirs) {
-                    #expect(mine.shape == numpy.shape, "\(stem) \(name) \(key): \(mine.shape) vs \(numpy.shape)")
-                    guard mine.shape == numpy.shape else { continue }
-                    let e = relativeError(mine, numpy)
-                    #expect(e <= 1e-10, "\(stem) \(name) \(key) vs NumPy \(against): \(e)")
-                }
-            }
+            try Self.expectRoutes(routes, of: fixture, stem: stem, agreeWith: expected, within: { _ in 1e-10 })
         }
         try check(fixture.network)
     }

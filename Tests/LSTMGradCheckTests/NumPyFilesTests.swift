@@ -584,22 +584,26 @@ private func cuts(_ count: Int, everyUpTo: Int = 4096) -> [Int] {
                 #expect(output.count <= 1 << 16)
             }
         }
-        let stream = try Vectors.bytes("deflate_dynamic.bin")
-        for _ in 0..<400 {
-            var mutated = stream
-            for _ in 0..<Int.random(in: 1...3, using: &random) {
-                mutated[Int.random(in: 0..<min(mutated.count, 120), using: &random)] ^= 1 << UInt8.random(in: 0..<8, using: &random)
+        // `count` copies of `bytes`, each changed 1 to `most` times by `change`.
+        func mutations(of bytes: [UInt8], count: Int, most: Int, _ change: (inout [UInt8]) -> Void) -> [[UInt8]] {
+            (0..<count).map { _ in
+                var mutated = bytes
+                for _ in 0..<Int.random(in: 1...most, using: &random) { change(&mutated) }
+                return mutated
             }
+        }
+        let streams = mutations(of: try Vectors.bytes("deflate_dynamic.bin"), count: 400, most: 3) {
+            $0[Int.random(in: 0..<min($0.count, 120), using: &random)] ^= 1 << UInt8.random(in: 0..<8, using: &random)
+        }
+        for mutated in streams {
             if let output = try? Inflate.decompress(mutated[...], expectedSize: nil, limit: 1 << 16) {
                 #expect(output.count <= 1 << 16)
             }
         }
-        let file = try Vectors.bytes("f4_be_fortran_3d.npy")
-        for _ in 0..<2000 {
-            var mutated = file
-            for _ in 0..<Int.random(in: 1...4, using: &random) {
-                mutated[Int.random(in: 0..<128, using: &random)] = UInt8.random(in: 0...255, using: &random)
-            }
+        let files = mutations(of: try Vectors.bytes("f4_be_fortran_3d.npy"), count: 2000, most: 4) {
+            $0[Int.random(in: 0..<128, using: &random)] = UInt8.random(in: 0...255, using: &random)
+        }
+        for mutated in files {
             if let array = try? readNPY(mutated, "m.npy") {
                 #expect(array.data.count == array.shape.reduce(1, *))
             }

@@ -1,4 +1,15 @@
+import Foundation
 @testable import LSTMGradCheck
+
+/// The repository's root, found from this file's place in it (`Tests/LSTMGradCheckTests/`).
+let repositoryFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+/// The names of the `.json` files in `folder`, sorted; none where it cannot be read.
+func jsonFileNames(in folder: URL) -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    return names.filter { $0.hasSuffix(".json") }.sorted()
+}
 
 /// `‖g − r‖ / (‖g‖ + ‖r‖)` written out again here, so tests do not lean on the code they check.
 func relativeError(_ g: Tensor, _ r: Tensor) -> Double {
@@ -49,6 +60,16 @@ func upstreamProblem(_ d: Dims, window: Int, seed: UInt64, withC0: Bool = false)
         p.c0 = Matrix(rows: d.n_a, cols: d.batch, storage: (0..<(d.n_a * d.batch)).map { _ in g.symmetric(1) })
         p.hasC0 = true
     }
+    return p
+}
+
+/// `upstreamProblem` over all `d.steps` steps with the loss at the last step alone (the earlier
+/// steps' upstream gradients zero), so that it reaches every earlier step only through the carry.
+func lastStepLossProblem(_ d: Dims, seed: UInt64) -> Problem<LSTM, Double> {
+    var p = upstreamProblem(d, window: d.steps, seed: seed)
+    guard case .upstream(var da) = p.target else { preconditionFailure("upstreamProblem's target is upstream") }
+    for t in 0..<(d.steps - 1) { da[t] = Matrix(rows: d.n_a, cols: d.batch) }
+    p.target = .upstream(da)
     return p
 }
 

@@ -219,22 +219,14 @@ private struct Parser {
             var value: JSONValue
             switch current {
             case ASCII.openBracket?:
-                guard stack.count < maxDepth else { throw tooDeep() }
-                index += 1
-                skipWhitespace()
-                if current == ASCII.closeBracket {
-                    index += 1
+                if try opensEmpty(depth: stack.count, closedBy: ASCII.closeBracket) {
                     value = .array([])
                 } else {
                     stack.append(Container(isObject: false))
                     continue
                 }
             case ASCII.openBrace?:
-                guard stack.count < maxDepth else { throw tooDeep() }
-                index += 1
-                skipWhitespace()
-                if current == ASCII.closeBrace {
-                    index += 1
+                if try opensEmpty(depth: stack.count, closedBy: ASCII.closeBrace) {
                     value = .object([])
                 } else {
                     var container = Container(isObject: true)
@@ -265,10 +257,7 @@ private struct Parser {
                 if stack[top].isObject {
                     stack[top].members.append(JSONMember(stack[top].key, value))
                     if current == ASCII.comma {
-                        let comma = index
-                        index += 1
-                        skipWhitespace()
-                        if current == ASCII.closeBrace { throw Failure(offset: comma, message: "trailing comma") }
+                        try stepPastComma(before: ASCII.closeBrace)
                         try parseKey(into: &stack[top], expecting: "a string key")
                         break
                     }
@@ -278,10 +267,7 @@ private struct Parser {
                 } else {
                     stack[top].elements.append(value)
                     if current == ASCII.comma {
-                        let comma = index
-                        index += 1
-                        skipWhitespace()
-                        if current == ASCII.closeBracket { throw Failure(offset: comma, message: "trailing comma") }
+                        try stepPastComma(before: ASCII.closeBracket)
                         break
                     }
                     guard current == ASCII.closeBracket else { throw failure("expected ',' or ']' after an array element") }
@@ -291,6 +277,27 @@ private struct Parser {
             }
             if stack.isEmpty { return value }
         }
+    }
+
+    /// Steps past the `[` or `{` at `index`, opened inside `depth` containers (at most
+    /// `maxDepth`), and the whitespace after it; when `close` follows, past that too: true for
+    /// an empty container.
+    mutating func opensEmpty(depth: Int, closedBy close: UInt8) throws(Failure) -> Bool {
+        guard depth < maxDepth else { throw tooDeep() }
+        index += 1
+        skipWhitespace()
+        guard current == close else { return false }
+        index += 1
+        return true
+    }
+
+    /// Steps past the comma at `index` and the whitespace after it; `close` right after it is
+    /// a trailing comma, refused at the comma.
+    mutating func stepPastComma(before close: UInt8) throws(Failure) {
+        let comma = index
+        index += 1
+        skipWhitespace()
+        if current == close { throw Failure(offset: comma, message: "trailing comma") }
     }
 
     /// Reads `"key" :` and the whitespace after it, rejecting a key the object already has.

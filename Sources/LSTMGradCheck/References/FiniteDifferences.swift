@@ -31,31 +31,20 @@ public enum FiniteDifferences {
     /// `control.threads` threads in the order given.
     static func central<C: Cell>(_ problem: Problem<C, Double>, elements: [ElementID<C>], step h: Double,
                                  control: RunControl) -> (values: [Double?], stop: StopReason?) {
-        let piece = 8
-        let pieces = (0..<(elements.count + piece - 1) / piece).map { ($0 * piece)..<min(elements.count, ($0 + 1) * piece) }
-        let costs = pieces.map { $0.count * problem.dims.steps * problem.dims.batch }
         let thetas = Dictionary(uniqueKeysWithValues: problem.inputs.map { ($0, problem.tensor($0).data) })
-        var values = [Double?](repeating: nil, count: elements.count)
-        let (_, stop) = values.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let out = buffer   // pieces write disjoint elements
-            return Workers.run(costs: costs, control: control, makeState: {}) { k, _, _ in
-                var p = problem
-                for n in pieces[k] {
-                    let e = elements[n]
-                    guard let values = thetas[e.input], values.indices.contains(e.flat) else { continue }
-                    let theta = values[e.flat]
-                    let up = theta + h, down = theta - h
-                    p.set(e.input, e.flat, to: up)
-                    let plus = p.loss
-                    p.set(e.input, e.flat, to: down)
-                    let minus = p.loss
-                    p.set(e.input, e.flat, to: theta)
-                    out[n] = (plus - minus) / (up - down)
-                }
-                return true
-            }
+        let run = inPieces(problem, count: elements.count, control: control) { n, p -> Double? in
+            let e = elements[n]
+            guard let values = thetas[e.input], values.indices.contains(e.flat) else { return nil }
+            let theta = values[e.flat]
+            let up = theta + h, down = theta - h
+            p.set(e.input, e.flat, to: up)
+            let plus = p.loss
+            p.set(e.input, e.flat, to: down)
+            let minus = p.loss
+            p.set(e.input, e.flat, to: theta)
+            return (plus - minus) / (up - down)
         }
-        return (values, stop)
+        return (run.values, run.stop)
     }
 
     /// Every element's derivative by `scheme` with its own step (`step(for:scheme:)`), and an
@@ -269,39 +258,53 @@ public enum FiniteDifferences {
 
     /// `value(θ, L)` for each input element θ of `numbers` (in `elements`' numbering), where
     /// `L(t)` is the loss with that element set to t and every other input as given; in the
-    /// order of `numbers`. The elements go in pieces of `piece` to `control.threads` threads;
+    /// order of `numbers`. The elements go in pieces of 8 to `control.threads` threads;
     /// each value depends only on its own element, so the result is the same bit for bit
     /// whatever the threads and whichever other elements are chosen. Throws when `control`
     /// stops the run (checked between pieces).
     static func eachElement<C: Cell, L: Scalar, Value: Sendable>(_ problem: Problem<C, Double>, _ elements: InputElements<C>,
                                              numbers: [Int], in _: L.Type, control: RunControl,
                                              _ value: @Sendable (Double, (Double) -> L) -> Value) throws(Interruption) -> [Value] {
-        let thetas = elements.values(problem), count = numbers.count, piece = 8
+        let thetas = elements.values(problem)
+        let run = inPieces(problem, count: numbers.count, control: control) { position, p -> Value? in
+            let number = numbers[position]
+            let (input, flat) = elements.element(number)
+            let result = value(thetas[number]) { t in
+                p.set(input, flat, to: t)
+                return p.loss { L($2) }
+            }
+            p.set(input, flat, to: thetas[number])
+            return result
+        }
+        if let stop = run.stop {
+            throw Interruption(reason: stop, done: zip(run.finished, run.costs).reduce(0) { $0 + ($1.0 ? $1.1 : 0) },
+                               total: run.costs.reduce(0, +))
+        }
+        return run.values.compactMap { $0 }
+    }
+
+    /// `value(position, &p)` for each position in `0 ..< count`, in pieces of 8 positions taken
+    /// by `control.threads` threads (`Workers`); each piece works on its own copy `p` of
+    /// `problem`, which `value` must leave as it found it. Returns each position's result (nil
+    /// where `value` gave none or a stop left its piece undone), which pieces finished, their
+    /// costs in progress units (a loss carries its element through every step of every batch
+    /// column) and why the run stopped, if it did.
+    private static func inPieces<C: Cell, Value: Sendable>(_ problem: Problem<C, Double>, count: Int, control: RunControl,
+                                                           _ value: @Sendable (Int, inout Problem<C, Double>) -> Value?)
+        -> (values: [Value?], finished: [Bool], costs: [Int], stop: StopReason?) {
+        let piece = 8
         let pieces = (0..<(count + piece - 1) / piece).map { ($0 * piece)..<min(count, ($0 + 1) * piece) }
-        // Progress units: a loss carries its element through every step of every batch column.
         let costs = pieces.map { $0.count * problem.dims.steps * problem.dims.batch }
-        var results = [Value?](repeating: nil, count: count)
-        let (finished, stop) = results.withUnsafeMutableBufferPointer { buffer in
+        var values = [Value?](repeating: nil, count: count)
+        let (finished, stop) = values.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer   // pieces write disjoint elements
             return Workers.run(costs: costs, control: control, makeState: {}) { k, _, _ in
                 var p = problem
-                for position in pieces[k] {
-                    let number = numbers[position]
-                    let (input, flat) = elements.element(number)
-                    out[position] = value(thetas[number]) { t in
-                        p.set(input, flat, to: t)
-                        return p.loss { L($2) }
-                    }
-                    p.set(input, flat, to: thetas[number])
-                }
+                for position in pieces[k] { out[position] = value(position, &p) }
                 return true
             }
         }
-        if let stop {
-            throw Interruption(reason: stop, done: zip(finished, costs).reduce(0) { $0 + ($1.0 ? $1.1 : 0) },
-                               total: costs.reduce(0, +))
-        }
-        return results.compactMap { $0 }
+        return (values, finished, costs, stop)
     }
 }
 

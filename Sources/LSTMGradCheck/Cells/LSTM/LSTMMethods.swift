@@ -7,70 +7,62 @@ extension Method where C == LSTM {
     }
 
     public static var coursera: Method {
-        var method = loop("coursera", .correct, LoopVariant(),
+        loop("coursera", .correct, LoopVariant(),
              summary: "The notebook's lstm_cell_backward in its corrected lstm_backward loop, which carries da_prev and dc_prev back one step and sums dW over t.",
-             reason: "its loop carries da_prev and dc_prev back one step and sums every dW over t, which is backpropagation through time. The do_{t-1} term the question asks about is computed when the cell runs at step t-1 and is fed the carried da_prev; it needs no extra term in the cell formula.")
-        method.lesson = "The notebook's per-cell formulas are the local terms; its loop carrying da_prev and dc_prev back and summing dW over t is backpropagation through time."
-        return method
+             reason: "its loop carries da_prev and dc_prev back one step and sums every dW over t, which is backpropagation through time. The do_{t-1} term the question asks about is computed when the cell runs at step t-1 and is fed the carried da_prev; it needs no extra term in the cell formula.",
+             lesson: "The notebook's per-cell formulas are the local terms; its loop carrying da_prev and dc_prev back and summing dW over t is backpropagation through time.")
     }
 
     public static var perStep: Method {
-        var method = loop("per-step", .wrong, LoopVariant(carry: .none),
+        loop("per-step", .wrong, LoopVariant(carry: .none),
              summary: "The same cell with nothing carried back in time (da_next = da[:,:,t], dc_next = 0): the 2018 notebook's loop, and what the question assumes Coursera does.",
-             reason: "with nothing carried back, every gradient that reaches a step from the losses of later steps is dropped.")
-        method.advice = ("nothing is carried back in time.", carryFix)
-        return method
+             reason: "with nothing carried back, every gradient that reaches a step from the losses of later steps is dropped.",
+             advice: ("nothing is carried back in time.", carryFix))
     }
 
     public static var asker: Method {
-        var method = loop("asker", .wrong, LoopVariant(askerTerm: true),
+        loop("asker", .wrong, LoopVariant(askerTerm: true),
              summary: "The question's proposal: each step adds an explicit do_{t-1} term (and its siblings) through a_{t-1} while the loop still carries da_prev and dc_prev.",
-             reason: "the term through a_{t-1} is already what the carried da_prev delivers to step t-1, so the one-step-back contribution is counted twice.")
-        method.advice = ("an explicit do_{t-1} term is added while da_prev is also carried, so the one-step-back term counts twice.", "Drop the explicit t-1 term: the carried da_prev already brings it to step t-1.")
-        return method
+             reason: "the term through a_{t-1} is already what the carried da_prev delivers to step t-1, so the one-step-back contribution is counted twice.",
+             advice: ("an explicit do_{t-1} term is added while da_prev is also carried, so the one-step-back term counts twice.", "Drop the explicit t-1 term: the carried da_prev already brings it to step t-1."))
     }
 
     public static var askerNoCarry: Method {
-        var method = loop("asker-no-carry", .wrong, LoopVariant(carry: .none, askerTerm: true),
+        loop("asker-no-carry", .wrong, LoopVariant(carry: .none, askerTerm: true),
              summary: "The explicit do_{t-1} term through a_{t-1} with nothing carried: a one-step truncation of BPTT.",
-             reason: "it reaches one step back through a_{t-1} only, and drops everything from two or more steps back and all that flows through c.")
-        method.advice = ("an explicit do_{t-1} term replaces the carry, which reaches only one step back.", carryFix)
-        return method
+             reason: "it reaches one step back through a_{t-1} only, and drops everything from two or more steps back and all that flows through c.",
+             advice: ("an explicit do_{t-1} term replaces the carry, which reaches only one step back.", carryFix))
     }
 
     public static var carryDaOnly: Method {
-        var method = loop("carry-da-only", .wrong, LoopVariant(carry: .daOnly),
+        loop("carry-da-only", .wrong, LoopVariant(carry: .daOnly),
              summary: "The loop carries da_prev but drops dc_prev (dc_next = 0 at every step): a half-fix.",
-             reason: "dropping dc_prev cuts the cell-state path, the one that lets gradients cross many steps.")
-        method.advice = ("da_prev is carried but dc_prev is not.", "Also set dc_prevt = gradients['dc_prev'] and pass it as dc_next.")
-        return method
+             reason: "dropping dc_prev cuts the cell-state path, the one that lets gradients cross many steps.",
+             advice: ("da_prev is carried but dc_prev is not.", "Also set dc_prevt = gradients['dc_prev'] and pass it as dc_next."))
     }
 
     public static var carryDcOnly: Method {
-        var method = loop("carry-dc-only", .wrong, LoopVariant(carry: .dcOnly),
+        loop("carry-dc-only", .wrong, LoopVariant(carry: .dcOnly),
              summary: "The loop carries dc_prev but drops da_prev (da_next = da[:,:,t] only): the other half-fix.",
-             reason: "dropping da_prev cuts every path through the hidden state a_{t-1}, which all four gates read.")
-        method.advice = ("dc_prev is carried but da_prev is not.", "Pass da[:,:,t] + da_prevt as da_next, with da_prevt = gradients['da_prev'].")
-        return method
+             reason: "dropping da_prev cuts every path through the hidden state a_{t-1}, which all four gates read.",
+             advice: ("dc_prev is carried but da_prev is not.", "Pass da[:,:,t] + da_prevt as da_next, with da_prevt = gradients['da_prev']."))
     }
 
     public static var printed2018: Method {
-        var method = loop("coursera-2018-printed", .wrong, LoopVariant(printed2018: true),
+        loop("coursera-2018-printed", .wrong, LoopVariant(printed2018: true),
              summary: "Equations (7)-(10) as the 2018 notebook printed them in its text, errata included, in the corrected loop.",
-             reason: "the printed (8)-(10) apply the gate derivative to only the second term, (8) adds a c~ factor and 1 - tanh(c~)^2, and (10) uses c~_prev for c_prev.")
-        method.advice = ("the 2018 notebook's printed formulas (7)-(10), errata included.", "Multiply the whole bracket (dc_next·x + Γo(1 − tanh²c_next)·x·da_next) by the gate's derivative; in (8) drop the extra c~ and use 1 − c~²; in (10) use c_prev.")
-        return method
+             reason: "the printed (8)-(10) apply the gate derivative to only the second term, (8) adds a c~ factor and 1 - tanh(c~)^2, and (10) uses c~_prev for c_prev.",
+             advice: ("the 2018 notebook's printed formulas (7)-(10), errata included.", "Multiply the whole bracket (dc_next·x + Γo(1 − tanh²c_next)·x·da_next) by the gate's derivative; in (8) drop the extra c~ and use 1 − c~²; in (10) use c_prev."))
     }
 
     /// Truncated BPTT: the loss at step s flows back to steps s−K+1 … s (and, from the
     /// first K steps, to a0). K = 1 is `per-step`; K ≥ T_x is full BPTT, so correct.
     public static func truncated(_ K: Int, steps: Int) -> Method {
-        var method = loop("truncated:\(K)", K >= steps ? .correct : .wrong, LoopVariant(horizon: K),
+        loop("truncated:\(K)", K >= steps ? .correct : .wrong, LoopVariant(horizon: K),
              summary: "BPTT truncated to \(K) step\(K == 1 ? "" : "s"): each step's loss reaches at most \(K - 1) step\(K == 2 ? "" : "s") back.",
              reason: K >= steps ? "with K ≥ T_x nothing is cut, so it is full BPTT."
-                : "every path longer than \(K - 1) step\(K == 2 ? "" : "s") back in time is cut.")
-        method.advice = ("backpropagation through time cut after \(K) steps.", carryFix)
-        return method
+                : "every path longer than \(K - 1) step\(K == 2 ? "" : "s") back in time is cut.",
+             advice: ("backpropagation through time cut after \(K) steps.", carryFix))
     }
 
 
@@ -78,10 +70,12 @@ extension Method where C == LSTM {
     private static let carryFix = "In lstm_backward call lstm_cell_backward(da[:,:,t] + da_prevt, dc_prevt, caches[t]) and set da_prevt, dc_prevt from its da_prev, dc_prev before the next (earlier) step."
 
     private static func loop(_ name: String, _ expectation: Expectation, _ variant: LoopVariant,
-                             summary: String, reason: String) -> Method {
+                             summary: String, reason: String, lesson: String? = nil,
+                             advice: (finding: String, fix: String)? = nil) -> Method {
         Method(name: name, expectation: expectation, summary: summary, reason: reason,
                compute: { CourseraLoop.gradients($0, variant) },
-               computeSingle: { CourseraLoop.gradients($0.converted(to: Float.self), variant) })
+               computeSingle: { CourseraLoop.gradients($0.converted(to: Float.self), variant) },
+               lesson: lesson, advice: advice)
     }
 }
 
