@@ -76,6 +76,7 @@ import Testing
         _ = try record(["grads", "--cell", "gru", "--method", "per-step"] + small, "gradients")
         _ = try record(["check", "--shard", "2/3"] + small, "shard-part")
         _ = try record(["grads", "--method", "numerical", "--shard", "1/2"] + small, "shard-part")
+        _ = try record(["grads", "--method", "numerical", "--shard", "1/2", "--layout", "pytorch", "--batch-first"] + small, "shard-part")
         for test in ["cell", "backward"] { _ = try record(["notebook", test, "--format", "json"], "notebook") }
         return outputs
     }

@@ -234,7 +234,8 @@ public enum ShardFile {
 
     /// The gradient file (`GradientFile.encode`) of `values`, one per element of `part`'s
     /// inputs in their numbering: what the unsharded run prints.
-    public static func gradientFile(_ values: [Double], of part: ShardPart) throws(InputError) -> JSONValue {
+    /// In `form`'s layout (a `grads` part of a layout fixture says which: `layoutForm`).
+    public static func gradientFile(_ values: [Double], of part: ShardPart, form: LayoutForm = .coursera) throws(InputError) -> JSONValue {
         func encode<C: Cell>(_: C.Type) throws(InputError) -> JSONValue {
             var g = Gradients<C>(), offset = 0
             for input in part.inputs {
@@ -245,9 +246,27 @@ public enum ShardFile {
                 g[key] = Tensor(shape: input.shape, data: Array(values[offset..<(offset + count)]))
                 offset += count
             }
-            return GradientFile.encode(g)
+            return try GradientFile.encode(g, form: form)
         }
         return try encode(part.cell.cell)
+    }
+
+    /// A `grads` part's `extra.layout`: the layout its gradient file is written in.
+    public static func layoutJSON(_ form: LayoutForm) -> JSONValue {
+        .object([JSONMember("layout", .object([JSONMember("name", .string(form.layout.rawValue)),
+                                               JSONMember("batch_first", .bool(form.batchFirst))]))])
+    }
+
+    /// The same in words, for a part's fingerprint.
+    public static func describe(_ form: LayoutForm) -> String { "layout=\(form.layout.rawValue) batch_first=\(form.batchFirst)" }
+
+    /// The layout a `grads` part's gradient file is written in: Coursera's unless `extra.layout` says.
+    public static func layoutForm(_ part: ShardPart, source: String) throws(InputError) -> LayoutForm {
+        guard part.command == "grads", let layout = part.extra?["layout"] else { return .coursera }
+        guard case .string(let name)? = layout["name"], let found = Layout(rawValue: name), case .bool(let batchFirst)? = layout["batch_first"] else {
+            throw InputError(source: source, key: "extra.layout", expected: "{\"name\": a layout, \"batch_first\": true or false}", found: layout.kindDescription)
+        }
+        return LayoutForm(found, batchFirst: batchFirst)
     }
 
     private static func describe(_ v: JSONValue) -> String {

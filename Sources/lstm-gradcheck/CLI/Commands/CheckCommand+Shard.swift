@@ -28,7 +28,7 @@ extension CheckCommand {
                 JSONMember("fixture", try FixtureFile.encode(fixture)),
             ])
             return shard.part("check", p.typed, name: fixture.name, context: Shard.checkContext(fixture, settings, request),
-                              selection, results, extra: extra)
+                              selection, results, withErrors: true, extra: extra)
         }
         out.write(JSON.serialize(try part(fixture.network)) + "\n")
         return .matches

@@ -42,7 +42,7 @@ struct GradsCommand: Subcommand {
                 guard method.name == Method<P.C>.numerical.name else {
                     throw UsageError(.incompatibleValues("'--shard' splits the finite differences: it goes with '--method numerical', not '\(method.name)'"), command: Self.name)
                 }
-                return try shard.gradsPart(p, name: fixture.name, run: runOptions)
+                return try shard.gradsPart(p, name: fixture.name, form: fixture.form, run: runOptions)
             }
             // The gradient file speaks the fixture's layout (`dWx` for a cs231n fixture).
             guard method.name == Method<P.C>.numerical.name else { return try GradientFile.encode(method.compute(p.typed), form: fixture.form) }

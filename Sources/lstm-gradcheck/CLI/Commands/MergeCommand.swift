@@ -49,7 +49,7 @@ struct MergeCommand: Subcommand {
         let (source, first) = parts[0]
         switch first.command {
         case "grads":
-            out.write(JSON.serialize(try ShardFile.gradientFile(merged.values, of: first)) + "\n")
+            out.write(JSON.serialize(try ShardFile.gradientFile(merged.values, of: first, form: try ShardFile.layoutForm(first, source: source))) + "\n")
             return .matches
         case "check":
             return try mergeCheck(source, first, merged, out)

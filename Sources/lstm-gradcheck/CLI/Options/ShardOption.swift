@@ -44,28 +44,34 @@ struct Shard: Sendable, Equatable {
         return (selection, results)
     }
 
-    /// The part file of this shard: its elements' values (and error estimates, with `extra`).
+    /// The part file of this shard: its elements' values (and their error estimates, when
+    /// `withErrors`), with `extra` for what `merge` needs besides.
     func part<C: Cell>(_ command: String, _ problem: Problem<C, Double>, name: String, context: String,
-                       _ selection: ElementSelection, _ results: FiniteDifferences.ElementResults, extra: JSONValue? = nil) -> JSONValue {
+                       _ selection: ElementSelection, _ results: FiniteDifferences.ElementResults,
+                       withErrors: Bool = false, extra: JSONValue? = nil) -> JSONValue {
         ShardFile.encode(ShardPart(
             command: command, fingerprint: Shards.hex(Shards.fingerprint(problem, context: context)),
             index: index, count: count, name: name, cell: C.kind, dims: problem.dims,
             inputs: ShardPart.inputs(of: problem), elements: selection.ranges,
-            values: results.values.map { $0 ?? .nan }, errors: extra == nil ? nil : results.errors.map { $0 ?? .nan }, extra: extra))
+            values: results.values.map { $0 ?? .nan }, errors: withErrors ? results.errors.map { $0 ?? .nan } : nil, extra: extra))
     }
 
     // MARK: grads
 
-    /// What a `grads` part's fingerprint covers besides the network: the method and its step.
-    static func gradsContext(_ request: FiniteDifferences.Request) -> String {
-        "grads \(Method<LSTM>.numerical.name) \(describe(request))"
+    /// What a `grads` part's fingerprint covers besides the network: the method, its step, and
+    /// the layout the gradient file is written in.
+    static func gradsContext(_ request: FiniteDifferences.Request, _ form: LayoutForm) -> String {
+        "grads \(Method<LSTM>.numerical.name) \(describe(request))" + (form.layout == .coursera ? "" : " \(ShardFile.describe(form))")
     }
 
     /// `grads --method numerical --shard K/N`: the part file of shard K.
-    func gradsPart<P: CellProblem>(_ p: P, name: String, run: RunOptions) throws -> JSONValue {
+    /// A fixture in a framework's layout carries it (`extra.layout`), so that `merge` writes the
+    /// gradient file in the layout's names, as the unsharded run does.
+    func gradsPart<P: CellProblem>(_ p: P, name: String, form: LayoutForm, run: RunOptions) throws -> JSONValue {
         let request = FiniteDifferences.Request.central()
         let (selection, results) = try compute(p.typed, request, run: run)
-        return part("grads", p.typed, name: name, context: Self.gradsContext(request), selection, results)
+        return part("grads", p.typed, name: name, context: Self.gradsContext(request, form), selection, results,
+                    extra: form.layout == .coursera ? nil : ShardFile.layoutJSON(form))
     }
 
     // MARK: check
