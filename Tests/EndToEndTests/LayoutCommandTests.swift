@@ -88,6 +88,11 @@ import Testing
         let contradicted = try Tool.run(["verify", "--fixture", withKey, "--grads", withKey, "--layout", "keras"])
         #expect(contradicted.status == 2)
         #expect(contradicted.stderr == "lstm-gradcheck: error: \(withKey): layout: expected \"keras\" (from --layout), found \"pytorch\"\n")
+        // Gradients in another layout's names than the fixture's are refused, saying whose they are.
+        let cs231nGrads = try Tool.temporaryFile("cs231n-grads.json", try Tool.run(["grads", "--layout", "cs231n", "--method", "bptt"]).stdout)
+        let coursera = Tool.root.appendingPathComponent("Fixtures/default.json").path
+        let mixed = try Tool.run(["verify", "--fixture", coursera, "--grads", cs231nGrads])
+        #expect(mixed.status == 2 && mixed.stderr.contains("expected the coursera layout's gradient names, as the fixture's (dWf") && mixed.stderr.contains("found the cs231n layout's (dx dh0 dWx dWh db)"), "\(mixed.stderr)")
         // A generated network in a layout that cannot hold its cell is refused, naming those that can.
         let gru = try Tool.run(["check", "--layout", "cs231n", "--cell", "gru"])
         #expect(gru.status == 2 && gru.stdout.isEmpty)

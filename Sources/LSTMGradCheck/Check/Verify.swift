@@ -131,6 +131,7 @@ public enum Verify {
         }
         let output: Set<String> = [Input<C>.parameter(C.outputLayer.weight).gradientName, Input<C>.parameter(C.outputLayer.bias).gradientName]
         let required = keys.map(Set.init) ?? wanted.subtracting(output)
+        try refuseOtherLayout(user.tensors.map(\.key), layout: .coursera, wanted: all, source: user.source)
         var extra: [String] = []
         for key in user.tensors.map(\.key) where !wanted.contains(key) {
             // A slip for a wanted key would leave that gradient unchecked: say so rather than ignore it.
@@ -225,10 +226,7 @@ public enum Verify {
         let wanted = rights.map(\.key)
         let keys = user.tensors.map(\.key)
         // A file in another layout's names, or a slip of one of this layout's names, is bad input.
-        if let other = Layout.detect(keys: keys), other != layout {
-            throw InputError(source: user.source, expected: "the \(layout.rawValue) layout's gradient names, as the fixture's (\(wanted.joined(separator: " ")))",
-                             found: "the \(other.rawValue) layout's (\(keys.prefix(5).joined(separator: " "))\(keys.count > 5 ? " …" : ""))")
-        }
+        try refuseOtherLayout(keys, layout: layout, wanted: wanted, source: user.source)
         for key in keys where !wanted.contains(key) && InputError.closest(key, in: wanted) != nil {
             throw InputError.unknownKey(key, in: wanted, source: user.source, what: "\(layout.rawValue) gradient")
         }
@@ -292,6 +290,13 @@ public enum Verify {
             hint = " (the shape of \(other.gradientKey): are \(e.gradientKey) and \(other.gradientKey) exchanged?)"
         }
         throw InputError(source: source, key: e.gradientKey, expected: "shape \(e.shapeText) = \(shapeText(shape))", found: shapeText(t.shape) + hint)
+    }
+
+    /// Bad input when a gradient file's keys are another layout's than the fixture's.
+    private static func refuseOtherLayout(_ keys: [String], layout: Layout, wanted: [String], source: String) throws(InputError) {
+        guard let other = Layout.detect(keys: keys), other != layout else { return }
+        throw InputError(source: source, expected: "the \(layout.rawValue) layout's gradient names, as the fixture's (\(wanted.joined(separator: " ")))",
+                         found: "the \(other.rawValue) layout's (\(keys.prefix(5).joined(separator: " "))\(keys.count > 5 ? " …" : ""))")
     }
 
     /// The user's tensor in the Coursera shape, and how it was stored when not so: transposed,
