@@ -26,6 +26,8 @@ public enum Notebook {
         /// whose loop produced it.
         public var sources: [(source: String, route: String)]
         public var entries: [Entry]
+        /// The test cell's sizes (n_x, n_a, n_y, steps, batch), as a report names a network by.
+        public var dims: Dims
 
         /// The printed source a route is held against: the one its loop produced, else
         /// the one the correct loop produced. The numerical check is held against the
@@ -95,7 +97,8 @@ public enum Notebook {
             Entry(label: label, printed: ["notebook": expected],
                   values: ["coursera": pick(notebook), "coursera-2018-printed": pick(printed), "numerical": numerical(perturb)])
         }
-        return Result(routes: ["coursera", "coursera-2018-printed", "numerical"], sources: [("notebook", "coursera")], entries: entries)
+        return Result(routes: ["coursera", "coursera-2018-printed", "numerical"], sources: [("notebook", "coursera")], entries: entries,
+                      dims: Dims(n_x: 3, n_a: 5, n_y: 2, steps: 1, batch: 10))
     }
 
     /// The `lstm_backward` test cell: `seed(1)`; `x` 3×10×7, `a0` 5×10, `Wf bf Wi bi Wo bo
@@ -141,7 +144,8 @@ public enum Notebook {
             Entry(label: label, printed: ["2018 edition": old, "later edition": new],
                   values: Dictionary(uniqueKeysWithValues: zip(routes.map(\.name), grads.map { value($0, key, index) })))
         }
-        return Result(routes: routes.map(\.name), sources: [("2018 edition", "per-step"), ("later edition", "coursera")], entries: entries)
+        return Result(routes: routes.map(\.name), sources: [("2018 edition", "per-step"), ("later edition", "coursera")], entries: entries,
+                      dims: problem.dims)
     }
 
     private static func draw(_ rng: inout NumPyLegacyRandom, _ rows: Int, _ cols: Int) -> Matrix<Double> {

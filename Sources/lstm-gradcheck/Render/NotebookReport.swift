@@ -3,9 +3,12 @@ import LSTMGradCheck
 
 /// The notebook's printed values beside each route's.
 enum NotebookReport {
-    static func render(_ r: Notebook.Result, test: String, format: OutputFormat) -> String {
+    /// JSON in the one report shape (`ReportEnvelope`): the test cell is the run's one network.
+    static func render(_ r: Notebook.Result, test: String, format: OutputFormat, outcome: Outcome) -> String {
         switch format {
-        case .json: return JSON.serialize(json(r, test: test)) + "\n"
+        case .json:
+            let entry = JSONValue.object([JSONReport.fixture(name: "notebook \(test) test", dims: r.dims)] + json(r, test: test) + [JSONReport.status(outcome)])
+            return ReportEnvelope.document(command: "notebook", [FixtureReport(name: test, outcome: outcome, json: entry)])
         case .markdown: return markdown(r, test: test)
         // `notebook --format` offers no JUnit (`OutputFormat.documents`).
         case .text, .junit: return text(r, test: test)
@@ -68,8 +71,8 @@ enum NotebookReport {
         return s
     }
 
-    static func json(_ r: Notebook.Result, test: String) -> JSONValue {
-        .object([
+    static func json(_ r: Notebook.Result, test: String) -> [JSONMember] {
+        [
             JSONMember("test", .string(test)),
             JSONMember("entries", .array(r.entries.map { e in
                 .object([
@@ -79,6 +82,6 @@ enum NotebookReport {
                 ])
             })),
             JSONMember("summary", .array(summary(r, test: test).map(JSONValue.string))),
-        ])
+        ]
     }
 }

@@ -1,7 +1,7 @@
 import LSTMGradCheck
 
 /// The one JSON report shape of every command that reports (`check`, its `--sample` and
-/// `--projection` forms, `verify`, `explain`, `truncation`), described by
+/// `--projection` forms, `verify`, `explain`, `truncation`, `notebook`), described by
 /// docs/schemas/report.schema.json: which shape it is, which command printed it, what the whole
 /// run came to and the exit status that implies, then one entry per fixture — a list even for
 /// one, so a reader never branches on how many fixtures a run had. Each entry is the fixture's

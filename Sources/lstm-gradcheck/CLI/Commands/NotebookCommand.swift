@@ -45,9 +45,10 @@ struct NotebookCommand: Subcommand {
         case .cell: result = Notebook.cellTest()
         case .backward: result = Notebook.backwardTest()
         }
-        out.write(NotebookReport.render(result, test: test.rawValue, format: format))
         // The correct loop must reproduce what its edition printed; the 2018 mismatches are the point.
         let correct = result.sources.filter { $0.route == "coursera" }
-        return correct.allSatisfy { s in result.entries.allSatisfy { $0.agrees(s.route, with: s.source) } } ? .matches : .mismatch
+        let outcome: Outcome = correct.allSatisfy { s in result.entries.allSatisfy { $0.agrees(s.route, with: s.source) } } ? .matches : .mismatch
+        out.write(NotebookReport.render(result, test: test.rawValue, format: format, outcome: outcome))
+        return outcome
     }
 }

@@ -41,7 +41,7 @@ extension OutputFormat {
     static let documents: [OutputFormat] = [.text, .json, .markdown]
 
     /// `--format` of `truncation` and `notebook`.
-    static let spec = OptionSpec(name: "format", value: "FORMAT", help: "text (default; an aligned table and a verdict), json (the report as one JSON document, for machines; a schema in docs/schemas/ describes it: report.schema.json, notebook.schema.json for notebook) or markdown (to paste into a question or an issue).",
+    static let spec = OptionSpec(name: "format", value: "FORMAT", help: "text (default; an aligned table and a verdict), json (the report as one JSON document, for machines; docs/schemas/report.schema.json describes it) or markdown (to paste into a question or an issue).",
                                  completion: .choices(documents.map(\.rawValue)))
 
     /// `--format` of `check` and `verify`, whose reports are tests too.
