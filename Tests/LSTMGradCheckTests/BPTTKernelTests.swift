@@ -7,9 +7,9 @@ import Testing
         ["wider than a tile": Problem<LSTM, Double>.random(Dims(n_x: 9, n_a: 21, n_y: 7, steps: 9, batch: 19), seed: 2)]) { $1 }
 
     @Test(arguments: problems.keys.sorted())
-    func agreesWithTheGenericDerivation(_ name: String) {
+    func agreesWithTheGenericDerivation(_ name: String) throws {
         let p = Self.problems[name]!
-        let fast = BPTTKernel.gradients(p), definition = BPTT.definition(p)
+        let fast = try #require(BPTTKernel.gradients(p)), definition = BPTT.definition(p)
         #expect(fast.keys == definition.keys)
         for key in definition.keys {
             #expect(fast[key]?.shape == definition[key]?.shape, "\(key)")
@@ -17,8 +17,8 @@ import Testing
         }
     }
 
-    @Test func theBPTTMethodTakesTheKernelPathInDouble() {
+    @Test func theBPTTMethodTakesTheKernelPathInDouble() throws {
         let p = Self.problems["wider than a tile"]!
-        #expect(Method<LSTM>.bptt.compute(p) == BPTTKernel.gradients(p))
+        #expect(Method<LSTM>.bptt.compute(p) == (try #require(BPTTKernel.gradients(p))))
     }
 }

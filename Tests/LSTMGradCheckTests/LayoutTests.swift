@@ -330,13 +330,13 @@ import Testing
 
     @Test func batchFirstConfusion() throws {
         // Time-major fixture, batch-major gradient: read back in the fixture's order, and named.
-        let r = try verifyEdited(.pytorch) { files in files[4].tensor = files[4].tensor.permuted([1, 0, 2]) }
+        let r = try verifyEdited(.pytorch) { files in files[4].tensor = files[4].tensor.permuted(.firstTwoExchanged) }
         #expect(diagnoses(r) == ["input": "batch-first"])
         #expect(r.tensors.first { $0.fileKey == "input" }?.diagnosis?.finding ==
                 "input has its batch and time axes exchanged: (N, T, ·) where the fixture's input is (T, N, ·) (batch_first is false). Its values are right.")
         // With N = T the shapes cannot tell: the values do.
         let square = try verifyEdited(.pytorch, dims: Dims(n_x: 3, n_a: 4, n_y: 2, steps: 3, batch: 3), form: LayoutForm(.pytorch, batchFirst: true)) { files in
-            files[4].tensor = files[4].tensor.permuted([1, 0, 2])
+            files[4].tensor = files[4].tensor.permuted(.firstTwoExchanged)
         }
         #expect(diagnoses(square) == ["input": "batch-first"])
     }

@@ -278,7 +278,7 @@ public enum Verify {
         if t.shape == shape { return (t, nil) }
         if t.shape.filter({ $0 != 1 }) == shape.filter({ $0 != 1 }) { return (Tensor(shape: shape, data: t.data), nil) }
         if t.shape.count == 2, shape.count == 2, t.shape == [shape[1], shape[0]] { return (Tensor(t.matrix.transposed), .transpose) }
-        if map.sequenceAxes(e) != nil, t.shape == [shape[1], shape[0], shape[2]] { return (t.permuted([1, 0, 2]), .axisOrder) }
+        if map.sequenceAxes(e) != nil, t.shape == [shape[1], shape[0], shape[2]] { return (t.permuted(.firstTwoExchanged), .axisOrder) }
         if e.isParameter, map.dims.batch > 1, t.shape == [map.dims.batch] + shape {
             // One entry per example: read summed over the batch, the sum the gradient misses.
             var sum = Tensor(zeros: shape)

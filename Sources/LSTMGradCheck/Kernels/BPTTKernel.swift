@@ -4,8 +4,9 @@
 /// gradients, `dW = Σ_t dz_t·[a_{t−1}; x_t]ᵀ` and `dx = W_xᵀ·dz`. Only `W·[a_{t−1}; x_t]` and
 /// `W_aᵀ·dz_t` run step by step. Agrees with `BPTT.definition` to rounding (tests hold it to 1e-12).
 enum BPTTKernel {
-    static func gradients(_ problem: Problem<LSTM, Double>) -> Gradients<LSTM> {
-        let k = LSTMKernel(problem, columns: false)
+    /// Nil for a target the kernels do not take (masked labels).
+    static func gradients(_ problem: Problem<LSTM, Double>) -> Gradients<LSTM>? {
+        guard let k = LSTMKernel(problem, columns: false) else { return nil }
         let (n_a, n_x, n_y, T, m, K) = (k.n_a, k.n_x, k.n_y, k.steps, k.batch, k.depth)
         let (TM, S, nm) = (T * m, (T + 1) * m, k.n_a * k.batch)
         // Per-step blocks of n_a × m are spaced `np` apart, a whole number of SIMD8 vectors,

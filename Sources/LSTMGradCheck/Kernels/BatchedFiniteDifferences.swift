@@ -35,10 +35,10 @@ public enum BatchedFiniteDifferences {
     /// A target the kernels do not take (masked labels) goes element by element.
     static func central(_ problem: Problem<LSTM, Double>, rounds: [[ElementID<LSTM>]], step h: Double,
                         control: RunControl) -> (values: [Double?], stop: StopReason?) {
-        guard LSTMKernel.supports(problem) else {
+        guard let run = FiniteDifferenceRun(problem, rounds: rounds.map { $0.map { Perturbation($0, h) } }) else {
             return FiniteDifferences.central(problem, elements: rounds.flatMap { $0 }, step: h, control: control)
         }
-        let result = FiniteDifferenceRun(problem, rounds: rounds.map { $0.map { Perturbation($0, h) } }).evaluate(control)
+        let result = run.evaluate(control)
         return (result.values, result.stop)
     }
 
@@ -72,7 +72,9 @@ public enum BatchedFiniteDifferences {
                 return multiples.map { Perturbation(id, $0 * h) }
             })
         }
-        let run = FiniteDifferenceRun(problem, rounds: rounds)
+        guard let run = FiniteDifferenceRun(problem, rounds: rounds) else {
+            return FiniteDifferences.elementwiseResults(problem, request, control: control)
+        }
         let result = run.evaluate(control)
         // Perturbations k·i ..< k·(i + 1) are the i-th selected element's at h (and 2h).
         let k = multiples.count
@@ -164,8 +166,9 @@ final class FiniteDifferenceRun: Sendable {
         return min(512, max(64, (384 << 10) / max(perColumn, 1) / 16 * 16))
     }
 
-    init(_ problem: Problem<LSTM, Double>, rounds: [[Perturbation]]) {
-        let k = LSTMKernel(problem)
+    /// Nil for a target the kernels do not take.
+    init?(_ problem: Problem<LSTM, Double>, rounds: [[Perturbation]]) {
+        guard let k = LSTMKernel(problem) else { return nil }
         kernel = k
         let (n_a, m, T, K) = (k.n_a, k.batch, k.steps, k.depth)
         let capacity = Self.batchColumns(k)

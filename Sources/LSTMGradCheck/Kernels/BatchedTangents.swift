@@ -22,10 +22,11 @@
 /// Each column's arithmetic is the same whichever columns share its batch (see `gemmAdd`),
 /// so results are bit-identical for any thread count.
 enum BatchedTangents {
-    /// `∂L/∂θ` for every element of every input (`problem.inputs`), under `control`;
-    /// throws when it stops the run.
+    /// `∂L/∂θ` for every element of every input (`problem.inputs`), under `control`; the
+    /// dual numbers for a target the kernels do not take (masked labels). Throws when
+    /// `control` stops the run.
     static func gradients(_ problem: Problem<LSTM, Double>, control: RunControl) throws(Interruption) -> Gradients<LSTM> {
-        let run = TangentRun(problem)
+        guard let run = TangentRun(problem) else { return try ExactGradient.dualNumbers(problem, control: control) }
         return try run.evaluate(control)
     }
 }
@@ -72,8 +73,9 @@ final class TangentRun: Sendable {
         return min(256, max(32, (512 << 10) / max(perColumn, 1)))
     }
 
-    init(_ problem: Problem<LSTM, Double>) {
-        let k = LSTMKernel(problem)
+    /// Nil for a target the kernels do not take.
+    init?(_ problem: Problem<LSTM, Double>) {
+        guard let k = LSTMKernel(problem) else { return nil }
         kernel = k
         elements = InputElements(problem)
         linearisation = Linearisation(k)

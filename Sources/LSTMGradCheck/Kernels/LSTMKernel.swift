@@ -46,9 +46,9 @@ final class LSTMKernel: @unchecked Sendable {   // immutable after init
         }
     }
 
-    /// `columns: false` leaves out what only column batches (`run`) read. The problem's
-    /// target must be one the kernels take (`supports`).
-    init(_ problem: Problem<LSTM, Double>, columns: Bool = true) {
+    /// `columns: false` leaves out what only column batches (`run`) read. Nil for a target
+    /// the kernels do not take (`supports`): the caller runs the generic definition instead.
+    init?(_ problem: Problem<LSTM, Double>, columns: Bool = true) {
         let p = problem.weights, d = problem.dims
         (n_x, n_a, steps, batch) = (d.n_x, d.n_a, d.steps, d.batch)
         let (T, m, K) = (d.steps, d.batch, d.n_a + d.n_x)
@@ -62,9 +62,7 @@ final class LSTMKernel: @unchecked Sendable {   // immutable after init
             labels = .allocate(capacity: 0)
             upstream = .allocate(from: Self.timeMajor(Array(da.prefix(T))))
         case .maskedLabels:
-            // Every caller asks `supports` first (the captioning loss runs on the generic path), so
-            // reaching this is a bug in the caller, not bad input.
-            preconditionFailure("LSTMKernel: masked labels are not laid out for the kernels (check LSTMKernel.supports first)")
+            return nil
         }
         let stacked = Matrix.stacked(LSTM.Gate.allCases.map { p[$0.parameters.weight] })
         W = .allocate(from: stacked.storage)

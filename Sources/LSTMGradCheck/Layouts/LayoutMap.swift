@@ -255,12 +255,12 @@ struct LayoutMap<C: Cell>: Sendable {
 
     /// A typed sequence (rows × m × T: `x`, or an upstream `da`) in the layout's axis order.
     func fileSequence(_ t: Tensor) -> Tensor {
-        !layout.stacksRows || form.batchFirst ? t.permuted([1, 2, 0]) : t.permuted([2, 1, 0])
+        t.permuted(!layout.stacksRows || form.batchFirst ? .batchMajor : .timeMajor)
     }
 
     /// A sequence in the layout's axis order as a typed rows × m × T tensor.
     func typedSequence(_ t: Tensor) -> Tensor {
-        !layout.stacksRows || form.batchFirst ? t.permuted([2, 0, 1]) : t.permuted([2, 1, 0])
+        t.permuted(!layout.stacksRows || form.batchFirst ? .fromBatchMajor : .timeMajor)
     }
 
     // MARK: File → typed
@@ -350,11 +350,27 @@ struct LayoutMap<C: Cell>: Sendable {
     }
 }
 
+/// A reordering of a sequence tensor's three axes, as NumPy's `transpose(axes)`: axis k of the
+/// result is axis `axes[k]`. Only the reorderings the layouts use exist, so every one is a
+/// permutation of three axes.
+struct AxisPermutation: Sendable {
+    let axes: [Int]
+    private init(axes: [Int]) { self.axes = axes }
+
+    /// A typed sequence (features, batch, time) as a batch-major file's (batch, time, features).
+    static let batchMajor = AxisPermutation(axes: [1, 2, 0])
+    /// The inverse: a batch-major file's sequence as a typed one.
+    static let fromBatchMajor = AxisPermutation(axes: [2, 0, 1])
+    /// Features and time exchanged: typed to time-major (time, batch, features) and back.
+    static let timeMajor = AxisPermutation(axes: [2, 1, 0])
+    /// A file's first two axes exchanged: batch-first read as time-first, or the other way.
+    static let firstTwoExchanged = AxisPermutation(axes: [1, 0, 2])
+}
+
 extension Tensor {
-    /// The axes reordered as NumPy's `transpose(axes)`: axis k of the result is axis `axes[k]`.
-    func permuted(_ axes: [Int]) -> Tensor {
-        // The axes come from the layouts' own tables, never from a file: a wrong one is a bug here.
-        precondition(axes.sorted() == Array(shape.indices), "permuted: \(axes) is not a permutation of \(shape.count) axes")
+    /// The tensor with its three axes reordered by `permutation`.
+    func permuted(_ permutation: AxisPermutation) -> Tensor {
+        let axes = permutation.axes
         let newShape = axes.map { shape[$0] }
         var strides = Array(repeating: 1, count: shape.count)
         for d in stride(from: shape.count - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * shape[d + 1] }

@@ -56,7 +56,7 @@ extension LayoutMap {
                                      finding: "\(name) is half the bias gradient: it was split between \(layout.biasKeys.joined(separator: " and ")).", fix: fix))
         }
         if let axes = sequenceAxes(e), right.shape[axes.steps] == right.shape[axes.batch] {
-            out.append(LayoutMistake(candidate: right.permuted([1, 0, 2]), kind: .axisOrder,
+            out.append(LayoutMistake(candidate: right.permuted(.firstTwoExchanged), kind: .axisOrder,
                                      finding: axisFinding(e, storedAs: e.shape), fix: axisFix(e)))
         }
         return out

@@ -356,21 +356,24 @@ public struct NumericalGradient<C: Cell>: Sendable, Equatable {
         self.stop = stop
     }
 
-    /// The results of a request for every element of `problem` (`results.numbers` is
-    /// `0 ..< FiniteDifferences.elementCount(problem)`), gathered into tensors: a tensor is
-    /// present when all its elements have a value, its estimate when they all have one too.
+    /// The results of a request on `problem`'s elements, gathered into tensors by element
+    /// number: a tensor is present when all its elements have a value (an element the results
+    /// do not hold has none), its estimate when they all have one too.
     public init(_ problem: Problem<C, Double>, _ results: FiniteDifferences.ElementResults) {
         let elements = InputElements(problem)
-        // Partial results (a shard) are gathered by `merge` first; a partial set here is a bug.
-        precondition(results.numbers.count == elements.count && results.numbers.last.map { $0 == elements.count - 1 } ?? true,
-                     "NumericalGradient gathers the results of every element")
+        var values = [Double?](repeating: nil, count: elements.count), errors = values
+        for (k, number) in results.numbers.enumerated() where values.indices.contains(number) {
+            values[number] = results.values[k]
+            if !results.errors.isEmpty { errors[number] = results.errors[k] }
+        }
         self.init(stop: results.stop)
         for (k, input) in elements.inputs.enumerated() {
             let range = elements.range(k)
-            guard range.allSatisfy({ results.values[$0] != nil }) else { continue }
-            gradients[input] = Tensor(shape: elements.shapes[k], data: range.map { results.values[$0]! })
-            guard !results.errors.isEmpty, range.allSatisfy({ results.errors[$0] != nil }) else { continue }
-            errorEstimate[input] = Tensor(shape: elements.shapes[k], data: range.map { results.errors[$0]! })
+            let value = range.compactMap { values[$0] }, error = range.compactMap { errors[$0] }
+            guard value.count == range.count else { continue }
+            gradients[input] = Tensor(shape: elements.shapes[k], data: value)
+            guard error.count == range.count else { continue }
+            errorEstimate[input] = Tensor(shape: elements.shapes[k], data: error)
         }
     }
 }

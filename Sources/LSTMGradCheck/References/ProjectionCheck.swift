@@ -203,7 +203,7 @@ public enum ProjectionCheck {
     /// The per-step, per-column losses of `problem` from the kernel, or the whole loss as one
     /// term for a target the kernels do not take (masked labels).
     private static func losses(_ problem: Problem<LSTM, Double>) -> [Double] {
-        LSTMKernel.supports(problem) ? LSTMKernel(problem).trajectory().losses : [problem.loss]
+        LSTMKernel(problem)?.trajectory().losses ?? [problem.loss]
     }
 
     /// The per-step, per-column losses of each problem, on up to `threads` threads.

@@ -42,10 +42,9 @@ public enum Shards {
     /// element boundary where the running cost reaches (k + 1)/N of the total. So every element
     /// is in exactly one slice, the slices depend on N and the costs alone, and each slice's
     /// cost is within one element's cost of total/N (with equal costs: sizes within one of
-    /// each other). A slice is empty when N exceeds the elements.
-    public static func slices(costs: [Int], count n: Int) -> [ElementSelection] {
-        // `--shard K/N` and part files are validated (N ≥ 1) before they reach here.
-        precondition(n >= 1, "at least one shard")
+    /// each other). A slice is empty when N exceeds the elements; fewer than one slice is one.
+    public static func slices(costs: [Int], count: Int) -> [ElementSelection] {
+        let n = max(count, 1)
         let total = costs.reduce(0) { $0 + max($1, 1) }
         var bounds = [0], running = 0, next = 0
         for k in 1..<n {

@@ -6,7 +6,7 @@ enum BPTT {
     /// In Double on the batched kernels (`BPTTKernel`), or by the definition for a target the
     /// kernels do not take (masked labels).
     static func gradients(_ problem: Problem<LSTM, Double>) -> Gradients<LSTM> {
-        LSTMKernel.supports(problem) ? BPTTKernel.gradients(problem) : definition(problem)
+        BPTTKernel.gradients(problem) ?? definition(problem)
     }
 
     /// The generic derivation over `LSTM.forward`, in any scalar; the kernel path must agree with it.

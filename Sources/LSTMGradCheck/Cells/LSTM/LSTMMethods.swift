@@ -105,8 +105,7 @@ extension LSTM {
     /// The batched forward-mode kernel (`BatchedTangents`), equal to the dual numbers to rounding;
     /// the dual numbers themselves for a target the kernels do not take (masked labels).
     public static func exactGradient(_ problem: Problem<LSTM, Double>, control: RunControl) throws(Interruption) -> Gradients<LSTM> {
-        guard LSTMKernel.supports(problem) else { return try ExactGradient.dualNumbers(problem, control: control) }
-        return try BatchedTangents.gradients(problem, control: control)
+        try BatchedTangents.gradients(problem, control: control)
     }
 
     /// Central differences through the batched kernel (`BatchedFiniteDifferences`), equal to
@@ -114,9 +113,7 @@ extension LSTM {
     /// take (masked labels), element by element.
     public static func finiteDifferences(_ problem: Problem<LSTM, Double>, _ request: FiniteDifferences.Request,
                                          control: RunControl) -> FiniteDifferences.ElementResults {
-        guard request.scheme == .central, LSTMKernel.supports(problem) else {
-            return FiniteDifferences.elementwiseResults(problem, request, control: control)
-        }
+        guard request.scheme == .central else { return FiniteDifferences.elementwiseResults(problem, request, control: control) }
         return BatchedFiniteDifferences.results(problem, request, control: control)
     }
 
