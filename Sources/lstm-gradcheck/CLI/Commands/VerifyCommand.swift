@@ -75,7 +75,7 @@ struct VerifyCommand: Subcommand {
         exec = try ExecOptions(p)
         // With --exec the battery is the fixtures, and the command writes the gradients.
         if exec == nil && (fixtures.isEmpty || grads.isEmpty) {
-            throw UsageError(.missingOptions(command: Self.name, ["--fixture FILE", "--grads PATH"]), command: Self.name)
+            throw UsageError(.missingOptions(command: Self.name, ["--fixture FILE", "--grads PATH (or --exec CMD in place of both)"]), command: Self.name)
         }
         try FixtureFiles.check(fixtures, command: Self.name)
         if exec == nil && grads.count != fixtures.count && grads.count != 1 {
