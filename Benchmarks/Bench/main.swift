@@ -370,9 +370,8 @@ struct Build {
     var kernelPath = CK_VARIANT_BASELINE
     var ghz = 0.0, register = 0.0
     var isa: String { instructions(ofPath: kernelPath) }
-    /// FP64 operations per cycle and core: two multiply and two add pipes (Zen 4/5; or two FMA
-    /// pipes), each as wide as the kernel path's vectors. The kernels multiply then add, never
-    /// fused, so their peak is the same pipes' mul + add rate.
+    /// FP64 operations per cycle and core: two FMA pipes (two flops each), as wide as the kernel
+    /// path's vectors; the product's tile is fused multiply-adds.
     var flopsPerCycle: Double { Double(2 * 2 * lanes(ofPath: kernelPath)) }
     var peak: Double { ghz * flopsPerCycle }
 }
@@ -402,7 +401,7 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
         builds[k].register = peak["register"]?.first ?? .nan
         builds[k].kernelPath = (peak["path"]?.first).map { Int32($0) } ?? CK_VARIANT_BASELINE
         let b = builds[k]
-        print(String(format: "%@ (kernels %@): clock %.2f GHz (fastest of 500 samples) × %.0f flop/cycle (2 multiply + 2 add pipes × %d lanes) = FP64 peak %.0f GFLOP/s per core; Swift SIMD%d code, registers only, reaches %.0f",
+        print(String(format: "%@ (kernels %@): clock %.2f GHz (fastest of 500 samples) × %.0f flop/cycle (2 FMA pipes × 2 flops × %d lanes) = FP64 peak %.0f GFLOP/s per core; Swift SIMD%d code, registers only, reaches %.0f",
                      pad(b.label, 8), b.isa, b.ghz, b.flopsPerCycle, lanes(ofPath: b.kernelPath), b.peak, Lanes.scalarCount, b.register))
     }
     func loadAverage() -> String { (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)).map { String($0.split(separator: " ")[0]) } ?? "?" }

@@ -1,8 +1,10 @@
 // The kernels of CKernels.h, compiled once per CPU path (variant.h) and chosen at run time.
 //
 // Bit-identity across paths rests on three things, all checked by KernelsTests:
-//  - no contraction: a·b + c is a multiply then an add on every path (the pragma below and in
-//    variant.h; the x86-64-v4 path has FMA instructions available, the others none);
+//  - no contraction: the compiler fuses nothing (the pragma below and in variant.h); the one
+//    fused multiply-add, the product's `acc = fma(a, b, acc)`, is written out, and a correctly
+//    rounded a·b + acc has one value whether an FMA instruction (x86-64-v3 and v4, arm64) or
+//    libm's `fma` (x86-64 baseline, which has no such instruction) computes it;
 //  - every element of a product is summed in the same order whatever the tile shape;
 //  - exp, tanh and sigmoid are lane arithmetic, so the vector width does not matter.
 
@@ -80,9 +82,8 @@ static void ck_scratch_free(double *p) { free(((void **)p)[-1]); }
 #include "variant.h"
 
 #if CK_X86_PATHS
-// x86-64-v3 (AVX2, 16 ymm registers): a 6 × 8 tile, 12 accumulators. "avx2" does not imply
-// "fma": this path has no fused instruction to contract into.
-#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+// x86-64-v3 (AVX2 and FMA, 16 ymm registers): a 6 × 8 tile, 12 accumulators.
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #define CK_SUFFIX v3
 #define CK_TILE_BYTES 32
 #define CK_TILE_ROWS 6
@@ -92,9 +93,8 @@ static void ck_scratch_free(double *p) { free(((void **)p)[-1]); }
 #include "variant.h"
 #pragma clang attribute pop
 
-// x86-64-v4 (AVX-512, 32 zmm registers): a 6 × 16 tile, 12 accumulators; a tile that fills all
-// 32 registers gains nothing, as the multiplies and adds, not the loads, set the pace.
-#pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,avx512cd"))), apply_to = function)
+// x86-64-v4 (AVX-512 and FMA, 32 zmm registers): a 6 × 16 tile, 12 accumulators.
+#pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,avx512cd,fma"))), apply_to = function)
 #define CK_SUFFIX v4
 #define CK_TILE_BYTES 64
 #define CK_TILE_ROWS 6
@@ -108,12 +108,12 @@ static void ck_scratch_free(double *p) { free(((void **)p)[-1]); }
 // MARK: Which path
 
 #if CK_X86_PATHS
-/// 0 baseline, 1 x86-64-v3, 2 x86-64-v4: what the CPU has and the OS saves (XCR0).
+/// 0 baseline, 1 x86-64-v3 (AVX2 and FMA), 2 x86-64-v4: what the CPU has and the OS saves (XCR0).
 static int ck_x86_level(void) {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
-    const int osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
-    if (!osxsave || !avx) return 0;
+    const int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
+    if (!fma || !osxsave || !avx) return 0;
     unsigned lo, hi;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
     const uint64_t xcr0 = ((uint64_t)hi << 32) | lo;

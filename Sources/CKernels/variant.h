@@ -11,7 +11,9 @@
 // ck_panel_layout, and undefines the six parameters at its end, for the next path to set.
 //
 // The arithmetic is written out operation by operation and contraction is off, so every path
-// (and every vector width) computes the same bits: the order below is the specification.
+// (and every vector width) computes the same bits: the order below is the specification. The
+// product's fused multiply-add is written out too (`__builtin_elementwise_fma`): a correctly
+// rounded a·b + c is one value whatever computes it, an FMA instruction or libm's `fma`.
 
 #pragma clang fp contract(off)
 // -Wpsabi warns that 128-byte vector arguments are passed differently with and without
@@ -29,8 +31,15 @@ typedef double CK_NAME(vec) __attribute__((vector_size(CK_TILE_BYTES)));
 
 // MARK: GEMM
 
+/// `x` in every lane.
+static inline __attribute__((always_inline)) CK_NAME(vec) CK_NAME(splat)(double x) {
+    CK_NAME(vec) v;
+    for (int l = 0; l < CK_LANES; l++) v[l] = x;
+    return v;
+}
+
 /// `C[0 ..< CK_TILE_ROWS, 0 ..< nv·CK_LANES] += panel·sliver` over kc steps of k: the
-/// microkernel. `acc = +0; acc = acc + a·b` for each k in order, then `C = C + acc`.
+/// microkernel. `acc = +0; acc = fma(a, b, acc)` for each k in order, then `C = C + acc`.
 /// `nv` is a constant at each (inlined) call, so the accumulators live in registers.
 static inline __attribute__((always_inline))
 void CK_NAME(tile)(const int nv, ptrdiff_t kc, const double *restrict panel, const double *restrict sliver,
@@ -45,15 +54,12 @@ void CK_NAME(tile)(const int nv, ptrdiff_t kc, const double *restrict panel, con
         for (int v = 0; v < nv; v++) __builtin_memcpy(&bv[v], pb + v * CK_LANES, sizeof(vec));
         for (int r = 0; r < CK_TILE_ROWS; r++) {
 #if CK_PANEL_COPIES == 1
-            const double ar = pa[r];   // splat by the multiplication
+            const vec ar = CK_NAME(splat)(pa[r]);
 #else
             vec ar;
             __builtin_memcpy(&ar, pa + r * CK_LANES, sizeof(vec));
 #endif
-            for (int v = 0; v < nv; v++) {
-                const vec product = ar * bv[v];
-                acc[r][v] = acc[r][v] + product;
-            }
+            for (int v = 0; v < nv; v++) acc[r][v] = __builtin_elementwise_fma(ar, bv[v], acc[r][v]);
         }
         pa += CK_TILE_ROWS * CK_PANEL_COPIES;
         pb += nv * CK_LANES;
@@ -125,16 +131,14 @@ void CK_NAME(run)(const int nv, ptrdiff_t rows, ptrdiff_t depth, const double *a
                     if (live == mr && cols == nr) {
                         CK_NAME(tile)(nv, kc, panel, sliver, c + i * ldc + j0, ldc);
                     } else {
-                        // Edge: the full tile into scratch, then only its live part into C.
-                        // acc starts at +0 and is never −0 (x + (−x) is +0), so 0 + acc is acc
-                        // bit for bit: the same sums as a full tile.
+                        // Edge: the live part of C into a full tile of scratch, the tile, and
+                        // the live part back: each live element gets C + acc, as in a full tile.
                         memset(edge, 0, sizeof edge);
+                        for (ptrdiff_t r = 0; r < live; r++)
+                            memcpy(edge + r * nr, c + (i + r) * ldc + j0, (size_t)cols * sizeof(double));
                         CK_NAME(tile)(nv, kc, panel, sliver, edge, nr);
                         for (ptrdiff_t r = 0; r < live; r++)
-                            for (ptrdiff_t q = 0; q < cols; q++) {
-                                double *at = c + (i + r) * ldc + j0 + q;
-                                *at = *at + edge[r * nr + q];
-                            }
+                            memcpy(c + (i + r) * ldc + j0, edge + r * nr, (size_t)cols * sizeof(double));
                     }
                 }
             }

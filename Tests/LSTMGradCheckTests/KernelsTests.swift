@@ -64,7 +64,7 @@ import Testing
         }
 
         /// C + op(A)·op(B) by plain scalar loops in the kernels' order: per depth block of 256,
-        /// `acc = 0; acc = acc + a·b` for each k in order, then `C = C + acc`. Padding untouched.
+        /// `acc = 0; acc = fma(a, b, acc)` for each k in order, then `C = C + acc`. Padding untouched.
         func scalar() -> [Double] {
             var out = c
             for i in 0..<m {
@@ -72,10 +72,7 @@ import Testing
                     var sum = c[i * ldc + j]
                     for p0 in stride(from: 0, to: k, by: 256) {
                         var acc = 0.0
-                        for p in p0..<min(p0 + 256, k) {
-                            let product = A(i, p) * B(p, j)
-                            acc = acc + product
-                        }
+                        for p in p0..<min(p0 + 256, k) { acc.addProduct(A(i, p), B(p, j)) }
                         sum = sum + acc
                     }
                     out[i * ldc + j] = sum
@@ -85,7 +82,7 @@ import Testing
         }
 
         /// Every element against the naive sum. Both sums add the same k + 1 terms (C's old
-        /// value and k rounded products) in some order, so each is within γ_{k+1}·Σ|term|
+        /// value and k products, rounded or fused) in some order, so each is within γ_{k+1}·Σ|term|
         /// of the exact value (Higham, Accuracy and Stability, §3.1, γ_n = nu/(1 − nu),
         /// u = 2⁻⁵³), and they are within twice that of each other.
         func expectMatchesNaive(_ got: [Double], _ comment: Comment) {

@@ -4,9 +4,9 @@
 /// The batched Double kernels of LSTMGradCheck (`gemmAdd`, `PackedLHS`, `VectorMath`'s
 /// buffers), compiled once per CPU path and chosen at run time: every function takes the path
 /// (a `CK_VARIANT_*`), which must be one `ck_variant_supported` accepts (another x86 path would
-/// fault on a CPU without its instructions). Every path computes the same bits: a·b then + (never fused, contraction
-/// is off in every source file), each element of a product summed in the same order, pure lane
-/// arithmetic for exp, tanh and sigmoid. Paths differ only in vector width and tile shape.
+/// fault on a CPU without its instructions). Every path computes the same bits: no contraction in any source file,
+/// each element of a product summed in the same order by fused multiply-adds (correctly rounded,
+/// so one value on every path), pure lane arithmetic for exp, tanh and sigmoid. Paths differ only in vector width and tile shape.
 /// Sizes and strides count doubles. Nothing here allocates on behalf of the caller or keeps state.
 
 #include <stddef.h>
@@ -19,7 +19,7 @@ extern "C" {
 /// The portable path: SSE2 on x86-64 (the baseline every x86-64 CPU has), NEON on arm64,
 /// plain C elsewhere.
 #define CK_VARIANT_BASELINE 0
-/// x86-64-v3: AVX2 (256-bit vectors, 16 registers). The compiler may not use FMA here at all.
+/// x86-64-v3: AVX2 and FMA (256-bit vectors, 16 registers).
 #define CK_VARIANT_X86_64_V3 1
 /// x86-64-v4: AVX-512 F/DQ/VL/BW/CD (512-bit vectors, 32 registers).
 #define CK_VARIANT_X86_64_V4 2
@@ -36,8 +36,8 @@ const char *ck_variant_name(int variant);
 
 // MARK: Matrix products (see `gemmAdd` in Kernels.swift)
 
-/// The depth (k) block: each element of C gets `C + (0 + a·b + a·b …)` once per block of
-/// this many k, blocks in order. The same on every path; the sums depend on it.
+/// The depth (k) block: each element of C gets `C + fma(a, b, … fma(a, b, 0))` once per block
+/// of this many k, blocks in order. The same on every path; the sums depend on it.
 #define CK_GEMM_DEPTH_BLOCK 256
 
 /// Doubles `ck_gemm_pack` writes for an m × k left operand on `variant`.

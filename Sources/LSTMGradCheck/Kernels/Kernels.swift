@@ -7,9 +7,9 @@ internal import CKernels
 /// weight, B a stack of states with one column per batch element and trajectory).
 ///
 /// Every element of C is summed the same way wherever it sits and however the work
-/// is split: `acc = 0; acc = acc + a·b` for each k in order (a multiply then an add,
-/// never fused) within a depth block of `CK_GEMM_DEPTH_BLOCK` (256), then `C = C + acc` per
-/// block. So results are bit-identical for any thread count, any column count, any build
+/// is split: `acc = 0; acc = fma(a, b, acc)` for each k in order (one rounding per step,
+/// whether an instruction or libm computes it) within a depth block of `CK_GEMM_DEPTH_BLOCK`
+/// (256), then `C = C + acc` per block. So results are bit-identical for any thread count, any column count, any build
 /// and any CPU path (`KernelPath`): the paths differ only in vector width and tile shape.
 ///
 /// The tiles and loops are C (the CKernels target), compiled once per path and chosen at
