@@ -8,14 +8,32 @@ public struct HiddenStep<C: Cell, S: Scalar> {
 
 /// A cell whose only state is the hidden state `a` (the RNN, the GRU): its notebook loop
 /// carries `da_prev` alone (`HiddenCarryLoop`), so what `explain`, the flow report and a bare
-/// check need follows from its cell backward, its BPTT and its loop.
+/// check need follows from its cell backward, its BPTT and its loop. The BPTT and the loop are
+/// written once over any scalar; `bptt`, `coursera` and `per-step` run them in `Double` and `Float`.
 public protocol HiddenStateCell: Cell {
     /// The cell backward at one step, in `Double`.
     static func stepBackward(_ da_next: Matrix<Double>, _ cache: Cache, _ weights: Weights<Self, Double>) -> HiddenStep<Self, Double>
-    /// `∂L/∂a_t` at every step, from the cell's BPTT.
-    static func bpttStates(_ problem: Problem<Self, Double>) -> [Matrix<Double>]
-    /// The notebook loop with the carry (`coursera`) or without it (`per-step`).
-    static func notebookLoop(carry: Bool) -> Method<Self>
+    /// The cell's BPTT, written apart from its cell backward: the gradients, and `∂L/∂a_t` at
+    /// every step t, every later loss included.
+    static func bpttBackward<S: Scalar>(_ problem: Problem<Self, S>) -> (gradients: Gradients<Self>, da: [Matrix<S>])
+    /// The notebook loop (`HiddenCarryLoop` around the cell backward) with the carry or without it.
+    static func notebookLoopGradients<S: Scalar>(_ problem: Problem<Self, S>, carry: Bool) -> Gradients<Self>
+    /// What `bptt` and the notebook loops say of themselves.
+    static var catalogueText: HiddenStateCatalogueText { get }
+}
+
+/// The words of a hidden-state cell's catalogue (`HiddenStateCell.catalogueText`).
+public struct HiddenStateCatalogueText: Sendable {
+    /// How its BPTT is written (`W = [Waa Wax] on [a_prev; x_t]`).
+    var bptt: String
+    /// The cell backward and its loop as the reader knows them.
+    var source: String
+    /// The function names the fix refers to: the cell backward and its loop.
+    var cell: String, loop: String
+    /// What the lesson calls the cell backward's formulas.
+    var lessonSubject: String
+    /// What is particular to the cell, added to the reason of the loop with the carry and without it.
+    var carriedNote = "", uncarriedNote = ""
 }
 
 extension Method where C: HiddenStateCell {
@@ -25,6 +43,16 @@ extension Method where C: HiddenStateCell {
 }
 
 extension HiddenStateCell {
+    public static var bptt: Method<Self> {
+        .bptt(catalogueText.bptt, double: { bpttBackward($0).gradients }, single: { bpttBackward($0).gradients })
+    }
+
+    /// The notebook loop with the carry (`coursera`) or without it (`per-step`).
+    public static func notebookLoop(carry: Bool) -> Method<Self> {
+        .hiddenCarryLoop(carry: carry, catalogueText, double: { notebookLoopGradients($0, carry: carry) },
+                         single: { notebookLoopGradients($0, carry: carry) })
+    }
+
     public static var coreMethods: [Method<Self>] { [bptt, notebookLoop(carry: true), notebookLoop(carry: false)] }
 
     /// `incoming.dc` is ignored: there is no cell state to pass anything back through.
@@ -35,7 +63,7 @@ extension HiddenStateCell {
     }
 
     public static func stateGradients(_ problem: Problem<Self, Double>) -> (da: [Matrix<Double>], dc: [Matrix<Double>]) {
-        (bpttStates(problem), [])
+        (bpttBackward(problem).da, [])
     }
 }
 
@@ -82,26 +110,25 @@ enum HiddenCarryLoop {
 
 extension Method {
     /// A cell's notebook-style loop (`HiddenCarryLoop`) with the carry (`coursera`, correct) or
-    /// without it (`per-step`, wrong). `source` names the cell backward and its loop as the
-    /// reader knows them; `cell` and `loop` are the function names the fix refers to; `note`
-    /// adds what is particular to the cell. `double` and `single` run the loop in `Double` and `Float`.
-    static func hiddenCarryLoop(carry: Bool, source: String, cell: String, loop: String, lessonSubject: String, note: String = "",
+    /// without it (`per-step`, wrong), in the cell's words (`text`). `double` and `single` run
+    /// the loop in `Double` and `Float`.
+    static func hiddenCarryLoop(carry: Bool, _ text: HiddenStateCatalogueText,
                                 double: @escaping @Sendable (Problem<C, Double>) -> Gradients<C>,
                                 single: @escaping @Sendable (Problem<C, Float>) -> Gradients<C>) -> Method {
         if carry {
             var method = Method(name: "coursera", expectation: .correct,
-                                summary: "\(source), which feeds da[:,:,t] + da_prevt and sums dW over t.",
-                                reason: "its loop carries da_prev back one step and sums every dW over t, which is backpropagation through time\(note).",
+                                summary: "\(text.source), which feeds da[:,:,t] + da_prevt and sums dW over t.",
+                                reason: "its loop carries da_prev back one step and sums every dW over t, which is backpropagation through time\(text.carriedNote).",
                                 compute: double, computeSingle: { single($0.converted(to: Float.self)) })
-            method.lesson = "\(lessonSubject) are the local terms; its loop carrying da_prev back and summing dW over t is backpropagation through time."
+            method.lesson = "\(text.lessonSubject) are the local terms; its loop carrying da_prev back and summing dW over t is backpropagation through time."
             return method
         }
         var method = Method(name: "per-step", expectation: .wrong,
                             summary: "The same cell with nothing carried back in time (da_next = da[:,:,t]).",
-                            reason: "with nothing carried back, every gradient that reaches a step from the losses of later steps is dropped\(note).",
+                            reason: "with nothing carried back, every gradient that reaches a step from the losses of later steps is dropped\(text.uncarriedNote).",
                             compute: double, computeSingle: { single($0.converted(to: Float.self)) })
         method.advice = ("nothing is carried back in time.",
-                         "In \(loop) feed da[:,:,t] + da_prevt to \(cell) and set da_prevt from its da_prev before the next (earlier) step.")
+                         "In \(text.loop) feed da[:,:,t] + da_prevt to \(text.cell) and set da_prevt from its da_prev before the next (earlier) step.")
         return method
     }
 }

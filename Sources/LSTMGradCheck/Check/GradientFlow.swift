@@ -68,21 +68,16 @@ public struct FlowComparison: Sendable {
     public var cell: CellKind
     /// Its carry gate's mean (`Cell.carryGate`): the state path keeps that share of its gradient
     /// per step, so this is what drives how far it reaches.
-    public var carryGate: CarryGate?
-
-    public init(gated: FlowReport, rnn: FlowReport, cell: CellKind, carryGate: CarryGate? = nil) {
-        self.gated = gated
-        self.rnn = rnn
-        self.cell = cell
-        self.carryGate = carryGate
-    }
+    public var carryGate: CarryGate
 
     /// Both flows on `gated` and on a plain RNN beside it (`Problem.beside`, from `seed`); nil
     /// for a cell without a carry gate (the plain RNN itself), which has nothing to compare.
     public init?<C: Cell>(_ gated: Problem<C, Double>, rnnSeed seed: UInt64) {
         guard let gate = C.carryGate(gated) else { return nil }
-        self.init(gated: GradientFlow.flow(gated), rnn: GradientFlow.flow(Problem<RNN, Double>.beside(gated, seed: seed)),
-                  cell: C.kind, carryGate: gate)
+        self.gated = GradientFlow.flow(gated)
+        rnn = GradientFlow.flow(Problem<RNN, Double>.beside(gated, seed: seed))
+        cell = C.kind
+        carryGate = gate
     }
 
     /// The same for a fixture's network, whatever its cell.
@@ -154,10 +149,8 @@ public struct FlowComparison: Sendable {
         case .undecided:
             s = "On this network the two curves cannot be compared."
         }
-        if let g = carryGate {
-            let f = g.mean, l = g.letter
-            s += " What drives it: the \(name)'s \(g.state) keeps a fraction \(l) of its gradient per step, and its \(g.name) averages \(l) = \(String(format: "%.2f", f)) here\(f < 0.8 ? ", far from 1, so that path fades within a few steps" : "")."
-        }
+        let g = carryGate, f = g.mean, l = g.letter
+        s += " What drives it: the \(name)'s \(g.state) keeps a fraction \(l) of its gradient per step, and its \(g.name) averages \(l) = \(String(format: "%.2f", f)) here\(f < 0.8 ? ", far from 1, so that path fades within a few steps" : "")."
         return s
     }
 }

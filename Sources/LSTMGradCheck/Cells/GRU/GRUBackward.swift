@@ -74,12 +74,8 @@ enum GRUCourseraLoop {
 /// side, which differ only in the candidate's block (the recurrent side's is scaled by r),
 /// and the carried ∂L/∂a kept as plain state.
 enum GRUBPTT {
-    static func gradients<S>(_ problem: Problem<GRU, S>) -> Gradients<GRU> { backward(problem).gradients }
-
-    /// `∂L/∂a_t` for every step t, every later loss included.
-    static func stateGradients<S>(_ problem: Problem<GRU, S>) -> [Matrix<S>] { backward(problem).da }
-
-    private static func backward<S>(_ problem: Problem<GRU, S>) -> (gradients: Gradients<GRU>, da: [Matrix<S>]) {
+    /// The gradients, and `∂L/∂a_t` for every step t, every later loss included.
+    static func backward<S>(_ problem: Problem<GRU, S>) -> (gradients: Gradients<GRU>, da: [Matrix<S>]) {
         let (n_a, n_x, m) = (problem.dims.n_a, problem.dims.n_x, problem.a0.cols)
         let steps = GRU.forward(problem), p = problem.weights
         let head = OutputLayer.backward(problem, steps.map(\.a_next))
@@ -125,15 +121,17 @@ enum GRUBPTT {
 /// The GRU's catalogue: `bptt` written apart from the cell backward, the notebook-style
 /// `gru_cell_backward` in its loop, and the same loop with nothing carried.
 extension GRU: HiddenStateCell {
-    public static var bptt: Method<GRU> {
-        .bptt("Wi = [Wir; Wiz; Win] and Wh = [Whr; Whz; Whn] stacked", double: { GRUBPTT.gradients($0) }, single: { GRUBPTT.gradients($0) })
-    }
+    public static let catalogueText = HiddenStateCatalogueText(
+        bptt: "Wi = [Wir; Wiz; Win] and Wh = [Whr; Whz; Whn] stacked",
+        source: "A gru_cell_backward in the notebook's style in a gru_backward loop", cell: "gru_cell_backward", loop: "gru_backward",
+        lessonSubject: "The per-cell formulas of gru_cell_backward",
+        carriedNote: "; da_prev holds both the direct path z*da_next and the paths through the three gates",
+        uncarriedNote: ", the direct path z*da_next included")
 
-    public static func notebookLoop(carry: Bool) -> Method<GRU> {
-        .hiddenCarryLoop(carry: carry, source: "A gru_cell_backward in the notebook's style in a gru_backward loop", cell: "gru_cell_backward",
-                         loop: "gru_backward", lessonSubject: "The per-cell formulas of gru_cell_backward",
-                         note: carry ? "; da_prev holds both the direct path z*da_next and the paths through the three gates" : ", the direct path z*da_next included",
-                         double: { GRUCourseraLoop.gradients($0, carry: carry) }, single: { GRUCourseraLoop.gradients($0, carry: carry) })
+    public static func bpttBackward<S>(_ problem: Problem<GRU, S>) -> (gradients: Gradients<GRU>, da: [Matrix<S>]) { GRUBPTT.backward(problem) }
+
+    public static func notebookLoopGradients<S>(_ problem: Problem<GRU, S>, carry: Bool) -> Gradients<GRU> {
+        GRUCourseraLoop.gradients(problem, carry: carry)
     }
 
     public static func caches(_ problem: Problem<GRU, Double>) -> [GRUCellCache<Double>] { forward(problem) }
@@ -147,6 +145,4 @@ extension GRU: HiddenStateCell {
         let g = GRUCourseraLoop.gru_cell_backward(da_next, cache, weights)
         return HiddenStep(local: { g[$0] }, dxt: g.dxt, da_prev: g.da_prev)
     }
-
-    public static func bpttStates(_ problem: Problem<GRU, Double>) -> [Matrix<Double>] { GRUBPTT.stateGradients(problem) }
 }

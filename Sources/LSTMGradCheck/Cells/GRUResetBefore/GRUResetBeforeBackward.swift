@@ -90,17 +90,20 @@ struct GRUResetBeforeBPTT<S: Scalar> {
 /// The reset-before GRU's catalogue: `bptt` written apart from the cell backward, the
 /// notebook-style `gru_cell_backward` in its loop, and the same loop with nothing carried.
 extension GRUResetBefore: HiddenStateCell {
-    public static var bptt: Method<GRUResetBefore> {
-        .bptt("Wi = [Wir; Wiz; Win] and [Whr; Whz] stacked, Whn on r*a_prev apart",
-              double: { GRUResetBeforeBPTT($0).gradients }, single: { GRUResetBeforeBPTT($0).gradients })
+    public static let catalogueText = HiddenStateCatalogueText(
+        bptt: "Wi = [Wir; Wiz; Win] and [Whr; Whz] stacked, Whn on r*a_prev apart",
+        source: "A reset-before gru_cell_backward (Keras' reset_after=False) in a gru_backward loop",
+        cell: "gru_cell_backward", loop: "gru_backward", lessonSubject: "The per-cell formulas of gru_cell_backward",
+        carriedNote: "; da_prev holds the direct path z*da_next, the path through r*a_prev and those through the gates",
+        uncarriedNote: ", the direct path z*da_next included")
+
+    public static func bpttBackward<S>(_ problem: Problem<GRUResetBefore, S>) -> (gradients: Gradients<GRUResetBefore>, da: [Matrix<S>]) {
+        let bptt = GRUResetBeforeBPTT(problem)
+        return (bptt.gradients, bptt.da)
     }
 
-    public static func notebookLoop(carry: Bool) -> Method<GRUResetBefore> {
-        .hiddenCarryLoop(carry: carry, source: "A reset-before gru_cell_backward (Keras' reset_after=False) in a gru_backward loop",
-                         cell: "gru_cell_backward", loop: "gru_backward", lessonSubject: "The per-cell formulas of gru_cell_backward",
-                         note: carry ? "; da_prev holds the direct path z*da_next, the path through r*a_prev and those through the gates" : ", the direct path z*da_next included",
-                         double: { GRUResetBeforeCourseraLoop.gradients($0, carry: carry) },
-                         single: { GRUResetBeforeCourseraLoop.gradients($0, carry: carry) })
+    public static func notebookLoopGradients<S>(_ problem: Problem<GRUResetBefore, S>, carry: Bool) -> Gradients<GRUResetBefore> {
+        GRUResetBeforeCourseraLoop.gradients(problem, carry: carry)
     }
 
     public static func caches(_ problem: Problem<GRUResetBefore, Double>) -> [GRUResetBeforeCache<Double>] { forward(problem) }
@@ -114,6 +117,4 @@ extension GRUResetBefore: HiddenStateCell {
                                     _ weights: Weights<GRUResetBefore, Double>) -> HiddenStep<GRUResetBefore, Double> {
         GRUResetBeforeCourseraLoop.gru_cell_backward(da_next, cache, weights)
     }
-
-    public static func bpttStates(_ problem: Problem<GRUResetBefore, Double>) -> [Matrix<Double>] { GRUResetBeforeBPTT(problem).da }
 }

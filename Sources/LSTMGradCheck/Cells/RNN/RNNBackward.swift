@@ -41,12 +41,8 @@ extension RNNCellGradients {
 /// BPTT for the RNN written apart from the notebook's cell: one matrix `W = [Waa Wax]`
 /// acting on `[a_{t−1}; x_t]`, one pre-activation delta per step.
 enum RNNBPTT {
-    static func gradients<S>(_ problem: Problem<RNN, S>) -> Gradients<RNN> { backward(problem).gradients }
-
-    /// `∂L/∂a_t` for every step t, every later loss included.
-    static func stateGradients<S>(_ problem: Problem<RNN, S>) -> [Matrix<S>] { backward(problem).da }
-
-    private static func backward<S>(_ problem: Problem<RNN, S>) -> (gradients: Gradients<RNN>, da: [Matrix<S>]) {
+    /// The gradients, and `∂L/∂a_t` for every step t, every later loss included.
+    static func backward<S>(_ problem: Problem<RNN, S>) -> (gradients: Gradients<RNN>, da: [Matrix<S>]) {
         let caches = RNN.forward(problem)
         let p = problem.weights
         let head = OutputLayer.backward(problem, caches.map(\.a_next))
@@ -79,14 +75,14 @@ enum RNNBPTT {
 /// The plain RNN's catalogue: `bptt` written apart from the notebook, the notebook's
 /// `rnn_backward` loop, and the same loop with nothing carried.
 extension RNN: HiddenStateCell {
-    public static var bptt: Method<RNN> {
-        .bptt("W = [Waa Wax] on [a_prev; x_t]", double: { RNNBPTT.gradients($0) }, single: { RNNBPTT.gradients($0) })
-    }
+    public static let catalogueText = HiddenStateCatalogueText(
+        bptt: "W = [Waa Wax] on [a_prev; x_t]", source: "The notebook's rnn_cell_backward in its rnn_backward loop",
+        cell: "rnn_cell_backward", loop: "rnn_backward", lessonSubject: "The notebook's per-cell formulas")
 
-    public static func notebookLoop(carry: Bool) -> Method<RNN> {
-        .hiddenCarryLoop(carry: carry, source: "The notebook's rnn_cell_backward in its rnn_backward loop", cell: "rnn_cell_backward",
-                         loop: "rnn_backward", lessonSubject: "The notebook's per-cell formulas",
-                         double: { RNNCourseraLoop.gradients($0, carry: carry) }, single: { RNNCourseraLoop.gradients($0, carry: carry) })
+    public static func bpttBackward<S>(_ problem: Problem<RNN, S>) -> (gradients: Gradients<RNN>, da: [Matrix<S>]) { RNNBPTT.backward(problem) }
+
+    public static func notebookLoopGradients<S>(_ problem: Problem<RNN, S>, carry: Bool) -> Gradients<RNN> {
+        RNNCourseraLoop.gradients(problem, carry: carry)
     }
 
     public static func caches(_ problem: Problem<RNN, Double>) -> [RNNCellCache<Double>] { forward(problem) }
@@ -95,6 +91,4 @@ extension RNN: HiddenStateCell {
         let g = RNNCourseraLoop.rnn_cell_backward(da_next, cache, weights)
         return HiddenStep(local: g.local, dxt: g.dxt, da_prev: g.da_prev)
     }
-
-    public static func bpttStates(_ problem: Problem<RNN, Double>) -> [Matrix<Double>] { RNNBPTT.stateGradients(problem) }
 }

@@ -73,11 +73,11 @@ extension CheckCommand {
 
     func partialCheck(_ fixture: Fixture, colour: Bool) throws -> FixtureReport {
         let problem = try NetworkOptions.lstm(fixture, command: Self.name)
-        var run = PartialRun(fixture: fixture, methods: try methods.methods(LSTM.self, steps: problem.dims.steps, command: Self.name),
-                             seed: network.seed, tolerance: decision.tolerance ?? Comparison.defaultTolerance)
+        var run = PartialRun(fixture: fixture, methods: try setup.methods.methods(LSTM.self, steps: problem.dims.steps, command: Self.name),
+                             seed: setup.network.seed, tolerance: setup.decision.tolerance ?? Comparison.defaultTolerance)
         let isSample: Bool
         if case .sample(let n) = mode { run.samples = n; isSample = true } else { isSample = false }
-        let (control, bar) = runOptions.control()
+        let (control, bar) = setup.runOptions.control()
         let candidates = run.methods.map { $0.compute(problem) }
         if isSample {
             run.sampled = SampledCheck.run(problem, candidates: candidates, samples: run.samples, seed: run.seed,

@@ -20,9 +20,9 @@ extension CheckCommand {
             throw UsageError(.incompatibleValues("'--shard' splits the check of one network; \(loaded.count) fixtures were given"), command: Self.name)
         }
         try validate(fixture)
-        let request = FiniteDifferences.Request.estimate(decision.checkOptions.scheme)
+        let request = FiniteDifferences.Request.estimate(setup.decision.checkOptions.scheme)
         func part<P: CellProblem>(_ p: P) throws -> JSONValue {
-            let (selection, results) = try shard.compute(p.typed, request, run: runOptions)
+            let (selection, results) = try shard.compute(p.typed, request, run: setup.runOptions)
             let extra = JSONValue.object([
                 JSONMember("options", .array(settings.map { .string($0) })),
                 JSONMember("fixture", try FixtureFile.encode(fixture)),

@@ -46,40 +46,34 @@ struct CheckCommand: Subcommand {
         + Mode.fullCheckOnly.flatMap { option in Mode.specs.map { OptionRule.conflict(option, with: $0) } }
         + Mode.specs.map { OptionRule.conflict(Shard.spec, with: $0) }
 
-    var network: NetworkOptions
-    var methods: MethodSelection
+    var setup: CheckSetup
     var format: OutputFormat
     var quiet: Bool
-    var decision: DecisionOptions
     var detail: Bool
     /// `--heatmap`: a tensor name, checked against each network's own.
     var heatmap: String?
     var mode: Mode
-    var runOptions: RunOptions
     /// `--shard K/N`: print the part file of shard K instead of the report (`CheckCommand+Shard.swift`).
     var shard: Shard?
     /// The options that decide what the check prints, as given: what a part carries to `merge`.
     var settings: [String]
 
     init(_ p: ParsedArguments) throws(UsageError) {
-        network = try NetworkOptions(p)
-        methods = MethodSelection(p)
+        setup = try CheckSetup(p)
         format = try p.choice(OutputFormat.reportSpec, default: .text)
         quiet = try ManyFixtures.quiet(p, format: format)
-        decision = try DecisionOptions(p)
         detail = p.has(Self.detailSpec)
         heatmap = p.string(Self.heatmapSpec)
         mode = try Mode(p, format: format)
-        runOptions = try RunOptions(p)
         shard = try Shard(p)
-        if shard != nil && decision.finiteDifferences == .none {
+        if shard != nil && setup.decision.finiteDifferences == .none {
             throw UsageError(.incompatibleValues("'--shard' splits the finite differences, which '--fd none' leaves out"), command: p.command)
         }
         settings = Self.settings(p)
     }
 
     func run(_ out: Output) throws -> Outcome {
-        let loaded = try network.fixtures()
+        let loaded = try setup.network.fixtures()
         if let shard { return try shardPart(loaded, shard, out) }
         // Everything a fixture could be refused for is found before anything runs.
         for f in loaded {
@@ -107,10 +101,10 @@ struct CheckCommand: Subcommand {
         switch mode {
         case .sample, .projection:
             let lstm = try NetworkOptions.lstm(fixture, command: Self.name)
-            _ = try methods.methods(LSTM.self, steps: lstm.dims.steps, command: Self.name)
+            _ = try setup.methods.methods(LSTM.self, steps: lstm.dims.steps, command: Self.name)
         case .full:
             func resolve<P: CellProblem>(_ p: P) throws(UsageError) {
-                _ = try methods.methods(P.C.self, steps: p.dims.steps, command: Self.name)
+                _ = try setup.methods.methods(P.C.self, steps: p.dims.steps, command: Self.name)
             }
             try resolve(fixture.network)
             if let heatmap { _ = try heatmapKey(heatmap, fixture) }
@@ -122,7 +116,7 @@ struct CheckCommand: Subcommand {
     }
 
     private func fullCheck(_ fixture: Fixture, colour: Bool) throws -> FixtureReport {
-        try render(try Self.checked(fixture, methods: methods, options: decision.checkOptions, run: runOptions), fixture, colour: colour)
+        try render(try Self.checked(fixture, setup), fixture, colour: colour)
     }
 
     /// `report` of `fixture` in `--format`, as the check (and `merge`) prints it.
@@ -149,11 +143,11 @@ struct CheckCommand: Subcommand {
 
     /// `GradCheck.check` of the chosen methods under `--threads` and `--budget`; throws
     /// `Interrupted` when Ctrl-C came before the report could be written.
-    static func checked(_ fixture: Fixture, methods: MethodSelection, options: CheckOptions, run: RunOptions, command: String = name) throws -> CheckReport {
-        let (control, bar) = run.control()
+    static func checked(_ fixture: Fixture, _ setup: CheckSetup, command: String = name) throws -> CheckReport {
+        let (control, bar) = setup.runOptions.control()
         func check<P: CellProblem>(_ p: P) throws(UsageError) -> CheckReport {
-            GradCheck.check(p.typed, name: fixture.name, methods: try methods.methods(P.C.self, steps: p.dims.steps, command: command),
-                            options: options, control: control, form: fixture.form)
+            GradCheck.check(p.typed, name: fixture.name, methods: try setup.methods.methods(P.C.self, steps: p.dims.steps, command: command),
+                            options: setup.decision.checkOptions, control: control, form: fixture.form)
         }
         let report = try check(fixture.network)
         bar?.clear()

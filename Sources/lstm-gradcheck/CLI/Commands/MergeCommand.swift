@@ -71,7 +71,7 @@ struct MergeCommand: Subcommand {
         // The check's own options, as given to the shards; --threads is merge's.
         let check = try CheckCommand.parse(settings + (threads.map { ["--threads", "\($0)"] } ?? []))
         try check.validate(fixture)
-        let options = check.decision.checkOptions
+        let options = check.setup.decision.checkOptions
         func report<P: CellProblem>(_ p: P) throws -> CheckReport {
             let request = FiniteDifferences.Request.estimate(options.scheme)
             guard Shards.hex(Shards.fingerprint(p.typed, context: Shard.checkContext(fixture, settings, request))) == first.fingerprint else {
@@ -80,8 +80,8 @@ struct MergeCommand: Subcommand {
             }
             let numerical = NumericalGradient(p.typed, FiniteDifferences.ElementResults(
                 numbers: Array(merged.values.indices), values: merged.values, errors: errors))
-            let methods = try check.methods.methods(P.C.self, steps: p.dims.steps, command: CheckCommand.name)
-            let (control, bar) = check.runOptions.control()
+            let methods = try check.setup.methods.methods(P.C.self, steps: p.dims.steps, command: CheckCommand.name)
+            let (control, bar) = check.setup.runOptions.control()
             let report = GradCheck.check(p.typed, name: fixture.name, methods: methods, options: options, control: control,
                                          numerical: numerical, form: fixture.form)
             bar?.clear()

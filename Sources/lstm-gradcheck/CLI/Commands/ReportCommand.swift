@@ -23,10 +23,7 @@ struct ReportCommand: Subcommand {
 
     var out: String
     var force: Bool
-    var network: NetworkOptions
-    var methods: MethodSelection
-    var decision: DecisionOptions
-    var runOptions: RunOptions
+    var setup: CheckSetup
 
     init(_ p: ParsedArguments) throws(UsageError) {
         guard let out = p.string(Self.outSpec) else {
@@ -34,23 +31,20 @@ struct ReportCommand: Subcommand {
         }
         self.out = out
         force = p.has(Self.forceSpec)
-        network = try NetworkOptions(p)
-        methods = MethodSelection(p, spec: Self.methodsSpec)
-        decision = try DecisionOptions(p)
-        runOptions = try RunOptions(p)
+        setup = try CheckSetup(p, methodsSpec: Self.methodsSpec)
     }
 
     func run(_ output: Output) throws -> Outcome {
-        let fixture = try network.fixture()
-        let report = try CheckCommand.checked(fixture, methods: methods, options: decision.checkOptions, run: runOptions, command: Self.name)
+        let fixture = try setup.network.fixture()
+        let report = try CheckCommand.checked(fixture, setup, command: Self.name)
         let html: String
-        if let comparison = FlowComparison(network: fixture.network, rnnSeed: network.seed &+ 1) {
+        if let comparison = FlowComparison(network: fixture.network, rnnSeed: setup.network.seed &+ 1) {
             html = HTMLReport.render(report, fixture: fixture, flow: comparison.gated, comparison: comparison)
         } else {
             func flow<P: CellProblem>(_ p: P) -> FlowReport { GradientFlow.flow(p.typed) }
             html = HTMLReport.render(report, fixture: fixture, flow: flow(fixture.network), comparison: nil)
         }
-        try OutputFile.write(html, to: out, force: force, inputs: network.fixturePaths, command: Self.name)
+        try OutputFile.write(html, to: out, force: force, inputs: setup.network.fixturePaths, command: Self.name)
         output.write("wrote \(out)\n")
         return Outcome(report.status)
     }
