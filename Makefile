@@ -11,8 +11,8 @@ SWIFT ?= swift
 BIN = lstm-gradcheck
 DEBUG_BIN = .build/debug/$(BIN)
 # All the Swift code for this CPU too (the binary then runs only on CPUs like it), for `make
-# bench-native` alone. WIDE_SIMD only widens the benchmark's own register-peak probe.
-NATIVE_FLAGS = -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DWIDE_SIMD
+# bench-native` alone.
+NATIVE_FLAGS = -Xswiftc -target-cpu -Xswiftc native
 KERNEL_PATHS = baseline x86-64-v3 x86-64-v4
 
 .PHONY: all build build-native test test-asan regress same-builds run install bench bench-native bench-native-build fuzz-build fuzz clean

@@ -17,7 +17,9 @@ let package = Package(
         .executableTarget(name: "lstm-gradcheck", dependencies: ["LSTMGradCheck"]),
         // Vectors/ holds test data made by NumPy and the scripts that made it.
         // `make bench`: timings, never in a unit test.
-        .executableTarget(name: "lstm-gradcheck-bench", dependencies: ["LSTMGradCheck", "CKernels"], path: "Benchmarks/Bench"),
+        .executableTarget(name: "lstm-gradcheck-bench", dependencies: ["LSTMGradCheck", "CKernels", "BenchPeak"], path: "Benchmarks/Bench"),
+        // The bench's FP64 peak: multiply-add chains in registers on each CPU path.
+        .target(name: "BenchPeak", dependencies: ["CKernels"], path: "Benchmarks/Peak"),
         .testTarget(name: "LSTMGradCheckTests", dependencies: ["LSTMGradCheck"], exclude: ["Vectors"]),
         // Runs the built binary; depends on it so `swift test` builds it first.
         // Golden/ holds the golden outputs GoldenOutputTests compares with; JUnitSchema/ the

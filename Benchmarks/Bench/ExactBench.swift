@@ -17,8 +17,9 @@ func exactFlops(_ d: Dims) -> Double { checkFlops(d) / 2 }
 
 /// The exact reference's whole-process wall time for each network, on 1 and 2 threads (medians
 /// of several runs; one for large), as table cells.
-func exactReferenceCells(_ executable: String, _ names: [String], kernels: String? = nil) -> [String] {
+func exactReferenceCells(_ executable: String, _ names: [String], kernels: String? = nil, skips: Set<String> = []) -> [String] {
     names.map { name in
+        if skips.contains(name) { return "—" }
         let runs = name == "large" ? 1 : 5
         let times = [1, 2].map { threads in median((0..<runs).map { _ in run(executable, ["exact", name, "\(threads)"], kernels: kernels).seconds }) }
         return String(format: "%@ / %@", format(times[0]), format(times[1]))

@@ -163,6 +163,7 @@ static void CK_NAME(gemm_run)(ptrdiff_t rows, ptrdiff_t depth, const double *a, 
 }
 
 // MARK: exp, tanh, sigmoid on 16 lanes (VectorMath.Vector), whatever the path's register width
+// (their polynomials' Horner steps are fused multiply-adds: one rounding each, on every path)
 
 static inline __attribute__((always_inline)) ck_lanes CK_NAME(select)(ck_mask m, ck_lanes a, ck_lanes b) {
     return (ck_lanes)(((ck_bits)m & (ck_bits)a) | (~(ck_bits)m & (ck_bits)b));
@@ -170,6 +171,11 @@ static inline __attribute__((always_inline)) ck_lanes CK_NAME(select)(ck_mask m,
 
 static inline __attribute__((always_inline)) bool CK_NAME(any)(ck_mask m) {
     return __builtin_reduce_or(m) != 0;
+}
+
+/// a·b + c per lane, rounded once (`VectorMath.fma`).
+static inline __attribute__((always_inline)) ck_lanes CK_NAME(fma)(ck_lanes a, ck_lanes b, double c) {
+    return __builtin_elementwise_fma(a, b, CK_SPLAT(c));
 }
 
 /// eˣ per lane; see `VectorMath.exp(_:)` for the method. Same operations, same order.
@@ -181,16 +187,16 @@ static inline __attribute__((always_inline)) ck_lanes CK_NAME(exp_lanes)(ck_lane
     const ck_lanes n = k - shift;
     const ck_lanes r = (t - n * 0x1.62e42fee00000p-1) - n * 0x1.a39ef35793c76p-33;
     ck_lanes g = CK_SPLAT(0x1.1f72fc730b4ffp-29);
-    g = g * r + 0x1.af4ddd84882fep-26;
-    g = g * r + 0x1.27e4db67b4303p-22;
-    g = g * r + 0x1.71de02375656cp-19;
-    g = g * r + 0x1.a01a01a6d7808p-16;
-    g = g * r + 0x1.a01a01abe62ddp-13;
-    g = g * r + 0x1.6c16c16c162d6p-10;
-    g = g * r + 0x1.11111111100dfp-7;
-    g = g * r + 0x1.5555555555556p-5;
-    g = g * r + 0x1.5555555555557p-3;
-    g = g * r + 0.5;
+    g = CK_NAME(fma)(g, r, 0x1.af4ddd84882fep-26);
+    g = CK_NAME(fma)(g, r, 0x1.27e4db67b4303p-22);
+    g = CK_NAME(fma)(g, r, 0x1.71de02375656cp-19);
+    g = CK_NAME(fma)(g, r, 0x1.a01a01a6d7808p-16);
+    g = CK_NAME(fma)(g, r, 0x1.a01a01abe62ddp-13);
+    g = CK_NAME(fma)(g, r, 0x1.6c16c16c162d6p-10);
+    g = CK_NAME(fma)(g, r, 0x1.11111111100dfp-7);
+    g = CK_NAME(fma)(g, r, 0x1.5555555555556p-5);
+    g = CK_NAME(fma)(g, r, 0x1.5555555555557p-3);
+    g = CK_NAME(fma)(g, r, 0.5);
     const ck_lanes er = 1.0 + (r + r * r * g);
     const ck_bits u = (ck_bits)k - (0x4338000000000000ULL - 2048);
     const ck_bits h = u >> 1;
@@ -209,17 +215,17 @@ static inline __attribute__((always_inline)) ck_lanes CK_NAME(tanh_lanes)(ck_lan
     if (CK_NAME(any)(small)) {
         const ck_lanes z = ax * ax;
         ck_lanes p = CK_SPLAT(0x1.b33642a122cddp-18);
-        p = p * z - 0x1.05bbdae896297p-15;
-        p = p * z + 0x1.8445870f6fe41p-14;
-        p = p * z - 0x1.f243823c8c981p-13;
-        p = p * z + 0x1.3526e9ed54da1p-11;
-        p = p * z - 0x1.7d9f6f23e8682p-10;
-        p = p * z + 0x1.d6d39ae3905e2p-9;
-        p = p * z - 0x1.226e3473dce5cp-7;
-        p = p * z + 0x1.664f487e0a749p-6;
-        p = p * z - 0x1.ba1ba1ba0f126p-5;
-        p = p * z + 0x1.11111111110a8p-3;
-        p = p * z - 0x1.5555555555555p-2;
+        p = CK_NAME(fma)(p, z, -0x1.05bbdae896297p-15);
+        p = CK_NAME(fma)(p, z, 0x1.8445870f6fe41p-14);
+        p = CK_NAME(fma)(p, z, -0x1.f243823c8c981p-13);
+        p = CK_NAME(fma)(p, z, 0x1.3526e9ed54da1p-11);
+        p = CK_NAME(fma)(p, z, -0x1.7d9f6f23e8682p-10);
+        p = CK_NAME(fma)(p, z, 0x1.d6d39ae3905e2p-9);
+        p = CK_NAME(fma)(p, z, -0x1.226e3473dce5cp-7);
+        p = CK_NAME(fma)(p, z, 0x1.664f487e0a749p-6);
+        p = CK_NAME(fma)(p, z, -0x1.ba1ba1ba0f126p-5);
+        p = CK_NAME(fma)(p, z, 0x1.11111111110a8p-3);
+        p = CK_NAME(fma)(p, z, -0x1.5555555555555p-2);
         y = ax + ax * (z * p);
     }
     if (CK_NAME(any)(~small)) {

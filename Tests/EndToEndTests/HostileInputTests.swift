@@ -54,7 +54,7 @@ import Testing
         bytes += Array(text.utf8)
         text = ""
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("h-huge-\(getpid()).npy").path
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         try refused(["verify", "--fixture", Self.fixture, "--grads", path, "--max-memory", "1G"],
                     "\(path): expected at most 16777216 elements, found shape (100000000000, 100000000000)")
         try refused(["check", "--n-a", "4096", "--steps", "100000", "--max-memory", "1G"],
@@ -73,7 +73,7 @@ import Testing
     @Test func aTwoHundredMegabyteFixtureIsRefusedWithoutBeingRead() throws {
         // Sparse: the size is checked before a byte is read, so the test costs no disk.
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("h-200mb-\(getpid()).json").path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.truncate(atOffset: 200 << 20)
         try handle.close()

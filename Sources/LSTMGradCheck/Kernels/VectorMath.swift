@@ -2,7 +2,8 @@ internal import CKernels
 
 /// Elementwise exp, tanh and sigmoid for Double, a SIMD vector at a time, over the
 /// whole Double range within 1 ulp (exp), 1.5 ulp (tanh) and 3 ulp (sigmoid) of the
-/// exact result (KernelsTests checks these bounds). Pure lane arithmetic without table look-ups or fused operations: each
+/// exact result (KernelsTests checks these bounds). Pure lane arithmetic without table look-ups (the
+/// polynomials' Horner steps fused multiply-adds, correctly rounded wherever they run): each
 /// element's result depends on its value alone, not on its position in a buffer, on
 /// the buffer's length, on threads, on `-target-cpu` or on the CPU path. NaN in gives NaN out.
 ///
@@ -16,6 +17,13 @@ public enum VectorMath {
     typealias Bits = SIMD16<UInt64>
 
     // MARK: Lanes
+
+    /// a·b + c per lane, rounded once: a polynomial's Horner step. Correctly rounded, so the same
+    /// bits whether an FMA instruction or libm computes it.
+    @inline(__always)
+    static func fma(_ a: Vector, _ b: Vector, _ c: Double) -> Vector {
+        Vector(repeating: c).addingProduct(a, b)
+    }
 
     /// eˣ per lane: +∞ above ≈ 709.78, subnormal below ≈ −708.4, +0 below ≈ −745.13.
     @inline(__always)
@@ -34,16 +42,16 @@ public enum VectorMath {
         // eʳ = 1 + r + r²·g(r), g a degree-10 Chebyshev interpolant of (eʳ − 1 − r)/r²
         // on [−ln2/2, ln2/2], 0.003 ulp from exact before rounding.
         var g = Vector(repeating: 0x1.1f72fc730b4ffp-29)
-        g = g * r + 0x1.af4ddd84882fep-26
-        g = g * r + 0x1.27e4db67b4303p-22
-        g = g * r + 0x1.71de02375656cp-19
-        g = g * r + 0x1.a01a01a6d7808p-16
-        g = g * r + 0x1.a01a01abe62ddp-13
-        g = g * r + 0x1.6c16c16c162d6p-10
-        g = g * r + 0x1.11111111100dfp-7
-        g = g * r + 0x1.5555555555556p-5
-        g = g * r + 0x1.5555555555557p-3
-        g = g * r + 0.5
+        g = fma(g, r, 0x1.af4ddd84882fep-26)
+        g = fma(g, r, 0x1.27e4db67b4303p-22)
+        g = fma(g, r, 0x1.71de02375656cp-19)
+        g = fma(g, r, 0x1.a01a01a6d7808p-16)
+        g = fma(g, r, 0x1.a01a01abe62ddp-13)
+        g = fma(g, r, 0x1.6c16c16c162d6p-10)
+        g = fma(g, r, 0x1.11111111100dfp-7)
+        g = fma(g, r, 0x1.5555555555556p-5)
+        g = fma(g, r, 0x1.5555555555557p-3)
+        g = fma(g, r, 0.5)
         let er = 1 + (r + r * r * g)
         // 2ⁿ = 2^n₁ · 2^n₂ with n₁ = ⌊(n + 2048) / 2⌋ − 1024: both factors normal for
         // n ∈ [−1076, 1024], and eʳ·2^n₁ is exact, so a subnormal result is rounded once.
@@ -67,17 +75,17 @@ public enum VectorMath {
             // [0, 0.625²], 0.07 ulp from exact: no cancellation where tanh a ≈ a.
             let z = ax * ax
             var p = Vector(repeating: 0x1.b33642a122cddp-18)
-            p = p * z - 0x1.05bbdae896297p-15
-            p = p * z + 0x1.8445870f6fe41p-14
-            p = p * z - 0x1.f243823c8c981p-13
-            p = p * z + 0x1.3526e9ed54da1p-11
-            p = p * z - 0x1.7d9f6f23e8682p-10
-            p = p * z + 0x1.d6d39ae3905e2p-9
-            p = p * z - 0x1.226e3473dce5cp-7
-            p = p * z + 0x1.664f487e0a749p-6
-            p = p * z - 0x1.ba1ba1ba0f126p-5
-            p = p * z + 0x1.11111111110a8p-3
-            p = p * z - 0x1.5555555555555p-2
+            p = fma(p, z, -0x1.05bbdae896297p-15)
+            p = fma(p, z, 0x1.8445870f6fe41p-14)
+            p = fma(p, z, -0x1.f243823c8c981p-13)
+            p = fma(p, z, 0x1.3526e9ed54da1p-11)
+            p = fma(p, z, -0x1.7d9f6f23e8682p-10)
+            p = fma(p, z, 0x1.d6d39ae3905e2p-9)
+            p = fma(p, z, -0x1.226e3473dce5cp-7)
+            p = fma(p, z, 0x1.664f487e0a749p-6)
+            p = fma(p, z, -0x1.ba1ba1ba0f126p-5)
+            p = fma(p, z, 0x1.11111111110a8p-3)
+            p = fma(p, z, -0x1.5555555555555p-2)
             y = ax + ax * (z * p)
         }
         if any(.!small) {
