@@ -8,7 +8,9 @@ public struct MethodReport: Sendable {
     /// What a match teaches (`Method.lesson`).
     public var lesson: String? = nil
     /// With `Selection.projection`, the probes of the whole gradient that decide it, in place
-    /// of `tensors` (then empty): a directional derivative does not compare tensors.
+    /// of `tensors` (then empty): a probe measures ⟨g, d⟩ over many tensors at once, so there
+    /// is no per-tensor relative error, norm or worst element to fill a `TensorComparison` with.
+    /// nil for a method the run stopped before (then undecided, as a method with no tensors).
     public var projection: ProjectionCheck.Result? = nil
 
     public enum Outcome: String, Sendable {
@@ -45,7 +47,9 @@ extension MethodReport {
 }
 
 /// What a check found, as plain values: every renderer (text, markdown, JSON)
-/// is a view of this, so they cannot disagree.
+/// is a view of this, so they cannot disagree. The full check (`GradCheck.check`), the sample
+/// (`GradCheck.sampled`) and the projection (`GradCheck.projected`) each make one, told apart
+/// by `selection`, and `status` decides all three alike.
 public struct CheckReport: Sendable {
     public var name: String
     public var cell: CellKind

@@ -29,9 +29,9 @@ enum ProjectionReport {
         return s
     }
 
-    /// The directions' count and seed (none for a sample).
+    /// The directions' count and seed: `r` is a projection report.
     static func directions(_ r: CheckReport) -> (count: Int, seed: UInt64) {
-        guard case .projection(let count, let seed) = r.selection else { return (0, 0) }
+        guard case .projection(let count, let seed) = r.selection else { preconditionFailure("\(r.selection) is not a projection") }
         return (count, seed)
     }
 

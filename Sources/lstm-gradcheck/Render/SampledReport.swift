@@ -49,9 +49,9 @@ enum SampledReport {
         "Reference: central finite differences (h = \(sci(FiniteDifferences.defaultStep))) on \(sample(r).count) random elements of each tensor, drawn from seed \(sample(r).seed) (all of a smaller tensor). A tensor passes when the relative error ‖g − r‖ / (‖g‖ + ‖r‖) over its checked elements is at most \(sci(tolerance(r)))."
     }
 
-    /// The sample's size and seed (none for a projection).
+    /// The sample's size and seed: `r` is a sampled report.
     static func sample(_ r: CheckReport) -> (count: Int, seed: UInt64) {
-        guard case .sample(let count, let seed) = r.selection else { return (0, 0) }
+        guard case .sample(let count, let seed) = r.selection else { preconditionFailure("\(r.selection) is not a sample") }
         return (count, seed)
     }
 
