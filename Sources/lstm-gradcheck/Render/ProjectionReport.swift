@@ -5,7 +5,7 @@ enum ProjectionReport {
     static func text(_ r: CheckReport, _ fixture: Fixture, colour: Bool) -> String {
         let style = Style(enabled: colour)
         var s = style.bold("lstm-gradcheck · \(ReportText.headline(fixture))") + "\n"
-        s += wrap("Reference: the derivative of the loss along \(directions(r).count) random directions drawn from seed \(directions(r).seed) (five-point central differences), against ⟨g, d⟩ for each method's gradient g. A probe passes when they agree to \(sci(SampledReport.tolerance(r))) relative; a method that fails is bisected to the wrong tensors, gate columns and steps.", indent: 0) + "\n\n"
+        s += wrap("Reference: the derivative of the loss along \(directions(r).count) random directions drawn from seed \(directions(r).seed) (five-point central differences), against ⟨g, d⟩ for each method's gradient g. A probe passes when they agree to \(sci(PartialReport.tolerance(r))) relative; a method that fails is bisected to the wrong tensors, gate columns and steps.", indent: 0) + "\n\n"
         // The result cell's tag: whether the method passed, and what it was expected to do.
         var table = Table<(passed: Bool, expectation: Expectation)>(header: ["method", "expected", "result", "probes", "relative error", "wrong parts"],
                                                                      align: [.left, .left, .left, .right, .right, .left])
@@ -14,8 +14,8 @@ enum ProjectionReport {
                 table.append([m.name, m.expectation.rawValue, "not run", "", "", ""])
                 continue
             }
-            let passed = SampledReport.passed(m)
-            let result = report.stop == nil || !passed ? SampledReport.outcome(m.expectation, passed) : "stopped"
+            let passed = PartialReport.passed(m)
+            let result = report.stop == nil || !passed ? PartialReport.outcome(m.expectation, passed) : "stopped"
             table.append([m.name, m.expectation.rawValue, result,
                           "\(report.passes)", report.probes.first.map { sci($0.relativeError) } ?? "-",
                           report.findings.map(describe).joined(separator: ", ")],
@@ -25,7 +25,7 @@ enum ProjectionReport {
             guard let tag, !tag.passed else { return text }
             return tag.expectation == .correct ? style.red(text) : style.yellow(text)
         }
-        s += table.render() + "\n" + wrap(SampledReport.conclusion(r), indent: 0) + "\n"
+        s += table.render() + "\n" + wrap(PartialReport.conclusion(r), indent: 0) + "\n"
         return s
     }
 
@@ -47,7 +47,7 @@ enum ProjectionReport {
         let methods = r.methods.compactMap { m in
             m.projection.map { report in JSONMember(m.name, .object([
                 JSONMember("expected", .string(m.expectation.rawValue)),
-                JSONMember("matches", .bool(SampledReport.passed(m))),
+                JSONMember("matches", .bool(PartialReport.passed(m))),
                 JSONMember("probes", .number(Double(report.passes))),
                 JSONMember("relative_error", report.probes.first.map { .number($0.relativeError) } ?? .null),
                 JSONMember("findings", .array(report.findings.map { f in
@@ -63,8 +63,8 @@ enum ProjectionReport {
         return .object(JSONReport.head(name: r.name, dims: r.dims, reference: "projection") + [
             JSONMember("directions", .number(Double(directions(r).count))),
             JSONMember("seed", .number(Double(directions(r).seed))),
-            JSONMember("tolerance", .number(SampledReport.tolerance(r))),
+            JSONMember("tolerance", .number(PartialReport.tolerance(r))),
             JSONMember("methods", .object(methods)),
-        ] + JSONReport.foot(outcome: Outcome(r.status), stop: r.stop, conclusion: SampledReport.conclusion(r)))
+        ] + JSONReport.foot(outcome: Outcome(r.status), stop: r.stop, conclusion: PartialReport.conclusion(r)))
     }
 }

@@ -68,7 +68,7 @@ extension CheckCommand {
         let report = check(problem, methods, setup.decision.tolerance ?? Comparison.defaultTolerance, control)
         bar?.clear()
         if report.stop == .cancelled || Interrupt.requested {
-            throw Interrupted(finished: SampledReport.finished(report))
+            throw Interrupted(finished: PartialReport.finished(report))
         }
         let outcome = Outcome(report.status)
         switch (report.selection, format) {
