@@ -1,13 +1,14 @@
 extension GradCheck {
     /// The check of `methods` on `Selection.sample(count:seed:)`'s elements of each tensor
-    /// against their central differences at step h (the quotient of `FiniteDifferences.Request.central`,
-    /// by the batched backend):
-    /// for networks too large to check every element. Each tensor's comparison is over its
-    /// checked elements (`Comparison.compare(_:_:at:reference:tolerance:)`), held to `tolerance`.
-    /// The central differences are computed once, for the tensors every method gives (the others
-    /// are not checked). They run in rounds, each taking the next share of every tensor's sample,
-    /// so a deadline leaves every tensor a similar part of its sample: the report then holds what
-    /// was done, and `stop` says why.
+    /// against their central differences at step h (the quotient of
+    /// `FiniteDifferences.Request.central(step:)`, by the batched backend): for networks too
+    /// large to check every element. Each tensor's comparison is over its checked elements
+    /// (`Comparison.compare(_:_:at:reference:tolerance:)`), held to `tolerance`. The central
+    /// differences are computed once, for the tensors every method gives (the others are not
+    /// checked). They run in rounds, each taking the next share of every tensor's sample, so a
+    /// deadline leaves every tensor a similar part of its sample: the report then holds what was
+    /// done, and `stop` says why. (`FiniteDifferences.elements` would make each tensor one round,
+    /// and a deadline would leave the last tensors with nothing checked.)
     public static func sampled(_ problem: Problem<LSTM, Double>, name: String, methods: [Method<LSTM>], count: Int,
                                seed: UInt64 = 1, step h: Double = FiniteDifferences.defaultStep,
                                tolerance: Double = Comparison.defaultTolerance, control: RunControl = RunControl()) -> CheckReport {
