@@ -26,11 +26,12 @@ import Testing
     func samplingNamesTheWrongTensors(_ name: String) {
         let g = LSTM.method(named: name, steps: 6)!.compute(Self.problem)
         let report = SampledCheck.run(Self.problem, candidate: g, samples: 8, seed: 3, control: RunControl(threads: 2))
-        #expect(report.stop == nil && report.missing.isEmpty)
+        #expect(report.stop == nil && report.tensors.count == Self.problem.inputs.count)
+        #expect(report.selection == .sample(count: 8, seed: 3))
         #expect(Set(report.wrong) == Self.wrongTensors(g, Self.exact))
         #expect(report.passed == (LSTM.method(named: name, steps: 6)!.expectation == .correct))
-        for t in report.tensors {
-            #expect(t.indices.count == min(8, Self.problem.shape(of: t.key).reduce(1, *)), "\(t.key)")
+        for t in report.methods[0].tensors {
+            #expect(t.checked == min(8, Self.problem.shape(of: t.key).reduce(1, *)), "\(t.key)")
             if t.pass { #expect(t.relativeError < 1e-7, "\(t.key): \(t.relativeError)") }
         }
     }
@@ -87,9 +88,9 @@ import Testing
 
     @Test func theSampleIsReproducibleAndDistinct() {
         let keys = Self.problem.inputs
-        let a = SampledCheck.draw(Self.problem, keys: keys, samples: 10, seed: 7)
-        #expect(a == SampledCheck.draw(Self.problem, keys: keys, samples: 10, seed: 7))
-        #expect(a != SampledCheck.draw(Self.problem, keys: keys, samples: 10, seed: 8))
+        let a = Selection.sample(Self.problem, keys: keys, count: 10, seed: 7)
+        #expect(a == Selection.sample(Self.problem, keys: keys, count: 10, seed: 7))
+        #expect(a != Selection.sample(Self.problem, keys: keys, count: 10, seed: 8))
         for (key, sample) in zip(keys, a) {
             let n = Self.problem.shape(of: key).reduce(1, *)
             #expect(sample.count == min(10, n) && Set(sample).count == sample.count && sample.allSatisfy { $0 < n })
@@ -102,15 +103,20 @@ import Testing
         var partial = Gradients<LSTM>()
         for key in g.keys where key != "Wf" { partial[key] = g[key]! }
         let sampled = SampledCheck.run(Self.problem, candidate: partial, samples: 4)
-        #expect(sampled.missing == ["Wf", "by"] && sampled.passed)
+        #expect(!sampled.tensors.contains { ["Wf", "by"].contains($0.key) } && sampled.tensors.count == Self.problem.inputs.count - 2)
+        #expect(sampled.passed)
         #expect(ProjectionCheck.run(Self.problem, candidate: partial).missing == ["Wf", "by"])
     }
 
     @Test func aPastDeadlineStopsBoth() {
         let control = RunControl(threads: 1, deadline: .now - .seconds(1))
         let sampled = SampledCheck.run(Self.problem, candidate: Self.exact, samples: 4, control: control)
-        #expect(sampled.stop == .deadline && !sampled.passed && sampled.tensors.allSatisfy { $0.indices.isEmpty })
+        #expect(sampled.stop == .deadline && !sampled.passed && sampled.methods[0].tensors.allSatisfy { $0.checked == 0 })
         let projected = ProjectionCheck.run(Self.problem, candidate: Self.exact, control: RunControl(isCancelled: { true }))
         #expect(projected.stop == .cancelled && projected.probes.isEmpty && !projected.passed)
+        // The report of every method: the first stopped, the rest not run, nothing decided.
+        let report = GradCheck.projected(Self.problem, name: "test", methods: [.bptt, .perStep], control: RunControl(isCancelled: { true }))
+        #expect(report.stop == .cancelled && report.status == .inconclusive)
+        #expect(report.methods.map { $0.projection == nil } == [false, true] && report.methods.allSatisfy { $0.outcome == .inconclusive })
     }
 }

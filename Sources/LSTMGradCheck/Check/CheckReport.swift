@@ -7,6 +7,11 @@ public struct MethodReport: Sendable {
     public var tensors: [TensorComparison]
     /// What a match teaches (`Method.lesson`).
     public var lesson: String? = nil
+    /// With `Selection.projection`, the probes of the whole gradient that decide it, in place
+    /// of `tensors` (then empty): a probe measures ⟨g, d⟩ over many tensors at once, so there
+    /// is no per-tensor relative error, norm or worst element to fill a `TensorComparison` with.
+    /// nil for a method the run stopped before (then undecided, as a method with no tensors).
+    public var projection: ProjectionCheck.Result? = nil
 
     public enum Outcome: String, Sendable {
         case matches
@@ -16,6 +21,7 @@ public struct MethodReport: Sendable {
     }
 
     public var outcome: Outcome {
+        if let projection { return projection.outcome }
         // Nothing compared (a budget stopped the reference before its first tensor): nothing decided.
         if tensors.isEmpty { return .inconclusive }
         if tensors.contains(where: { $0.verdict == .fail }) { return .mismatch }
@@ -32,13 +38,25 @@ public struct MethodReport: Sendable {
     }
 }
 
+extension MethodReport {
+    /// `method`'s report, decided by `tensors` (or by `projection`).
+    init<C: Cell>(_ method: Method<C>, tensors: [TensorComparison], projection: ProjectionCheck.Result? = nil) {
+        self.init(name: method.name, expectation: method.expectation, summary: method.summary, reason: method.reason,
+                  tensors: tensors, lesson: method.lesson, projection: projection)
+    }
+}
+
 /// What a check found, as plain values: every renderer (text, markdown, JSON)
-/// is a view of this, so they cannot disagree.
+/// is a view of this, so they cannot disagree. The full check (`GradCheck.check`), the sample
+/// (`GradCheck.sampled`) and the projection (`GradCheck.projected`) each make one, told apart
+/// by `selection`, and `status` decides all three alike.
 public struct CheckReport: Sendable {
     public var name: String
     public var cell: CellKind
     public var dims: Dims
     public var options: CheckOptions
+    /// What of each gradient was compared: every element, a sample, or projections.
+    public var selection: Selection = .all
     /// `exact` or `numerical`.
     public var reference: String { options.reference.rawValue }
     /// The derivations, then (with the exact reference) the finite differences measured
@@ -68,9 +86,24 @@ public struct CheckReport: Sendable {
 
     public var passed: Bool { status == .passed }
 
+    /// The tensors some method gets wrong (a `fail` verdict), in report order.
+    public var wrong: [String] {
+        tensors.map(\.key).filter { key in methods.contains { $0.tensors.contains { $0.key == key && $0.verdict == .fail } } }
+    }
+
     /// The tensors compared, in report order, with their shapes: the rows of a report's table.
     public var tensors: [(key: String, shape: [Int])] {
         methods.first?.tensors.map { ($0.key, $0.shape) } ?? []
+    }
+}
+
+extension CheckReport {
+    /// The report of a check by `selection` other than `.all` (`GradCheck.sampled`,
+    /// `GradCheck.projected`): central differences held to the fixed bound `tolerance`.
+    init(_ selection: Selection, name: String, dims: Dims, tolerance: Double, methods: [MethodReport], stop: StopReason?) {
+        self.init(name: name, cell: LSTM.kind, dims: dims,
+                  options: CheckOptions(reference: .numerical, scheme: .central, tolerance: tolerance, showNumerical: false),
+                  selection: selection, methods: methods, stop: stop)
     }
 }
 
@@ -149,8 +182,7 @@ public enum GradCheck {
                 }
                 return decided
             }
-            return MethodReport(name: method.name, expectation: method.expectation, summary: method.summary,
-                                reason: method.reason, tensors: tensors, lesson: method.lesson)
+            return MethodReport(method, tensors: tensors)
         }
         if exact && options.showNumerical {
             // The finite differences against the exact gradient, held to their own error estimate.

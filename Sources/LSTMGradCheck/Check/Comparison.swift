@@ -2,7 +2,7 @@
 public struct TensorComparison: Sendable, Equatable {
     /// The tensor's name (`Wf`, `a0`, `x`; `Wx`, `weight_hh_l0` in a framework's layout).
     public var key: String
-    /// The tensor's shape, in which `worstIndex` and `elementScores` are laid out.
+    /// The tensor's shape, in which `worstIndex` (and, comparing every element, `elementScores`) is laid out.
     public var shape: [Int]
     /// `‖g − r‖₂ / (‖g‖₂ + ‖r‖₂)` over the whole tensor; 0 when both are zero.
     public var relativeError: Double
@@ -30,6 +30,13 @@ public struct TensorComparison: Sendable, Equatable {
     public var note: String?
     /// Set when a tensor holds NaN or an infinity: it is then never a pass.
     public var nonFinite: NonFinite?
+    /// The flat (C-order) indices of the elements compared, in the order drawn, when a check
+    /// compared a sample (`Selection.sample`): the figures are those of these elements as one
+    /// vector, and `elementScores` follow this order. nil when every element was compared.
+    public var elements: [Int]?
+
+    /// How many elements the figures are over.
+    public var checked: Int { elements?.count ?? shape.reduce(1, *) }
 
     /// The relative error as a report shows it: `NaN` or `inf` for a tensor holding one.
     public var figure: String {
@@ -120,6 +127,27 @@ public enum Comparison {
             c.pass = false
             c.note = c.nonFinite?.sentence
         }
+        return c
+    }
+
+    /// `compare(_:_:reference:tolerance:floor:)` over the elements `elements` of `g` (flat
+    /// indices), against their reference values `r` in the same order, as one vector: the worst
+    /// element and a non-finite one are named in `g`'s shape.
+    public static func compare(_ key: String, _ g: Tensor, at elements: [Int], reference r: [Double],
+                               tolerance: Double) -> TensorComparison {
+        let selected = elements.map { g.data[$0] }
+        var c = compare(key, Tensor(shape: [selected.count], data: selected), reference: Tensor(shape: [r.count], data: r),
+                        tolerance: tolerance)
+        func named(_ index: [Int]) -> [Int] { elements.isEmpty ? [] : g.index(ofFlat: elements[index[0]]) }
+        c.shape = g.shape
+        c.worstIndex = named(c.worstIndex)
+        c.elements = elements
+        switch c.nonFinite {
+        case .route(let i, let v)?: c.nonFinite = .route(index: named(i), value: v)
+        case .reference(let i, let v)?: c.nonFinite = .reference(index: named(i), value: v)
+        case nil: break
+        }
+        if c.nonFinite != nil { c.note = c.nonFinite?.sentence }
         return c
     }
 

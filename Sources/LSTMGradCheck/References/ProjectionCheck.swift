@@ -57,7 +57,8 @@ public enum ProjectionCheck {
         case input
     }
 
-    public struct Report: Sendable {
+    /// One candidate's probes: what decides it (`MethodReport.projection`).
+    public struct Result: Sendable {
         /// Every probe, in the order run.
         public var probes: [Probe]
         /// The wrong parts; empty when the candidate passed.
@@ -67,9 +68,17 @@ public enum ProjectionCheck {
         /// Pairs of loss evaluations: the probes run.
         public var passes: Int { probes.count }
         public var stop: StopReason?
+        /// A mismatch when a probe failed; inconclusive when none did but the run stopped first.
+        public var outcome: MethodReport.Outcome {
+            if !findings.isEmpty || !probes.allSatisfy(\.pass) { return .mismatch }
+            return stop == nil ? .matches : .inconclusive
+        }
         /// Every probe of every direction passed over the whole candidate, and nothing stopped the run.
-        public var passed: Bool { stop == nil && findings.isEmpty && probes.allSatisfy(\.pass) }
+        public var passed: Bool { outcome == .matches }
     }
+
+    /// `Result`, by the name Benchmarks/Bench declares it with.
+    public typealias Report = Result
 
     /// Checks `candidate` against `problem`'s loss along `directions` random directions drawn
     /// from `seed`. D is the five-point central difference
@@ -81,7 +90,7 @@ public enum ProjectionCheck {
     /// `control.progress` counts probes against an upper bound, which drops to the count run at the end.
     public static func run(_ problem: Problem<LSTM, Double>, candidate: Gradients<LSTM>, seed: UInt64 = 1, directions: Int = 2,
                            step h: Double = FiniteDifferences.defaultStep, tolerance: Double = Comparison.defaultTolerance,
-                           control: RunControl = RunControl()) -> Report {
+                           control: RunControl = RunControl()) -> Result {
         let keys = problem.inputs.filter { candidate[$0]?.shape == problem.shape(of: $0) }
         let missing = problem.inputs.filter { !keys.contains($0) }.map(\.name)
         let d = problem.dims, K = d.n_a + d.n_x
@@ -96,7 +105,7 @@ public enum ProjectionCheck {
         }
         let logSteps = Int.bitWidth - max(d.steps - 1, 0).leadingZeroBitCount   // ⌈log₂ T⌉
         let bound = drawn.count + 2 * keys.count + 8 + 2 * logSteps
-        var report = Report(probes: [], findings: [], missing: missing, stop: nil)
+        var report = Result(probes: [], findings: [], missing: missing, stop: nil)
 
         /// Runs one probe; nil once the run is stopped.
         func probe(_ part: Part, _ k: Int) -> Probe? {
@@ -220,4 +229,30 @@ public enum ProjectionCheck {
         return out
     }
 
+}
+
+extension GradCheck {
+    /// The check of `methods` on `problem` by `Selection.projection(directions:seed:)`: each
+    /// method's gradient in turn by `ProjectionCheck.run`, one `control.progress` bar over all of
+    /// them. A stop ends the run: the methods after it are left without probes.
+    public static func projected(_ problem: Problem<LSTM, Double>, name: String, methods: [Method<LSTM>], seed: UInt64 = 1,
+                                 directions: Int = 2, tolerance: Double = Comparison.defaultTolerance,
+                                 control: RunControl = RunControl()) -> CheckReport {
+        var report = CheckReport(.projection(directions: directions, seed: seed), name: name, dims: problem.dims,
+                                 tolerance: tolerance, methods: [], stop: nil)
+        for (k, method) in methods.enumerated() {
+            var each = control
+            if let progress = control.progress {
+                // Method k's probes follow those of the k before it.
+                each.progress = { phase, done, total in progress(phase, k * total + done, methods.count * total) }
+            }
+            let result = report.stop == nil
+                ? ProjectionCheck.run(problem, candidate: method.compute(problem), seed: seed, directions: directions,
+                                      tolerance: tolerance, control: each)
+                : nil
+            report.stop = report.stop ?? result?.stop
+            report.methods.append(MethodReport(method, tensors: [], projection: result))
+        }
+        return report
+    }
 }

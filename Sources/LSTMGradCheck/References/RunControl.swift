@@ -54,7 +54,7 @@ public enum Phase: Sendable, Equatable, CaseIterable {
     case finiteDifferences
     /// The second differences, at twice the step, of the elements whose error needs estimating.
     case errorEstimates
-    /// Central differences of `--sample`'s elements (`SampledCheck`).
+    /// Central differences of `--sample`'s elements (`GradCheck.sampled`).
     case sampledCheck
     /// Directional derivatives probing each tensor (`ProjectionCheck`).
     case projectionCheck

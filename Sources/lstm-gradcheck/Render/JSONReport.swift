@@ -56,10 +56,6 @@ enum JSONReport {
         [fixture(name: name, dims: dims), JSONMember("reference", .string(reference))]
     }
 
-    static func head(_ fixture: Fixture, reference: String) -> [JSONMember] {
-        head(name: fixture.name, dims: fixture.network.dims, reference: reference)
-    }
-
     /// The `fixture` object every fixture entry of every report opens with: its name and sizes.
     static func fixture(name: String, dims d: Dims) -> JSONMember {
         func i(_ v: Int) -> JSONValue { .number(Double(v)) }

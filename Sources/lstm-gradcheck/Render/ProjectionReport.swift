@@ -2,31 +2,37 @@ import LSTMGradCheck
 
 /// `check --projection`: one row per method, the whole-gradient probe and the wrong parts found.
 enum ProjectionReport {
-    static func text(_ run: CheckCommand.PartialRun, colour: Bool) -> String {
+    static func text(_ r: CheckReport, _ fixture: Fixture, colour: Bool) -> String {
         let style = Style(enabled: colour)
-        var s = style.bold("lstm-gradcheck · \(ReportText.headline(run.fixture))") + "\n"
-        s += wrap("Reference: the derivative of the loss along 2 random directions drawn from seed \(run.seed) (five-point central differences), against ⟨g, d⟩ for each method's gradient g. A probe passes when they agree to \(sci(run.tolerance)) relative; a method that fails is bisected to the wrong tensors, gate columns and steps.", indent: 0) + "\n\n"
+        var s = style.bold("lstm-gradcheck · \(ReportText.headline(fixture))") + "\n"
+        s += wrap("Reference: the derivative of the loss along \(directions(r).count) random directions drawn from seed \(directions(r).seed) (five-point central differences), against ⟨g, d⟩ for each method's gradient g. A probe passes when they agree to \(sci(PartialReport.tolerance(r))) relative; a method that fails is bisected to the wrong tensors, gate columns and steps.", indent: 0) + "\n\n"
         // The result cell's tag: whether the method passed, and what it was expected to do.
         var table = Table<(passed: Bool, expectation: Expectation)>(header: ["method", "expected", "result", "probes", "relative error", "wrong parts"],
                                                                      align: [.left, .left, .left, .right, .right, .left])
-        for (k, m) in run.methods.enumerated() {
-            guard k < run.projected.count else {
+        for m in r.methods {
+            guard let report = m.projection else {
                 table.append([m.name, m.expectation.rawValue, "not run", "", "", ""])
                 continue
             }
-            let report = run.projected[k]
-            let result = report.stop == nil || !run.passed[k] ? SampledReport.outcome(m.expectation, run.passed[k]) : "stopped"
+            let passed = PartialReport.passed(m)
+            let result = report.stop == nil || !passed ? PartialReport.outcome(m.expectation, passed) : "stopped"
             table.append([m.name, m.expectation.rawValue, result,
                           "\(report.passes)", report.probes.first.map { sci($0.relativeError) } ?? "-",
                           report.findings.map(describe).joined(separator: ", ")],
-                         tags: [nil, nil, (run.passed[k], m.expectation)])
+                         tags: [nil, nil, (passed, m.expectation)])
         }
         table.style = { _, _, tag, text in
             guard let tag, !tag.passed else { return text }
             return tag.expectation == .correct ? style.red(text) : style.yellow(text)
         }
-        s += table.render() + "\n" + wrap(SampledReport.conclusion(run), indent: 0) + "\n"
+        s += table.render() + "\n" + wrap(PartialReport.conclusion(r), indent: 0) + "\n"
         return s
+    }
+
+    /// The directions' count and seed: `r` is a projection report.
+    static func directions(_ r: CheckReport) -> (count: Int, seed: UInt64) {
+        guard case .projection(let count, let seed) = r.selection else { preconditionFailure("\(r.selection) is not a projection") }
+        return (count, seed)
     }
 
     /// `Wo (input columns)`, `x (steps 0…5)`.
@@ -37,12 +43,11 @@ enum ProjectionReport {
         return f.key.name + (detail.isEmpty ? "" : " (\(detail.joined(separator: ", ")))")
     }
 
-    static func json(_ run: CheckCommand.PartialRun) -> JSONValue {
-        let methods = zip(run.methods, zip(run.projected, run.passed)).map { m, result in
-            let (report, passed) = result
-            return JSONMember(m.name, .object([
+    static func json(_ r: CheckReport) -> JSONValue {
+        let methods = r.methods.compactMap { m in
+            m.projection.map { report in JSONMember(m.name, .object([
                 JSONMember("expected", .string(m.expectation.rawValue)),
-                JSONMember("matches", .bool(passed)),
+                JSONMember("matches", .bool(PartialReport.passed(m))),
                 JSONMember("probes", .number(Double(report.passes))),
                 JSONMember("relative_error", report.probes.first.map { .number($0.relativeError) } ?? .null),
                 JSONMember("findings", .array(report.findings.map { f in
@@ -53,13 +58,13 @@ enum ProjectionReport {
                         JSONMember("relative_error", .number(f.evidence.relativeError)),
                     ])
                 })),
-            ]))
+            ])) }
         }
-        return .object(JSONReport.head(run.fixture, reference: "projection") + [
-            JSONMember("directions", .number(2)),
-            JSONMember("seed", .number(Double(run.seed))),
-            JSONMember("tolerance", .number(run.tolerance)),
+        return .object(JSONReport.head(name: r.name, dims: r.dims, reference: "projection") + [
+            JSONMember("directions", .number(Double(directions(r).count))),
+            JSONMember("seed", .number(Double(directions(r).seed))),
+            JSONMember("tolerance", .number(PartialReport.tolerance(r))),
             JSONMember("methods", .object(methods)),
-        ] + JSONReport.foot(outcome: run.outcome, stop: run.stop, conclusion: SampledReport.conclusion(run)))
+        ] + JSONReport.foot(outcome: Outcome(r.status), stop: r.stop, conclusion: PartialReport.conclusion(r)))
     }
 }

@@ -39,12 +39,12 @@ struct CheckCommand: Subcommand {
 
     static let options: [OptionSpec] = NetworkOptions.specs(fixture: NetworkOptions.fixtures)
         + [MethodSelection.spec, OutputFormat.reportSpec, ManyFixtures.quietSpec]
-        + DecisionOptions.specs + [detailSpec, heatmapSpec] + Mode.specs + RunOptions.specs + [Shard.spec]
+        + DecisionOptions.specs + [detailSpec, heatmapSpec] + Selection.specs + RunOptions.specs + [Shard.spec]
 
-    static let rules: [OptionRule] = NetworkOptions.rules(seedAlsoWith: Mode.specs)
-        + [.exclusive(Mode.sampleSpec, Mode.projectionSpec)]
-        + Mode.fullCheckOnly.flatMap { option in Mode.specs.map { OptionRule.conflict(option, with: $0) } }
-        + Mode.specs.map { OptionRule.conflict(Shard.spec, with: $0) }
+    static let rules: [OptionRule] = NetworkOptions.rules(seedAlsoWith: Selection.specs)
+        + [.exclusive(Selection.sampleSpec, Selection.projectionSpec)]
+        + Selection.fullCheckOnly.flatMap { option in Selection.specs.map { OptionRule.conflict(option, with: $0) } }
+        + Selection.specs.map { OptionRule.conflict(Shard.spec, with: $0) }
 
     var setup: CheckSetup
     var format: OutputFormat
@@ -52,7 +52,8 @@ struct CheckCommand: Subcommand {
     var detail: Bool
     /// `--heatmap`: a tensor name, checked against each network's own.
     var heatmap: String?
-    var mode: Mode
+    /// What of each gradient is compared: every element, `--sample`, or `--projection`.
+    var selection: Selection
     /// `--shard K/N`: print the part file of shard K instead of the report (`CheckCommand+Shard.swift`).
     var shard: Shard?
     /// The options that decide what the check prints, as given: what a part carries to `merge`.
@@ -64,7 +65,7 @@ struct CheckCommand: Subcommand {
         quiet = try ManyFixtures.quiet(p, format: format)
         detail = p.has(Self.detailSpec)
         heatmap = p.string(Self.heatmapSpec)
-        mode = try Mode(p, format: format)
+        selection = try Selection(p, seed: setup.network.seed, format: format)
         shard = try Shard(p)
         if shard != nil && setup.decision.finiteDifferences == .none {
             throw UsageError(.incompatibleValues("'--shard' splits the finite differences, which '--fd none' leaves out"), command: p.command)
@@ -84,12 +85,7 @@ struct CheckCommand: Subcommand {
             }
         }
         let fixtures = loaded.map(\.fixture)
-        let reports = try ManyFixtures.each(fixtures, name: \.name) { fixture throws in
-            switch mode {
-            case .full: return try fullCheck(fixture, colour: out.colour)
-            case .sample, .projection: return try partialCheck(fixture, colour: out.colour)
-            }
-        }
+        let reports = try ManyFixtures.each(fixtures, name: \.name) { fixture throws in try checkFixture(fixture, colour: out.colour) }
         out.write(ManyFixtures.output(reports, command: Self.name, format: format, quiet: quiet))
         GitHubAnnotations.write(reports)
         return Outcome.worst(reports.map(\.outcome))
@@ -98,11 +94,11 @@ struct CheckCommand: Subcommand {
     /// The fixture's network can run this check: its cell has the methods asked for (and, for the
     /// sample and the projection, is the LSTM), and `--heatmap` names one of its tensors.
     func validate(_ fixture: Fixture) throws(UsageError) {
-        switch mode {
+        switch selection {
         case .sample, .projection:
             let lstm = try NetworkOptions.lstm(fixture, command: Self.name)
             _ = try setup.methods.methods(LSTM.self, steps: lstm.dims.steps, command: Self.name)
-        case .full:
+        case .all:
             func resolve<P: CellProblem>(_ p: P) throws(UsageError) {
                 _ = try setup.methods.methods(P.C.self, steps: p.dims.steps, command: Self.name)
             }
@@ -113,10 +109,6 @@ struct CheckCommand: Subcommand {
 
     private func heatmapKey(_ key: String, _ fixture: Fixture) throws(UsageError) -> String {
         try UsageError.checkName(key, for: Self.heatmapSpec, among: fixture.tensorNames, command: Self.name)
-    }
-
-    private func fullCheck(_ fixture: Fixture, colour: Bool) throws -> FixtureReport {
-        try render(try Self.checked(fixture, setup), fixture, colour: colour)
     }
 
     /// `report` of `fixture` in `--format`, as the check (and `merge`) prints it.
