@@ -239,7 +239,7 @@ func childCatalogue() {
     for method in LSTM.catalogue(steps: p.dims.steps) {
         let g = method.compute(p)
         let truly = exact.inputs.filter { Comparison.compare($0.name, g[$0]!, reference: exact[$0]!, tolerance: 1e-6).relativeError > 1e-6 }.map(\.name)
-        var sampled: SampledCheck.Report!, projected: ProjectionCheck.Report!
+        var sampled: CheckReport!, projected: ProjectionCheck.Result!
         let ts = seconds { sampled = SampledCheck.run(p, candidate: g, samples: 20, control: RunControl(deadline: .now + .seconds(30))) }
         let tp = seconds { projected = ProjectionCheck.run(p, candidate: g, control: RunControl(deadline: .now + .seconds(30))) }
         let named = projected.findings.map { f in f.key.name + (f.steps.map { "[\($0.lowerBound)…\($0.upperBound)]" } ?? "") }

@@ -77,9 +77,6 @@ public enum ProjectionCheck {
         public var passed: Bool { outcome == .matches }
     }
 
-    /// `Result`, by the name Benchmarks/Bench declares it with.
-    public typealias Report = Result
-
     /// Checks `candidate` against `problem`'s loss along `directions` random directions drawn
     /// from `seed`. D is the five-point central difference
     /// `(8(L(θ + h·d) − L(θ − h·d)) − (L(θ + 2h·d) − L(θ − 2h·d))) / 12h`, summed step by step:

@@ -44,9 +44,6 @@ extension GradCheck {
 
 /// One candidate gradient, not a catalogue method, checked on a sample.
 public enum SampledCheck {
-    /// What `run` returns, by the name Benchmarks/Bench declares it with.
-    public typealias Report = CheckReport
-
     /// `GradCheck.sampled` of `candidate` alone, as the method `candidate`, expected to be correct.
     public static func run(_ problem: Problem<LSTM, Double>, candidate: Gradients<LSTM>, samples: Int, seed: UInt64 = 1,
                            step h: Double = FiniteDifferences.defaultStep, tolerance: Double = Comparison.defaultTolerance,
