@@ -110,9 +110,10 @@ extension CheckReport {
 public enum GradCheck {
     /// Runs `methods` on `problem`, compares each with the reference and decides every
     /// tensor by `Decision`. `control` governs the exact reference and the finite differences
-    /// of an LSTM in central differences (the batched kernel). A stop in the exact reference
-    /// leaves every tensor unchecked, one in the finite differences whole tensors
-    /// (`unfinished`); a cancellation returns at once, with no methods. `numerical`, when
+    /// of an LSTM in central differences (the batched kernel); the routes run on its threads,
+    /// and nothing stops them (`RouteRuns`). A stop in the exact reference leaves every
+    /// tensor unchecked, one in the finite differences whole tensors (`unfinished`); a
+    /// cancellation returns at once, with no methods. `numerical`, when
     /// given, is the finite differences `options` ask for with every element's full error
     /// estimate, computed beforehand (the merged shards of a sharded check), and is used
     /// instead of computing them. With the exact reference and central differences, the
@@ -161,9 +162,12 @@ public enum GradCheck {
         let tooLarge: (name: String, value: Double)? = options.precision == .float32 ? problem.inputs.lazy.compactMap { input in
             problem.tensor(input).data.first { abs($0) > Double(Float.greatestFiniteMagnitude) }.map { (input.name, $0) }
         }.first : nil
-        var reports = methods.map { method -> MethodReport in
-            let double = names.dictionary(method.compute(problem))
-            let single = method.computeSingle.map { names.dictionary($0(problem)) }
+        let runs = RouteRuns(problem, methods: methods, power: exact && report.vacuous == nil ? Power.derivations(problem) : [],
+                             threads: control.threads)
+        var reports = methods.indices.map { k -> MethodReport in
+            let method = methods[k]
+            let double = names.dictionary(runs.double[k])
+            let single = runs.single[k].map(names.dictionary)
             let g = options.precision == .float32 ? (single ?? double) : double
             let tensors = reference.compactMap { key, rk -> TensorComparison? in
                 guard let gk = g[key] else { return nil }
@@ -207,7 +211,7 @@ public enum GradCheck {
                 }
             }
         } else if let exactGradient {
-            report.power = Power.of(problem, exact: exactGradient)
+            report.power = Power.of(problem, exact: exactGradient, gradients: runs.power)
         }
         report.methods = reports
         return report

@@ -11,13 +11,23 @@ public struct Power: Sendable, Equatable {
 
     public init() {}
 
+    /// The derivations `of` decides: the wrong ones of `C`'s catalogue, in catalogue order.
+    static func derivations<C: Cell>(_ problem: Problem<C, Double>) -> [Method<C>] {
+        C.catalogue(steps: problem.dims.steps).filter { $0.expectation == .wrong }
+    }
+
     /// Every wrong derivation of `C`'s catalogue against `exact`, under the rule a check
     /// applies to a float64 route (`Decision.decide` with the minimum rounding floor).
     public static func of<C: Cell>(_ problem: Problem<C, Double>, exact: Gradients<C>) -> Power {
+        of(problem, exact: exact, gradients: derivations(problem).map { $0.compute(problem) })
+    }
+
+    /// As `of(_:exact:)`, from the derivations' float64 gradients, already computed:
+    /// `gradients[k]` is `derivations(problem)[k].compute(problem)`.
+    static func of<C: Cell>(_ problem: Problem<C, Double>, exact: Gradients<C>, gradients: [Gradients<C>]) -> Power {
         var power = Power()
         let floor = Decision.minimumAmplification * Decision.unitRoundoff(.float64)
-        for method in C.catalogue(steps: problem.dims.steps) where method.expectation == .wrong {
-            let g = method.compute(problem)
+        for (method, g) in zip(derivations(problem), gradients) {
             let caught = exact.inputs.contains { input in
                 guard let r = exact[input], let t = g[input] else { return false }
                 let c = Comparison.compare(input.name, t, reference: r, tolerance: 0)

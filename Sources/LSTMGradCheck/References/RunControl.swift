@@ -120,6 +120,20 @@ enum Workers {
         return (finished, shared.stopped)
     }
 
+    /// `body(i)` for every i in `0 ..< count`, taken in order by up to `threads` threads, with
+    /// nothing that stops it; the results in order, whatever the threads.
+    static func map<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        var results = [T?](repeating: nil, count: count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer   // each result is written by the one thread that ran it
+            _ = run(costs: Array(repeating: 1, count: count), control: RunControl(threads: threads), makeState: {}) { i, _, _ in
+                out[i] = body(i)
+                return true
+            }
+        }
+        return results.compactMap { $0 }   // every piece ran: nothing stops the run
+    }
+
     /// The counters the workers share, behind one lock.
     private final class Shared: @unchecked Sendable {   // every field behind `lock`
         private let lock = NSLock()
