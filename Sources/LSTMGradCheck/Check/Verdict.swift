@@ -78,29 +78,30 @@ extension CheckReport {
         let undecided = derivations.filter { $0.outcome == .inconclusive }.map(\.name)
         let correct = derivations.filter { $0.expectation == .correct && $0.matches }.map(\.name)
         let wrong = derivations.filter { $0.expectation == .wrong && $0.outcome == .mismatch }.map(\.name)
-        var s = correct.isEmpty ? "" : "\(list(correct)) \(correct.count == 1 ? "matches" : "match") the \(reference) gradient."
+        var sentences: [String] = []
+        if !correct.isEmpty {
+            sentences.append("\(list(correct)) \(correct.count == 1 ? "matches" : "match") the \(reference) gradient.")
+        }
         if !wrong.isEmpty {
-            s += " \(list(wrong)) \(wrong.count == 1 ? "does" : "do") not, as expected."
+            sentences.append("\(list(wrong)) \(wrong.count == 1 ? "does" : "do") not, as expected.")
         }
         if !undecided.isEmpty {
-            s += " INCONCLUSIVE: the \(reference) gradient could not decide \(list(undecided))."
+            sentences.append("INCONCLUSIVE: the \(reference) gradient could not decide \(list(undecided)).")
         }
         if stop != nil && stoppedInExactReference {
-            s += " INCONCLUSIVE: the run stopped at its time budget before the exact reference was complete; nothing was checked."
+            sentences.append("INCONCLUSIVE: the run stopped at its time budget before the exact reference was complete; nothing was checked.")
         } else if stop != nil {
             let missing = unfinished.isEmpty ? "" : " before the finite differences reached \(list(unfinished))"
-            s += " INCONCLUSIVE: the run stopped at its time budget\(missing)"
-                + (options.reference == .numerical && !unfinished.isEmpty ? ", so those tensors were not checked." : ".")
+            sentences.append("INCONCLUSIVE: the run stopped at its time budget\(missing)"
+                + (options.reference == .numerical && !unfinished.isEmpty ? ", so those tensors were not checked." : "."))
         }
-        for lesson in derivations.filter({ $0.expectation == .correct && $0.matches }).compactMap(\.lesson) {
-            s += " " + lesson
-        }
+        sentences += derivations.filter { $0.expectation == .correct && $0.matches }.compactMap(\.lesson)
         if let why = vacuous {
-            s += " NOTHING DECIDED: \(why)."
+            sentences.append("NOTHING DECIDED: \(why).")
         } else if !correct.isEmpty, let power = power.sentence {
-            s += " " + power
+            sentences.append(power)
         }
-        return s.trimmingCharacters(in: .whitespaces)
+        return sentences.joined(separator: " ")
     }
 
     private func describe(_ failing: [TensorComparison]) -> String {
@@ -119,5 +120,11 @@ extension CheckReport {
 public func sci(_ x: Double) -> String {
     if x == 0 { return "0" }
     if !x.isFinite { return "\(x)" }
-    return String(format: "%.1e", x).replacingOccurrences(of: "e-0", with: "e-").replacingOccurrences(of: "e+0", with: "e+").replacingOccurrences(of: "e+", with: "e")
+    // C's %.1e (rounded from the exact binary value), its exponent then written as a plain
+    // integer: 3.7e-01 → 3.7e-1, 3.2e+00 → 3.2e0, 1.0e+100 → 1.0e100.
+    var buffer = [CChar](repeating: 0, count: 32)
+    let length = withVaList([x]) { vsnprintf(&buffer, buffer.count, "%.1e", $0) }
+    let printed = String(decoding: buffer.prefix(Int(max(length, 0))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    guard let e = printed.firstIndex(of: "e"), let exponent = Int(printed[printed.index(after: e)...]) else { return printed }
+    return "\(printed[..<e])e\(exponent)"
 }

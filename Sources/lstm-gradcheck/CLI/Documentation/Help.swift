@@ -55,15 +55,21 @@ enum Help {
 /// paragraphs (blank-line separated) are kept.
 func wrap(_ text: String, indent: Int, width: Int = 92) -> String {
     let pad = String(repeating: " ", count: indent)
-    return text.components(separatedBy: "\n\n").map { paragraph in
+    return text.split(separator: "\n\n", omittingEmptySubsequences: false).map { paragraph in
         var lines: [String] = []
-        var line = pad
+        var line = pad, length = indent   // length: line.count, kept as the words are added
         for word in paragraph.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
-            if line.count > indent && line.count + 1 + word.count > width {
+            let count = word.count
+            if length > indent && length + 1 + count > width {
                 lines.append(line)
-                line = pad
+                (line, length) = (pad, indent)
             }
-            line += (line.count > indent ? " " : "") + word
+            if length > indent {
+                line += " "
+                length += 1
+            }
+            line += word
+            length += count
         }
         lines.append(line)
         return lines.joined(separator: "\n")
