@@ -56,6 +56,9 @@ public enum LSTM: Cell {
         }
     }
 
+    /// Specialised for `Double`, which a check's generic code (`Problem.lossTermMagnitude`)
+    /// reaches through the `Cell` conformance.
+    @_specialize(where S == Double)
     public static func hiddenStates<S>(_ problem: Problem<LSTM, S>) -> [Matrix<S>] { forward(problem).map(\.a_next) }
 
     /// One step, as the notebook's `lstm_cell_forward` (without its output layer):
