@@ -33,24 +33,30 @@ public struct Matrix<S: Scalar>: Sendable {
         Matrix<T>(rows: rows, cols: cols, storage: storage.map(f))
     }
 
+    /// The `rows × cols` matrix of `element(r, c)`, each computed once, row by row, straight
+    /// into the storage (nothing is zeroed first or copied after).
+    @inlinable
+    static func filled(rows: Int, cols: Int, _ element: (_ r: Int, _ c: Int) -> S) -> Matrix {
+        Matrix(rows: rows, cols: cols, storage: [S](unsafeUninitializedCapacity: rows * cols) { buffer, count in
+            for r in 0..<rows {
+                for c in 0..<cols { buffer.initializeElement(at: r * cols + c, to: element(r, c)) }
+            }
+            count = rows * cols
+        })
+    }
+
     /// Elementwise `f(self, other)`; the shapes must agree (an internal invariant).
     @inlinable
     public func zip(_ other: Matrix, _ f: (S, S) -> S) -> Matrix {
         assert(rows == other.rows && cols == other.cols, "shape mismatch \(rows)x\(cols) vs \(other.rows)x\(other.cols)")
-        var out = storage
-        other.storage.withUnsafeBufferPointer { b in
-            for k in out.indices { out[k] = f(out[k], b[k]) }
+        return storage.withUnsafeBufferPointer { a in
+            other.storage.withUnsafeBufferPointer { b in .filled(rows: rows, cols: cols) { f(a[$0 * cols + $1], b[$0 * cols + $1]) } }
         }
-        return Matrix(rows: rows, cols: cols, storage: out)
     }
 
     @inlinable
     public var transposed: Matrix {
-        var out = Matrix(rows: cols, cols: rows)
-        for r in 0..<rows {
-            for c in 0..<cols { out.storage[c * rows + r] = storage[r * cols + c] }
-        }
-        return out
+        storage.withUnsafeBufferPointer { a in .filled(rows: cols, cols: rows) { a[$1 * cols + $0] } }
     }
 
     /// Rows `range` as a new matrix (`W[:n_a, :]` in NumPy).
@@ -62,11 +68,7 @@ public struct Matrix<S: Scalar>: Sendable {
     /// Columns `range` as a new matrix (`W[:, :n_a]` in NumPy).
     @inlinable
     public func columns(_ range: Range<Int>) -> Matrix {
-        var out = Matrix(rows: rows, cols: range.count)
-        for r in 0..<rows {
-            for (k, c) in range.enumerated() { out.storage[r * range.count + k] = storage[r * cols + c] }
-        }
-        return out
+        storage.withUnsafeBufferPointer { a in .filled(rows: rows, cols: range.count) { a[$0 * cols + range.lowerBound + $1] } }
     }
 
     /// `[top; bottom]`, stacked by rows (NumPy's `np.concatenate(axis=0)`).
@@ -80,25 +82,22 @@ public struct Matrix<S: Scalar>: Sendable {
     /// Σ over columns, kept as an `rows × 1` column (`np.sum(axis=1, keepdims=True)`).
     @inlinable
     public func rowSums() -> Matrix {
-        var out = Matrix(rows: rows, cols: 1)
-        for r in 0..<rows {
-            var s = S.zero
-            for c in 0..<cols { s = s + storage[r * cols + c] }
-            out.storage[r] = s
+        storage.withUnsafeBufferPointer { a in
+            .filled(rows: rows, cols: 1) { r, _ in
+                var s = S.zero
+                for c in 0..<cols { s = s + a[r * cols + c] }
+                return s
+            }
         }
-        return out
     }
 
     /// `self + b·1ᵀ`: adds the column `b` (rows × 1) to every column.
     @inlinable
     public func addingColumn(_ b: Matrix) -> Matrix {
         assert(b.rows == rows && b.cols == 1)
-        var out = self
-        for r in 0..<rows {
-            let v = b.storage[r]
-            for c in 0..<cols { out.storage[r * cols + c] = out.storage[r * cols + c] + v }
+        return storage.withUnsafeBufferPointer { a in
+            b.storage.withUnsafeBufferPointer { v in .filled(rows: rows, cols: cols) { a[$0 * cols + $1] + v[$0] } }
         }
-        return out
     }
 }
 
