@@ -55,7 +55,7 @@ enum Help {
 /// paragraphs (blank-line separated) are kept.
 func wrap(_ text: String, indent: Int, width: Int = 92) -> String {
     let pad = String(repeating: " ", count: indent)
-    return text.split(separator: "\n\n", omittingEmptySubsequences: false).map { paragraph in
+    return paragraphs(text).map { paragraph in
         var lines: [String] = []
         var line = pad, length = indent   // length: line.count, kept as the words are added
         for word in paragraph.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
@@ -74,4 +74,20 @@ func wrap(_ text: String, indent: Int, width: Int = 92) -> String {
         lines.append(line)
         return lines.joined(separator: "\n")
     }.joined(separator: "\n\n")
+}
+
+/// `text` cut at each blank line: at every "\n\n", taken from the left, each cut dropping the
+/// two newlines (an empty paragraph where more follow).
+private func paragraphs(_ text: String) -> [Substring] {
+    var out: [Substring] = []
+    var start = text.startIndex, from = text.startIndex
+    while let newline = text[from...].firstIndex(of: "\n") {
+        from = text.index(after: newline)
+        guard from < text.endIndex, text[from] == "\n" else { continue }
+        out.append(text[start..<newline])
+        from = text.index(after: from)
+        start = from
+    }
+    out.append(text[start...])
+    return out
 }
