@@ -110,11 +110,11 @@ extension CheckReport {
 public enum GradCheck {
     /// Runs `methods` on `problem`, compares each with the reference and decides every
     /// tensor by `Decision`. `control` governs the exact reference and the finite differences
-    /// of an LSTM in central differences (the batched kernel); the routes run on its threads,
-    /// and nothing stops them (`RouteRuns`). A stop in the exact reference leaves every
-    /// tensor unchecked, one in the finite differences whole tensors (`unfinished`); a
-    /// cancellation returns at once, with no methods. `numerical`, when
-    /// given, is the finite differences `options` ask for with every element's full error
+    /// of an LSTM in central differences (the batched kernel); the routes run beside them, on
+    /// one more thread unless `control.threads` is 1, and nothing stops them (`RouteRuns`). A
+    /// stop in the exact reference leaves every tensor unchecked, one in the finite differences
+    /// whole tensors (`unfinished`); a cancellation returns at once, with no methods. `numerical`,
+    /// when given, is the finite differences `options` ask for with every element's full error
     /// estimate, computed beforehand (the merged shards of a sharded check), and is used
     /// instead of computing them. With the exact reference and central differences, the
     /// estimates are those of `CrossCheck`: a second difference only where rounding does not
@@ -128,6 +128,8 @@ public enum GradCheck {
         let names = ReportNames(form: form, problem: problem)
         let exact = options.reference == .exact
         let wantsNumerical = !exact || options.showNumerical
+        // With the exact reference, also `Power`'s derivations: unused if it is all zeros.
+        let routes = RouteRuns(problem, methods: methods, power: exact ? Power.derivations(problem) : [], threads: control.threads)
         var exactGradient: Gradients<C>?
         if exact {
             do { exactGradient = try ExactGradient.gradients(problem, control: control) } catch {
@@ -162,8 +164,7 @@ public enum GradCheck {
         let tooLarge: (name: String, value: Double)? = options.precision == .float32 ? problem.inputs.lazy.compactMap { input in
             problem.tensor(input).data.first { abs($0) > Double(Float.greatestFiniteMagnitude) }.map { (input.name, $0) }
         }.first : nil
-        let runs = RouteRuns(problem, methods: methods, power: exact && report.vacuous == nil ? Power.derivations(problem) : [],
-                             threads: control.threads)
+        let runs = routes.gradients()
         var reports = methods.indices.map { k -> MethodReport in
             let method = methods[k]
             let double = names.dictionary(runs.double[k])

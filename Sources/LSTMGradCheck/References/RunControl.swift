@@ -120,18 +120,39 @@ enum Workers {
         return (finished, shared.stopped)
     }
 
-    /// `body(i)` for every i in `0 ..< count`, taken in order by up to `threads` threads, with
-    /// nothing that stops it; the results in order, whatever the threads.
-    static func map<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
-        var results = [T?](repeating: nil, count: count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let out = buffer   // each result is written by the one thread that ran it
-            _ = run(costs: Array(repeating: 1, count: count), control: RunControl(threads: threads), makeState: {}) { i, _, _ in
-                out[i] = body(i)
-                return true
+    /// `body(i)` for every i in `0 ..< count`, begun at once: another thread takes the pieces in
+    /// order while the caller goes on, and `results()` has the caller take those still waiting
+    /// before it waits for the rest (with `threads` 1 the caller takes them all, in `results()`).
+    /// Nothing stops the run; the results are in order, whatever thread ran them.
+    final class Started<T: Sendable>: @unchecked Sendable {   // `next` and `done` behind `lock`
+        private let body: @Sendable (Int) -> T
+        private let lock = NSLock()
+        private var next = 0
+        private var done: [T?]
+        private let helper = DispatchGroup()
+
+        init(_ count: Int, threads: Int, _ body: @escaping @Sendable (Int) -> T) {
+            self.body = body
+            done = Array(repeating: nil, count: count)
+            if threads > 1 && count > 1 { DispatchQueue.global().async(group: helper) { self.takePieces() } }
+        }
+
+        private func takePieces() {
+            while let i = lock.withLock({ () -> Int? in
+                guard next < done.count else { return nil }
+                next += 1
+                return next - 1
+            }) {
+                let result = body(i)
+                lock.withLock { done[i] = result }
             }
         }
-        return results.compactMap { $0 }   // every piece ran: nothing stops the run
+
+        func results() -> [T] {
+            takePieces()
+            helper.wait()
+            return lock.withLock { done.compactMap { $0 } }   // every piece has run
+        }
     }
 
     /// The counters the workers share, behind one lock.
