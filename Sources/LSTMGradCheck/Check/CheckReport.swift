@@ -125,11 +125,12 @@ public enum GradCheck {
                                       control: RunControl = RunControl(),
                                       numerical given: NumericalGradient<C>? = nil,
                                       form: LayoutForm = .coursera) -> CheckReport {
-        let names = ReportNames(form: form, problem: problem)
         let exact = options.reference == .exact
-        let wantsNumerical = !exact || options.showNumerical
-        // With the exact reference, also `Power`'s derivations: unused if it is all zeros.
+        // First, so that they start as early as they can. With the exact reference, also
+        // `Power`'s derivations: unused if that reference is all zeros.
         let routes = RouteRuns(problem, methods: methods, power: exact ? Power.derivations(problem) : [], threads: control.threads)
+        let names = ReportNames(form: form, problem: problem)
+        let wantsNumerical = !exact || options.showNumerical
         var exactGradient: Gradients<C>?
         if exact {
             do { exactGradient = try ExactGradient.gradients(problem, control: control) } catch {
