@@ -88,7 +88,8 @@ install: build
 	install -m 644 .build/$(BIN).1 "$(DESTDIR)$(MANDIR)/man1/$(BIN).1"
 
 # The README's build (`swift build -c release`) on the widest kernel path this CPU has, and the
-# same binary held to the baseline path; in the same run the peers, each skipped when python3
+# same binary held to the baseline path (the small network only: without FMA instructions its
+# products call libm's fma); in the same run the peers, each skipped when python3
 # lacks it: NumPy's loop (Benchmarks/numpy_check.py) and JAX's jitted finite differences
 # (Benchmarks/jax_fd.py; `pip install jax`). BENCH_ARGS="--networks small,medium" leaves out the
 # large network, whose rows (and the catalogue and shard sections) take many minutes.
