@@ -2,10 +2,12 @@ import LSTMGradCheck
 
 /// `check --projection`: one row per method, the whole-gradient probe and the wrong parts found.
 enum ProjectionReport {
-    static func text(_ r: CheckReport, _ fixture: Fixture, colour: Bool) -> String {
+    /// The text of a report made with `Selection.projection(directions:seed:)` (its `directions`
+    /// and `seed` given alongside).
+    static func text(_ r: CheckReport, _ fixture: Fixture, directions: Int, seed: UInt64, colour: Bool) -> String {
         let style = Style(enabled: colour)
         var s = style.bold("lstm-gradcheck · \(ReportText.headline(fixture))") + "\n"
-        s += wrap("Reference: the derivative of the loss along \(directions(r).count) random directions drawn from seed \(directions(r).seed) (five-point central differences), against ⟨g, d⟩ for each method's gradient g. A probe passes when they agree to \(sci(PartialReport.tolerance(r))) relative; a method that fails is bisected to the wrong tensors, gate columns and steps.", indent: 0) + "\n\n"
+        s += wrap("Reference: the derivative of the loss along \(directions) random directions drawn from seed \(seed) (five-point central differences), against ⟨g, d⟩ for each method's gradient g. A probe passes when they agree to \(sci(PartialReport.tolerance(r))) relative; a method that fails is bisected to the wrong tensors, gate columns and steps.", indent: 0) + "\n\n"
         // The result cell's tag: whether the method passed, and what it was expected to do.
         var table = Table<(passed: Bool, expectation: Expectation)>(header: ["method", "expected", "result", "probes", "relative error", "wrong parts"],
                                                                      align: [.left, .left, .left, .right, .right, .left])
@@ -29,12 +31,6 @@ enum ProjectionReport {
         return s
     }
 
-    /// The directions' count and seed: `r` is a projection report.
-    static func directions(_ r: CheckReport) -> (count: Int, seed: UInt64) {
-        guard case .projection(let count, let seed) = r.selection else { preconditionFailure("\(r.selection) is not a projection") }
-        return (count, seed)
-    }
-
     /// `Wo (input columns)`, `x (steps 0…5)`.
     static func describe(_ f: ProjectionCheck.Finding) -> String {
         var detail: [String] = []
@@ -43,7 +39,7 @@ enum ProjectionReport {
         return f.key.name + (detail.isEmpty ? "" : " (\(detail.joined(separator: ", ")))")
     }
 
-    static func json(_ r: CheckReport) -> JSONValue {
+    static func json(_ r: CheckReport, directions: Int, seed: UInt64) -> JSONValue {
         let methods = r.methods.compactMap { m in
             m.projection.map { report in JSONMember(m.name, .object([
                 JSONMember("expected", .string(m.expectation.rawValue)),
@@ -61,8 +57,8 @@ enum ProjectionReport {
             ])) }
         }
         return .object(JSONReport.head(name: r.name, dims: r.dims, reference: "projection") + [
-            JSONMember("directions", .number(Double(directions(r).count))),
-            JSONMember("seed", .number(Double(directions(r).seed))),
+            JSONMember("directions", .number(Double(directions))),
+            JSONMember("seed", .number(Double(seed))),
             JSONMember("tolerance", .number(PartialReport.tolerance(r))),
             JSONMember("methods", .object(methods)),
         ] + JSONReport.foot(outcome: Outcome(r.status), stop: r.stop, conclusion: PartialReport.conclusion(r)))

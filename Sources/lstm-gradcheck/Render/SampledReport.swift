@@ -1,11 +1,12 @@
 import LSTMGradCheck
 
-/// `check --sample N`: the check's table over the sampled elements, a verdict per method.
+/// `check --sample N`: the check's table over the sampled elements, a verdict per method, of a
+/// report made with `Selection.sample(count:seed:)` (its `count` and `seed` given alongside).
 enum SampledReport {
-    static func text(_ r: CheckReport, _ fixture: Fixture, colour: Bool) -> String {
+    static func text(_ r: CheckReport, _ fixture: Fixture, count: Int, seed: UInt64, colour: Bool) -> String {
         let style = Style(enabled: colour)
         var s = style.bold("lstm-gradcheck · \(ReportText.headline(fixture))") + "\n"
-        s += wrap(reference(r), indent: 0) + "\n\n"
+        s += wrap(reference(r, count: count, seed: seed), indent: 0) + "\n\n"
         let tensors = r.methods.first?.tensors ?? []
         // Each method cell's tag: whether what it shows passed, and what the method was expected to do.
         var table = Table<(passed: Bool, expectation: Expectation)>(header: ["", "shape", "checked"] + r.methods.map(\.name),
@@ -44,17 +45,11 @@ enum SampledReport {
         return s
     }
 
-    static func reference(_ r: CheckReport) -> String {
-        "Reference: central finite differences (h = \(sci(FiniteDifferences.defaultStep))) on \(sample(r).count) random elements of each tensor, drawn from seed \(sample(r).seed) (all of a smaller tensor). A tensor passes when the relative error ‖g − r‖ / (‖g‖ + ‖r‖) over its checked elements is at most \(sci(PartialReport.tolerance(r)))."
+    static func reference(_ r: CheckReport, count: Int, seed: UInt64) -> String {
+        "Reference: central finite differences (h = \(sci(FiniteDifferences.defaultStep))) on \(count) random elements of each tensor, drawn from seed \(seed) (all of a smaller tensor). A tensor passes when the relative error ‖g − r‖ / (‖g‖ + ‖r‖) over its checked elements is at most \(sci(PartialReport.tolerance(r)))."
     }
 
-    /// The sample's size and seed: `r` is a sampled report.
-    static func sample(_ r: CheckReport) -> (count: Int, seed: UInt64) {
-        guard case .sample(let count, let seed) = r.selection else { preconditionFailure("\(r.selection) is not a sample") }
-        return (count, seed)
-    }
-
-    static func json(_ r: CheckReport) -> JSONValue {
+    static func json(_ r: CheckReport, count: Int, seed: UInt64) -> JSONValue {
         let methods = r.methods.map { m in
             JSONMember(m.name, .object([
                 JSONMember("expected", .string(m.expectation.rawValue)),
@@ -71,8 +66,8 @@ enum SampledReport {
             ]))
         }
         return .object(JSONReport.head(name: r.name, dims: r.dims, reference: "sampled") + [
-            JSONMember("samples", .number(Double(sample(r).count))),
-            JSONMember("seed", .number(Double(sample(r).seed))),
+            JSONMember("samples", .number(Double(count))),
+            JSONMember("seed", .number(Double(seed))),
             JSONMember("step", .number(FiniteDifferences.defaultStep)),
             JSONMember("tolerance", .number(PartialReport.tolerance(r))),
             JSONMember("methods", .object(methods)),

@@ -47,21 +47,29 @@ extension CheckCommand {
         case .all:
             return try render(try Self.checked(fixture, setup), fixture, colour: colour)
         case .sample(let count, let seed):
-            return try partialCheck(fixture, colour: colour) { problem, methods, tolerance, control in
+            let report = try partialCheck(fixture) { problem, methods, tolerance, control in
                 GradCheck.sampled(problem, name: fixture.name, methods: methods, count: count, seed: seed, tolerance: tolerance, control: control)
             }
+            return format == .json
+                ? FixtureReport(name: fixture.name, outcome: Outcome(report.status), json: SampledReport.json(report, count: count, seed: seed))
+                : FixtureReport(name: fixture.name, outcome: Outcome(report.status),
+                                document: SampledReport.text(report, fixture, count: count, seed: seed, colour: colour))
         case .projection(let directions, let seed):
-            return try partialCheck(fixture, colour: colour) { problem, methods, tolerance, control in
+            let report = try partialCheck(fixture) { problem, methods, tolerance, control in
                 GradCheck.projected(problem, name: fixture.name, methods: methods, seed: seed, directions: directions,
                                     tolerance: tolerance, control: control)
             }
+            return format == .json
+                ? FixtureReport(name: fixture.name, outcome: Outcome(report.status), json: ProjectionReport.json(report, directions: directions, seed: seed))
+                : FixtureReport(name: fixture.name, outcome: Outcome(report.status),
+                                document: ProjectionReport.text(report, fixture, directions: directions, seed: seed, colour: colour))
         }
     }
 
     /// The report `check` makes of `fixture`'s LSTM, its methods, `--tolerance` and the run's
-    /// control, rendered in `--format`.
-    private func partialCheck(_ fixture: Fixture, colour: Bool,
-                              _ check: (Problem<LSTM, Double>, [Method<LSTM>], Double, RunControl) -> CheckReport) throws -> FixtureReport {
+    /// control; a run Ctrl-C stopped is thrown as `Interrupted`.
+    private func partialCheck(_ fixture: Fixture,
+                              _ check: (Problem<LSTM, Double>, [Method<LSTM>], Double, RunControl) -> CheckReport) throws -> CheckReport {
         let problem = try NetworkOptions.lstm(fixture, command: Self.name)
         let methods = try setup.methods.methods(LSTM.self, steps: problem.dims.steps, command: Self.name)
         let (control, bar) = setup.runOptions.control()
@@ -70,12 +78,6 @@ extension CheckCommand {
         if report.stop == .cancelled || Interrupt.requested {
             throw Interrupted(finished: PartialReport.finished(report))
         }
-        let outcome = Outcome(report.status)
-        switch (report.selection, format) {
-        case (.sample, .json): return FixtureReport(name: fixture.name, outcome: outcome, json: SampledReport.json(report))
-        case (.sample, _): return FixtureReport(name: fixture.name, outcome: outcome, document: SampledReport.text(report, fixture, colour: colour))
-        case (_, .json): return FixtureReport(name: fixture.name, outcome: outcome, json: ProjectionReport.json(report))
-        case (_, _): return FixtureReport(name: fixture.name, outcome: outcome, document: ProjectionReport.text(report, fixture, colour: colour))
-        }
+        return report
     }
 }
