@@ -1,10 +1,11 @@
 // The kernels of CKernels.h, compiled once per CPU path (variant.h) and chosen at run time.
 //
 // Bit-identity across paths rests on three things, all checked by KernelsTests:
-//  - no contraction: the compiler fuses nothing (the pragma below and in variant.h); the one
-//    fused multiply-add, the product's `acc = fma(a, b, acc)`, is written out, and a correctly
-//    rounded a·b + acc has one value whether an FMA instruction (x86-64-v3 and v4, arm64) or
-//    libm's `fma` (x86-64 baseline, which has no such instruction) computes it;
+//  - no contraction: the compiler fuses nothing (the pragma below and in variant.h); the fused
+//    multiply-adds, the product's `acc = fma(a, b, acc)` and the polynomials' Horner steps, are
+//    written out, and a correctly rounded a·b + c has one value whether an FMA instruction
+//    (x86-64-v3 and v4, arm64) or libm's `fma` (x86-64 baseline, which has no such instruction)
+//    computes it;
 //  - every element of a product is summed in the same order whatever the tile shape;
 //  - exp, tanh and sigmoid are lane arithmetic, so the vector width does not matter.
 

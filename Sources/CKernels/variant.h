@@ -12,8 +12,9 @@
 //
 // The arithmetic is written out operation by operation and contraction is off, so every path
 // (and every vector width) computes the same bits: the order below is the specification. The
-// product's fused multiply-add is written out too (`__builtin_elementwise_fma`): a correctly
-// rounded a·b + c is one value whatever computes it, an FMA instruction or libm's `fma`.
+// fused multiply-adds (the product's and the polynomials' Horner steps) are written out too
+// (`__builtin_elementwise_fma`): a correctly rounded a·b + c is one value whatever computes it,
+// an FMA instruction or libm's `fma`.
 
 #pragma clang fp contract(off)
 // -Wpsabi warns that 128-byte vector arguments are passed differently with and without

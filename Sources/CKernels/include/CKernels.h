@@ -6,7 +6,7 @@
 /// (a `CK_VARIANT_*`), which must be one `ck_variant_supported` accepts (another x86 path would
 /// fault on a CPU without its instructions). Every path computes the same bits: no contraction in any source file,
 /// each element of a product summed in the same order by fused multiply-adds (correctly rounded,
-/// so one value on every path), pure lane arithmetic for exp, tanh and sigmoid. Paths differ only in vector width and tile shape.
+/// so one value on every path), pure lane arithmetic (their Horner steps fused) for exp, tanh and sigmoid. Paths differ only in vector width and tile shape.
 /// Sizes and strides count doubles. Nothing here allocates on behalf of the caller or keeps state.
 
 #include <stddef.h>
