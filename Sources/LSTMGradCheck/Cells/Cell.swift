@@ -227,8 +227,8 @@ public protocol CellParameter: CaseIterable, Hashable, Sendable where AllCases =
 }
 
 extension CellParameter {
-    /// The name in files and on the command line: the case's own name.
-    public var name: String { "\(self)" }
+    /// The name in files and on the command line: the case's own name (`ParameterNames`).
+    public var name: String { ParameterNames.shared.of(Self.self)[index] }
 }
 
 extension CellParameter where Self: RawRepresentable, RawValue == Int {

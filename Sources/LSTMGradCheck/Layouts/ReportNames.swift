@@ -8,22 +8,17 @@
 /// tensors is one of the same numbers, regrouped.
 public struct ReportNames<C: Cell>: Sendable {
     private let map: LayoutMap<C>?
-    /// Without a layout map, each input's own name, found once here rather than per tensor.
-    private let own: [Input<C>: String]
 
     /// The names of `form`'s layout for `problem` (the cell's own for Coursera, or for a
     /// layout that does not stack this cell's gates).
     public init(form: LayoutForm, problem: Problem<C, Double>) {
-        self.init(map: form.layout == .coursera ? nil : LayoutMap(form: form, problem: problem))
+        map = form.layout == .coursera ? nil : LayoutMap(form: form, problem: problem)
     }
 
     /// The cell's own names (the Coursera notebook's).
     public static var cell: Self { Self(map: nil) }
 
-    private init(map: LayoutMap<C>?) {
-        self.map = map
-        own = map == nil ? Dictionary(uniqueKeysWithValues: Input<C>.all.map { ($0, $0.name) }) : [:]
-    }
+    private init(map: LayoutMap<C>?) { self.map = map }
 
     /// The layout the names are of.
     public var layout: Layout { map?.layout ?? .coursera }
@@ -31,7 +26,7 @@ public struct ReportNames<C: Cell>: Sendable {
     /// `g`'s tensors under these names, in report order; those `g` lacks are left out (a
     /// stacked tensor needs every gate's block).
     public func tensors(_ g: Gradients<C>) -> [(name: String, tensor: Tensor)] {
-        guard let map else { return g.inputs.compactMap { input in g[input].map { (own[input] ?? input.name, $0) } } }
+        guard let map else { return g.inputs.compactMap { input in g[input].map { (input.name, $0) } } }
         return map.gradients(g, named: \.key).map { ($0.key, $0.tensor) }
     }
 
