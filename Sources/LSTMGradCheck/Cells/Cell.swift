@@ -220,15 +220,19 @@ public struct GateSite<C: Cell>: Sendable {
 }
 
 /// A cell's parameter: a case of an enum whose cases are the parameters in report order.
-/// `name` is the key in fixture and gradient files (`Wf`; the gradient file adds the `d`).
-public protocol CellParameter: CaseIterable, Hashable, Sendable where AllCases == [Self] {
+/// Its name is its key in fixture and gradient files (`Wf`; the gradient file adds the `d`),
+/// so it is a `CodingKey`: for an enum the compiler writes `stringValue` as a switch returning
+/// each case's own name, and `init?(stringValue:)` as its inverse.
+public protocol CellParameter: CaseIterable, Hashable, CodingKey where AllCases == [Self] {
     /// Position in `allCases`.
     var index: Int { get }
 }
 
 extension CellParameter {
-    /// The name in files and on the command line: the case's own name (`ParameterNames`).
-    public var name: String { ParameterNames.shared.of(Self.self)[index] }
+    /// The name in files and on the command line: the case's own name.
+    public var name: String { stringValue }
+    /// The name, as for any other identity printed in a report (not `CodingKey`'s debugging form).
+    public var description: String { stringValue }
 }
 
 extension CellParameter where Self: RawRepresentable, RawValue == Int {

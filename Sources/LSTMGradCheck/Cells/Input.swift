@@ -29,7 +29,7 @@ public enum Input<C: Cell>: Hashable, Sendable {
         case "c0" where C.hasCellState: self = .c0
         case "x": self = .x
         default:
-            guard let p = C.Parameter.allCases.first(where: { $0.name == name }) else { return nil }
+            guard let p = C.Parameter(stringValue: name) else { return nil }
             self = .parameter(p)
         }
     }

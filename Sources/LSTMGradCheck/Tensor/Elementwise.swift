@@ -34,6 +34,11 @@ extension Matrix {
 /// The few NumPy calls the notebook's code makes, under NumPy's names.
 enum np {
     @inlinable static func dot<S>(_ a: Matrix<S>, _ b: Matrix<S>) -> Matrix<S> { matmul(a, b) }
+    /// `np.dot(a, b.T)`: the transpose is read in place, as NumPy's view is (the same bits as
+    /// forming it first: `product` sums each element's products in the same order either way).
+    @inlinable static func dot<S>(_ a: Matrix<S>, _ b: Transposed<S>) -> Matrix<S> { matmulTB(a, b.matrix) }
+    /// `np.dot(a.T, b)`, the transpose read in place.
+    @inlinable static func dot<S>(_ a: Transposed<S>, _ b: Matrix<S>) -> Matrix<S> { matmulTA(a.matrix, b) }
     @inlinable static func tanh<S>(_ a: Matrix<S>) -> Matrix<S> { a.map(S.tanh) }
     @inlinable static func sigmoid<S>(_ a: Matrix<S>) -> Matrix<S> { a.map(S.sigmoid) }
     /// `np.sum(a, axis=1, keepdims=True)`.
@@ -42,7 +47,15 @@ enum np {
     @inlinable static func concatenate<S>(_ a: Matrix<S>, _ b: Matrix<S>) -> Matrix<S> { .stacked([a, b]) }
 }
 
+/// `m.T` in NumPy: a view of `m` read with its indices swapped, for `np.dot`, which reads
+/// it in place; `transposed` makes the matrix.
+@usableFromInline
+struct Transposed<S: Scalar> {
+    @usableFromInline let matrix: Matrix<S>
+    @inlinable init(matrix: Matrix<S>) { self.matrix = matrix }
+}
+
 extension Matrix {
     /// `self.T` in NumPy.
-    @inlinable var T: Matrix { transposed }
+    @inlinable var T: Transposed<S> { Transposed(matrix: self) }
 }

@@ -47,7 +47,7 @@ enum RNNBPTT {
         let p = problem.weights
         let head = OutputLayer.backward(problem, caches.map(\.a_next))
         let (n_a, n_x, m) = (problem.dims.n_a, problem.dims.n_x, problem.a0.cols)
-        let W = Matrix.stacked([p[.Waa].T, p[.Wax].T]).T
+        let W = Matrix.stacked([p[.Waa].transposed, p[.Wax].transposed]).transposed
         var dW = Matrix<S>(rows: n_a, cols: n_a + n_x), db = Matrix<S>(rows: n_a, cols: 1)
         var dx = Array(repeating: Matrix<S>(rows: n_x, cols: m), count: caches.count)
         var dhNext = Matrix<S>(rows: n_a, cols: m)
