@@ -418,6 +418,7 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
     var checked: [String: [String: Double]] = [:]   // build → network → check --reference numerical, 2 threads
     var checkedDefault: [String: [String: Double]] = [:]   // build → network → default check, 2 threads
     var bpttProcess: [String: Double] = [:]   // build → `grads --method bptt` of the default network
+    var floorProcess: [String: (exactOnly: Double, startUp: Double)] = [:]   // build → `check --fd none`, `--version`
     for b in builds {
         for (name, _) in networks where !b.skips.contains(name) {
             measured[b.label, default: [:]][name] = lines(run(b.path, ["measure", name], kernels: b.kernels).output)
@@ -436,14 +437,17 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
         }
         if let cli = b.cli {
             // Interleaved, so that a drift in the machine's speed (a neighbour, the clock) falls
-            // on both alike; 25 of each, as one run of each differs from the next by a third.
-            var checks: [Double] = [], bptts: [Double] = []
+            // on all alike; 25 of each, as one run of each differs from the next by a third.
+            // `check --fd none` (the exact reference and the routes, no cross-check) and
+            // `--version` (start-up alone) show where the default check's time goes.
+            let commands = [[], ["grads", "--method", "bptt"], ["check", "--fd", "none"], ["--version"]]
+            var times = Array(repeating: [Double](), count: commands.count)
             for _ in 0..<25 {
-                checks.append(run(cli, [], kernels: b.kernels).seconds)
-                bptts.append(run(cli, ["grads", "--method", "bptt"], kernels: b.kernels).seconds)
+                for (k, arguments) in commands.enumerated() { times[k].append(run(cli, arguments, kernels: b.kernels).seconds) }
             }
-            defaultCheck[b.label] = median(checks)
-            bpttProcess[b.label] = median(bptts)
+            defaultCheck[b.label] = median(times[0])
+            bpttProcess[b.label] = median(times[1])
+            floorProcess[b.label] = (median(times[2]), median(times[3]))
         }
     }
 
@@ -470,7 +474,15 @@ func orchestrate(native: String?, cli: String?, nativeCLI: String?) {
         // The default network alone: one cell, the others blank so that the target stays in its column.
         let blank = Array(repeating: "", count: max(columns.count - 1, 0))
         row("default check (no arguments)", [defaultCheck[b.label].map(format) ?? "—"] + blank, "≤ 50 ms")
-        row("  / `grads --method bptt`, process", [defaultCheck[b.label].flatMap { d in bpttProcess[b.label].map { String(format: "×%.2f (%@)", d / $0, format($0)) } } ?? "—"] + blank, "≤ ×1.5")
+        /// `seconds` as a multiple of `grads --method bptt`'s process, beside the time `shown`.
+        func perBPTT(_ seconds: Double?, showing shown: Double?) -> [String] {
+            guard let seconds, let bptt = bpttProcess[b.label], let shown else { return ["—"] + blank }
+            return [String(format: "×%.2f (%@)", seconds / bptt, format(shown))] + blank
+        }
+        let floor = floorProcess[b.label]
+        row("  / `grads --method bptt`, process", perBPTT(defaultCheck[b.label], showing: bpttProcess[b.label]), "≤ ×1.5")
+        row("  `check --fd none` / the same", perBPTT(floor?.exactOnly, showing: floor?.exactOnly))
+        row("  `--version` / the same", perBPTT(floor?.startUp, showing: floor?.startUp))
         row("full numerical check, 1 thread", cells { format($0[1]!.wall) })
         row("full numerical check, 2 threads", cells { format($0[2]!.wall) }, "small ≤ 50 ms, medium ≤ 0.3 s, large ≤ 20 s")
         row("check --reference numerical, 2 thr.", columns.map { checked[b.label]?[$0].map(format) ?? "—" })
