@@ -162,22 +162,25 @@ import Testing
         try Self.comparisonFollowsItsCurves(cell: "lstm", name: "LSTM", gate: "forget gate averages f = ")
         try Self.comparisonFollowsItsCurves(cell: "gru", name: "GRU", gate: "update gate averages z = ")
         try Self.comparisonFollowsItsCurves(cell: "gru-reset-before", name: "GRU", gate: "update gate averages z = ")
+        try Self.comparisonFollowsItsCurves(cell: "lstm", name: "LSTM", gate: "forget gate averages f = ", steps: 30, seed: 3)
         let rnn = try Tool.run(["explain", "--flow", "--compare", "--cell", "rnn"])
         #expect(rnn.status == 2 && rnn.stderr.contains("'--compare' sets a gated cell"))
     }
 
-    /// `explain --flow --compare` on `cell` over 100 steps: the conclusion follows the two curves
-    /// where both are above 1e-12 of k = 0, read here again from the JSON, and names the gate.
-    static func comparisonFollowsItsCurves(cell: String, name: String, gate: String) throws {
-        let c = try Tool.run(["explain", "--flow", "--compare", "--cell", cell, "--steps", "100", "--format", "json"])
+    /// `explain --flow --compare` on `cell` over `steps` steps: the conclusion follows the two curves
+    /// where both are above 1e-12 of k = 0, read here again from the JSON, and names the gate;
+    /// it says the gated cell's path fades only where that cell is behind at the far end.
+    static func comparisonFollowsItsCurves(cell: String, name: String, gate: String, steps: Int = 100, seed: Int? = nil) throws {
+        let c = try Tool.run(["explain", "--flow", "--compare", "--cell", cell, "--steps", "\(steps)", "--format", "json"]
+                             + (seed.map { ["--seed", "\($0)"] } ?? []))
         #expect(c.status == 0)
         let cj = try ReportJSON.entry(c.stdout)
         let gated = try #require((cj[cell == "lstm" ? "lstm" : "gru"] as? [String: Any])?["by_distance"] as? [Double])
         let rnn = try #require((cj["rnn"] as? [String: Any])?["by_distance"] as? [Double])
-        #expect(gated.count == 100 && rnn.count == 100)
+        #expect(gated.count == steps && rnn.count == steps)
         let a = gated.map { $0 / gated[0] }, b = rnn.map { $0 / rnn[0] }
         var K = 0
-        while K + 1 < 100, a[K + 1] >= 1e-12, b[K + 1] >= 1e-12 { K += 1 }
+        while K + 1 < steps, a[K + 1] >= 1e-12, b[K + 1] >= 1e-12 { K += 1 }
         let ahead = (1...K).map { a[$0] >= b[$0] }
         let conclusion = cj["conclusion"] as? String ?? ""
         if ahead.allSatisfy({ $0 }) {
@@ -190,6 +193,7 @@ import Testing
         }
         #expect(conclusion.contains("k = 1…\(K)"), "\(conclusion)")
         #expect(conclusion.contains(gate), "\(conclusion)")
+        #expect(!conclusion.contains("fades") || a[K] < b[K], "\(conclusion)")
     }
 
     @Test(arguments: [

@@ -5,8 +5,8 @@ import Testing
 /// anywhere in its row, whichever reference and precision decide it.
 @Suite struct ExtremeNetworkTests {
     /// The default-sized network with `edit` applied.
-    static func network(_ edit: (inout Problem<LSTM, Double>) -> Void, n_y: Int = 2, scale: Double = 1) -> Problem<LSTM, Double> {
-        var p = Problem<LSTM, Double>.random(Dims(n_x: 3, n_a: 4, n_y: n_y, steps: 5, batch: 3), seed: 7,
+    static func network(_ edit: (inout Problem<LSTM, Double>) -> Void, n_y: Int = 2, steps: Int = 5, scale: Double = 1) -> Problem<LSTM, Double> {
+        var p = Problem<LSTM, Double>.random(Dims(n_x: 3, n_a: 4, n_y: n_y, steps: steps, batch: 3), seed: 7,
                                              scale: GenerationScale(weights: scale, inputs: 1))
         edit(&p)
         return p
@@ -20,6 +20,11 @@ import Testing
         ("a float32 overflow (1e39)", network { $0.weights[.Wc].storage[2] = 1e39 }),
         ("saturated gates (weights ±50)", network({ _ in }, scale: 50)),
         ("one class: every gradient zero", network({ _ in }, n_y: 1)),
+        // With c0 = 0 and one step the forget gate multiplies zero: dWf and dbf are exactly zero,
+        // so an error estimate relative to them is infinite.
+        ("one step: the forget gate's gradients exactly zero", network({ _ in }, steps: 1)),
+        // Gates saturated so hard that float32's rounding is as large as the gradients.
+        ("weights ±1000", network({ _ in }, scale: 1000)),
     ]
 
     @Test(arguments: cases.indices)
@@ -35,6 +40,9 @@ import Testing
                             + t.elementScores
                         #expect(t.nonFinite == nil && row.allSatisfy(\.isFinite),
                                 "\(name), \(reference), \(precision): \(m.name) \(t.key) passes with \(row.prefix(7))")
+                        // No relative error exceeds 1, so a bound of 1 or more cannot tell right from wrong.
+                        #expect(t.relativeError == 0 || t.threshold < 1,
+                                "\(name), \(reference), \(precision): \(m.name) \(t.key) passes within \(t.threshold)")
                     }
                 }
                 // A network whose gradients are all zero decides nothing.

@@ -35,13 +35,14 @@ public struct CheckOptions: Sendable {
 /// The rule. A route's relative error r against the reference is explained by the
 /// reference's own error e_ref and the route's rounding e_round when
 /// `r ≤ τ = safety·(e_ref + e_round)`. Beyond τ the route is wrong. Within τ it matches —
-/// unless e_ref is so large (more than `decisive`) that a wrong route could hide in it;
-/// then the verdict is inconclusive, never a guess.
+/// unless e_ref or e_round is so large (more than `decisive`) that a wrong route could hide
+/// in it, or τ is not a finite number; then the verdict is inconclusive, never a guess.
+/// Agreement to the last bit (r = 0) needs no bound.
 public enum Decision {
     /// How far beyond the estimated errors a route must be to be called wrong.
     public static let safety = 10.0
-    /// The largest relative error a reference may have and still confirm a match: wrong
-    /// derivations seen here are 1e-4 and more away from the truth.
+    /// The largest relative error a reference, or a route's rounding, may have and still
+    /// confirm a match: wrong derivations seen here are 1e-4 and more away from the truth.
     public static let decisive = 1e-5
 
     /// The fewest units of roundoff a float64 route's rounding is taken to be (see
@@ -61,29 +62,36 @@ public enum Decision {
         out.roundingFloor = roundingFloor
         // A non-finite tensor was decided by the comparison itself (`Comparison.compare`).
         if c.nonFinite != nil { return out }
-        let bound = safety * (referenceError + roundingFloor)
-        if fixedTolerance == nil && bound.isNaN {
-            out.threshold = 0
-            out.verdict = .inconclusive
-            out.pass = false
-            out.note = "the \(referenceName) gradient's error estimate is not a finite number (the loss overflows or saturates on this network), so no bound can be set"
-            return out
-        }
         if let fixed = fixedTolerance {
             out.threshold = fixed
             out.verdict = c.relativeError <= fixed ? .pass : .fail
+            out.pass = out.verdict == .pass
+            return out
+        }
+        let bound = safety * (referenceError + roundingFloor)
+        if c.relativeError == 0 {
+            // Agreement to the last bit needs no error estimate (a gradient that is exactly zero
+            // in both, where an estimate relative to the reference would be infinite).
+            out.threshold = bound.isFinite ? bound : 0
+            if !referenceError.isFinite { out.referenceError = 0 }
+            out.verdict = .pass
+        } else if !bound.isFinite {
+            out.threshold = 0
+            out.verdict = .inconclusive
+            out.note = referenceError.isNaN || roundingFloor.isNaN
+                ? "the \(referenceName) gradient's error estimate is not a finite number (the loss overflows or saturates on this network), so no bound can be set"
+                : "the \(referenceName) gradient is only noise here (its estimated error exceeds the gradient itself)"
+        } else if c.relativeError > bound {
+            out.threshold = bound
+            out.verdict = .fail
         } else {
-            out.threshold = safety * (referenceError + roundingFloor)
-            if c.relativeError == 0 {
-                // Agreement to the last bit needs no error estimate (a gradient that is exactly zero).
-                out.verdict = .pass
-            } else if c.relativeError > out.threshold {
-                out.verdict = .fail
-            } else if referenceError > decisive {
+            out.threshold = bound
+            if referenceError > decisive {
                 out.verdict = .inconclusive
-                out.note = referenceError.isFinite
-                    ? "the \(referenceName) gradient's own error, about \(sci(referenceError)), is too large to confirm a match"
-                    : "the \(referenceName) gradient is only noise here (its estimated error exceeds the gradient itself)"
+                out.note = "the \(referenceName) gradient's own error, about \(sci(referenceError)), is too large to confirm a match"
+            } else if roundingFloor > decisive {
+                out.verdict = .inconclusive
+                out.note = "the route's own rounding on this network, about \(sci(roundingFloor)) (its float32 run against its float64 run), is too large to confirm a match: a wrong gradient could hide in it"
             } else {
                 out.verdict = .pass
             }

@@ -150,7 +150,9 @@ public struct FlowComparison: Sendable {
             s = "On this network the two curves cannot be compared."
         }
         let g = carryGate, f = g.mean, l = g.letter
-        s += " What drives it: the \(name)'s \(g.state) keeps a fraction \(l) of its gradient per step, and its \(g.name) averages \(l) = \(String(format: "%.2f", f)) here\(f < 0.8 ? ", far from 1, so that path fades within a few steps" : "")."
+        // That the path fades is said only where the figures show the gated cell behind at the far end.
+        let fades = f < 0.8 && a[K] < b[K]
+        s += " What drives it: the \(name)'s \(g.state) keeps a fraction \(l) of its gradient per step, and its \(g.name) averages \(l) = \(String(format: "%.2f", f)) here\(fades ? ", far from 1, so that path fades within a few steps" : "")."
         return s
     }
 }

@@ -30,6 +30,12 @@ extension CheckReport {
             let failing = m.tensors.filter { $0.verdict == .fail }
             if m.expectation == .reference {
                 let worst = m.worst.map { "\(sci($0.relativeError)) in \($0.key)" } ?? "0"
+                let undecided = m.tensors.filter { $0.verdict == .inconclusive }
+                if failing.isEmpty, let first = undecided.first {
+                    // An estimate too large (or not finite) measures nothing: no "within" is claimed.
+                    return Verdict(method: m.name, status: .inconclusive,
+                                   sentence: "The finite-difference gradient is \(worst) from the exact one at worst, but cannot be judged in \(undecided.map(\.key).joined(separator: ", ")): \(first.note ?? "its own error estimate is too large").")
+                }
                 let estimate = m.tensors.map(\.referenceError).max() ?? 0
                 let within = failing.isEmpty ? "within its own error estimate (up to \(sci(estimate)))"
                     : "beyond its own error estimate in \(failing.map(\.key).joined(separator: ", "))"
