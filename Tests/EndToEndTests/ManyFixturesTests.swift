@@ -61,6 +61,30 @@ import Testing
         #expect(right.status == 0 && right.stdout.hasSuffix("\n2 fixtures: 2 match\n"))
     }
 
+    /// Fixtures that share a name (every `fixture` without `--name` is "generated") are told
+    /// apart by their files in the summary and in JUnit; a name used once stays as it is.
+    @Test func fixturesWithOneNameAreToldApartByTheirFiles() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fixtures = dir.appendingPathComponent("fixtures"), grads = dir.appendingPathComponent("grads")
+        for (name, seed, method) in [("c", "3", "bptt"), ("d", "4", "per-step")] {
+            let fixture = try Tool.run(["fixture", "--seed", seed] + Self.small)
+            let path = fixtures.appendingPathComponent("\(name).json")
+            try Data(fixture.stdout.utf8).write(to: path)
+            let g = try Tool.run(["grads", "--fixture", path.path, "--method", method])
+            try Data(g.stdout.utf8).write(to: grads.appendingPathComponent("\(name).json"))
+        }
+        let args = ["verify", "--fixture", fixtures.path, "--grads", grads.path]
+        let text = try Tool.run(args + ["--quiet"])
+        #expect(text.status == 1)
+        let summary = try #require(text.stdout.split(separator: "\n").last)
+        #expect(summary.hasPrefix("4 fixtures: 2 match, 2 mismatch (b, generated (\(fixtures.path)/d.json))"), "\(summary)")
+        let junit = try Tool.run(args + ["--format", "junit"])
+        for name in ["a", "b", "generated (\(fixtures.path)/c.json)", "generated (\(fixtures.path)/d.json)"] {
+            #expect(junit.stdout.components(separatedBy: "<testsuite name=\"\(name)\"").count == 2, "\(name)")
+        }
+    }
+
     @Test func quietPrintsOnlyWhatDoesNotMatchAndTheSummary() throws {
         let dir = try Self.folder()
         defer { try? FileManager.default.removeItem(at: dir) }

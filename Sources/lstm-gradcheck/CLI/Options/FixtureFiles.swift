@@ -44,7 +44,20 @@ enum FixtureFiles {
             }
         }
         for f in loaded { announceLayout(f.fixture, source: f.path ?? standardInputSource) }
-        return loaded
+        return distinguished(loaded)
+    }
+
+    /// `loaded` with every name that more than one of them has followed by where each came
+    /// from (`generated (runs/f12.json)`), so that summaries, JUnit suites and JSON entries
+    /// tell them apart.
+    static func distinguished(_ loaded: [Loaded]) -> [Loaded] {
+        let counts = Dictionary(loaded.map { ($0.fixture.name, 1) }, uniquingKeysWith: +)
+        return loaded.map { f in
+            guard counts[f.fixture.name, default: 0] > 1 else { return f }
+            var named = f
+            named.fixture.name += " (\(f.path ?? standardInputSource))"
+            return named
+        }
     }
 
     /// One line on standard error for a fixture whose layout was told by its keys: a reader of
