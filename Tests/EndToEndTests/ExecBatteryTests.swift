@@ -85,6 +85,19 @@ import Testing
         #expect(r.stderr.hasPrefix("lstm-gradcheck: error: default: your command did not finish within its timeout of 1 s (--timeout)"), "\(r.stderr)")
     }
 
+    /// A command that leaves a program running in the background has ended when its shell has:
+    /// the wait is not held to that program (nor to the timeout), and the program is stopped.
+    @Test func aProgramLeftInTheBackgroundNeitherHoldsTheRunNorOutlivesIt() throws {
+        let mark = FileManager.default.temporaryDirectory.appendingPathComponent("lstm-gradcheck-background-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: mark) }
+        let start = ContinuousClock.now
+        let r = try Self.verify(Self.grads("bptt") + "; (sleep 2; touch '\(mark.path)') >/dev/null 2>&1 &", ["--timeout", "10"])
+        #expect(r.status == 0 && r.stdout.hasSuffix("\n8/8 fixtures match\n"), "\(r.stderr)")
+        #expect(ContinuousClock.now - start < .seconds(10))
+        Thread.sleep(forTimeInterval: 3)
+        #expect(!FileManager.default.fileExists(atPath: mark.path))
+    }
+
     @Test func aRunThatWritesNothingIsBadInput() throws {
         let r = try Self.verify("true {fixture} {out}")
         #expect(r.status == 2 && r.stdout.isEmpty)
