@@ -29,6 +29,19 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension InputError {
+    /// A JSON syntax error in `source`, on one line: a number no Double holds (`NaN`,
+    /// `Infinity`, `1e400`) by its key path (`parameters.Wf[1][2]: expected finite numbers,
+    /// found NaN (line 1, column 169)`), anything else by its line and column, with the key path
+    /// it is in (`line 3, column 7 (in parameters.Wf[1]): expected a JSON value, found ']'`).
+    public init(_ error: JSONSyntaxError, source: String) {
+        let place = "line \(error.line), column \(error.column)"
+        if error.isNonFinite && !error.path.isEmpty {
+            self.init(source: source, key: error.path, expected: error.expected, found: "\(error.found) (\(place))")
+        } else {
+            self.init(source: source, key: error.path.isEmpty ? place : "\(place) (in \(error.path))", expected: error.expected, found: error.found)
+        }
+    }
+
     /// `key` is not among `known`: names the closest known key when one is near (a case
     /// variant, a missing or extra `d`, or at most two edits away).
     /// `note`, when given, is said instead of the closest key (`these are the pytorch layout's
