@@ -55,6 +55,14 @@ enum LayoutFixture {
         layout == .keras && kind == .gruResetBefore ? (CellKind.gru.rawValue, false) : (kind.rawValue, nil)
     }
 
+    /// Said of an unknown key that is no slip of one of `known` but another layout's own name
+    /// (`kernel` in a cs231n file): nil when a known name is near, so the suggestion is said.
+    static func otherLayoutNote(_ key: String, known: [String], layout: Layout) -> String? {
+        guard InputError.suggestion(key, in: known) == nil,
+              let other = Layout.allCases.first(where: { $0 != layout && $0.distinctiveKeys.contains(key) }) else { return nil }
+        return "\"\(key)\" is the \(other.rawValue) layout's name, and this file is in the \(layout.rawValue) layout"
+    }
+
     static func hasCellState(_ layout: Layout, _ kind: CellKind) -> Bool {
         func state<C: Cell>(_: C.Type) -> Bool { C.hasCellState }
         return state(kind.cell) && layout != .cs231n
@@ -87,7 +95,7 @@ enum LayoutFixture {
         }
         for member in members where !parameterKeys.contains(member.key) {
             throw InputError.unknownKey(member.key, in: parameterKeys, source: source, what: "\(layout.rawValue) \(C.kind.rawValue) parameter",
-                                        keyPrefix: "parameters.")
+                                        keyPrefix: "parameters.", note: otherLayoutNote(member.key, known: parameterKeys, layout: layout))
         }
 
         // The sizes: N, T, D from the inputs, H from the recurrent weight, V from W_vocab.
