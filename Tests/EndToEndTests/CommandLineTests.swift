@@ -255,9 +255,10 @@ import Testing
 
     @Test(arguments: [
         ("empty.json", "", "expected a JSON document, found an empty file"),
-        ("truncated.json", "{\"parameters\": {\"Wf\": [[1, 2", "line 1, column 29: expected valid JSON"),
-        ("nan.json", "{\"x\": NaN}", "line 1, column 7: expected valid JSON"),
-        ("huge.json", "{\"x\": 1e400}", "line 1, column 7: expected valid JSON, found number out of range: 1e400"),
+        ("truncated.json", "{\"parameters\": {\"Wf\": [[1, 2", "line 1, column 29 (in parameters.Wf[0]): expected ',' or ']' after an array element, found the end of the file"),
+        ("nan.json", "{\"x\": NaN}", "x: expected finite numbers, found NaN (line 1, column 7)"),
+        ("huge.json", "{\"x\": 1e400}", "x: expected finite numbers, found 1e400, beyond Double's range (line 1, column 7)"),
+        ("python.json", "{\"x\": [[[1.5, None]]]}", "line 1, column 15 (in x[0][0][1]): expected a JSON value, found 'None' (JSON writes true, false and null)"),
         ("array.json", "[1, 2]", "expected a JSON object with \"parameters\", \"x\" and \"y\" or \"da\", found an array of 2"),
     ])
     func badFilesAreOneLineAndStatusTwo(_ name: String, _ contents: String, _ fragment: String) throws {

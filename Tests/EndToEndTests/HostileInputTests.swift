@@ -18,13 +18,33 @@ import Testing
         let empty = try Tool.temporaryFile("h-empty.json", "")
         try refused(["check", "--fixture", empty], "\(empty): expected a JSON document, found an empty file")
         let deep = try Tool.temporaryFile("h-deep.json", String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000))
-        try refused(["check", "--fixture", deep], "\(deep): line 1, column 513: expected valid JSON, found nesting deeper than 512 levels")
+        try refused(["check", "--fixture", deep], "\(deep): line 1, column 513 (in \(String(repeating: "[0]", count: 16))…): expected arrays and objects nested at most 512 levels deep, found deeper nesting")
+        // A number JSON has no place for is named by its key, as Python's json.dump writes it.
         let big = try Tool.temporaryFile("h-1e400.json", #"{"x": [[[1e400]]]}"#)
-        try refused(["check", "--fixture", big], "\(big): line 1, column 10: expected valid JSON, found number out of range: 1e400")
+        try refused(["check", "--fixture", big], "\(big): x[0][0][0]: expected finite numbers, found 1e400, beyond Double's range (line 1, column 10)")
         let nan = try Tool.temporaryFile("h-nan.json", #"{"x": [[[NaN]]]}"#)
-        #expect(try Tool.run(["check", "--fixture", nan]).stderr.hasPrefix("lstm-gradcheck: error: \(nan): line 1, column 10: expected valid JSON"))
+        try refused(["check", "--fixture", nan], "\(nan): x[0][0][0]: expected finite numbers, found NaN (line 1, column 10)")
         let infinity = try Tool.temporaryFile("h-inf.json", #"{"x": [[[Infinity]]]}"#)
-        #expect(try Tool.run(["check", "--fixture", infinity]).stderr.hasPrefix("lstm-gradcheck: error: \(infinity): line 1, column 10: expected valid JSON"))
+        try refused(["check", "--fixture", infinity], "\(infinity): x[0][0][0]: expected finite numbers, found Infinity (line 1, column 10)")
+        let negative = try Tool.temporaryFile("h-ninf.json", #"{"parameters": {"Wf": [[0.5, 1], [2, -Infinity]]}}"#)
+        try refused(["check", "--fixture", negative], "\(negative): parameters.Wf[1][1]: expected finite numbers, found -Infinity (line 1, column 38)")
+    }
+
+    @Test func aNonFiniteGradientInJSONIsNamedByItsKey() throws {
+        // Python's json.dump writes NaN and Infinity; each is refused at its own element.
+        let grads = try Tool.run(["grads", "--fixture", Self.fixture]).stdout
+        let dbf = try #require(grads.range(of: "\"dbf\": ["))
+        let rows = grads[dbf.upperBound...].components(separatedBy: "\n")
+        #expect(rows[2].trimmingCharacters(in: .whitespaces).hasPrefix("["))
+        for (written, found) in [("NaN", "NaN"), ("-Infinity", "-Infinity"), ("-1e400", "-1e400, beyond Double's range")] {
+            // The second row of dbf (n_a × 1) is written `[number],`.
+            let edited = grads[..<dbf.upperBound] + ([rows[0], rows[1], "    [\(written)],"] + rows[3...]).joined(separator: "\n")
+            let path = try Tool.temporaryFile("h-grads-nonfinite.json", String(edited))
+            let r = try Tool.run(["verify", "--fixture", Self.fixture, "--grads", path])
+            #expect(r.status == 2 && r.stdout.isEmpty)
+            #expect(r.stderr.hasPrefix("lstm-gradcheck: error: \(path): dbf[1][0]: expected finite numbers, found \(found) (line "), "\(r.stderr)")
+            #expect(r.stderr.filter { $0 == "\n" }.count == 1)
+        }
     }
 
     @Test func negativeZeroIsANumberLikeAnyOther() throws {

@@ -117,7 +117,7 @@ import Testing
             try FixtureFile.decode(try JSON.parse(bad), source: "f.json", defaultName: "f")
         }
         let unknownCell = #"{"cell": "mlp"}"#
-        #expect(throws: InputError(source: "f.json", key: "cell", expected: "\"lstm\" or \"rnn\" or \"gru\" or \"gru-reset-before\"", found: "a string")) {
+        #expect(throws: InputError(source: "f.json", key: "cell", expected: "\"lstm\" or \"rnn\" or \"gru\" or \"gru-reset-before\"", found: "\"mlp\"")) {
             try FixtureFile.decode(try JSON.parse(unknownCell), source: "f.json", defaultName: "f")
         }
     }

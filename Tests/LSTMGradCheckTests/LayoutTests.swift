@@ -453,7 +453,7 @@ import Testing
             (try cs231n { Self.set(&$0, "mask", Self.zeros([3, 5])) },
              "f.json: dout: expected either an upstream gradient \"dout\" or \"captions\" with \"mask\", not both"),
             (try cs231n { Self.set(&$0, "batch_first", .bool(true)) },
-             "f.json: batch_first: expected a known cs231n fixture key: one of name, description, layout, cell, parameters, x, h0, dout, captions, mask, found an unknown key"),
+             "f.json: batch_first: expected a known cs231n fixture key: one of name, description, layout, cell, parameters, x, h0, dout, captions, mask, found an unknown key (\"batch_first\" is the pytorch layout's name, and this file is in the cs231n layout)"),
         ]
         for (text, line) in cases {
             let got = refusal(text)

@@ -46,7 +46,7 @@ enum FileAccess {
         do {
             return try JSON.parse(bytes)
         } catch {
-            throw InputError(source: source, key: "line \(error.line), column \(error.column)", expected: "valid JSON", found: error.message)
+            throw InputError(error, source: source)
         }
     }
 }

@@ -77,7 +77,7 @@ public enum FixtureFile {
             let names = Layout.allCases.map(\.rawValue)
             guard case .string(let name) = l, let found = Layout(rawValue: name) else {
                 var found = l.kindDescription
-                if case .string(let name) = l { found = "\"\(name)\"" + (InputError.closest(name, in: names).map { " (did you mean \"\($0)\"?)" } ?? "") }
+                if case .string(let name) = l { found = "\"\(name)\"" + InputError.didYouMean(name, in: names) }
                 throw InputError(source: source, key: "layout", expected: "one of " + names.map { "\"\($0)\"" }.joined(separator: ", "), found: found)
             }
             if let asked, asked != found {
@@ -94,11 +94,33 @@ public enum FixtureFile {
             layout = detected
             detectedFrom = keys.filter(detected.distinctiveKeys.contains)
         }
+        // A file read as Coursera's (asked for, or its keys are of no one layout) whose keys
+        // are another layout's: say so where a key is unknown.
+        let note = layout == .coursera
+            ? Layout.detect(keys: keys).flatMap { $0 == .coursera ? nil : "these are the \($0.rawValue) layout's names, and --layout coursera reads Coursera's" }
+            : nil
+        // Every key is checked before anything is read, so a misspelt one is said, not what its
+        // absence leads to (a misspelt "cell" leaves an LSTM, whose keys a GRU's file does not
+        // fit). "c0" and "reset_after", which only some cells take, are left to the checks below.
+        for member in members where member.key != "c0" && member.key != "reset_after" {
+            if layout == .coursera {
+                guard !topLevelKeys.contains(member.key) else { continue }
+                throw InputError.unknownKey(member.key, in: topLevelKeys, source: source, what: "fixture key", note: note)
+            }
+            guard !CellKind.allCases.contains(where: { LayoutFixture.topLevelKeys(layout, $0).contains(member.key) }) else { continue }
+            var named = CellKind.lstm
+            if case .string(let name)? = json["cell"], let k = CellKind(rawValue: name) { named = k }
+            let known = LayoutFixture.topLevelKeys(layout, named)
+            throw InputError.unknownKey(member.key, in: known, source: source, what: "\(layout.rawValue) fixture key",
+                                        note: LayoutFixture.otherLayoutNote(member.key, known: known, layout: layout))
+        }
         var kind = CellKind.lstm
         if let c = json["cell"] {
             guard case .string(let name) = c, let k = CellKind(rawValue: name) else {
+                var found = c.kindDescription
+                if case .string(let name) = c { found = "\"\(name)\"" + InputError.didYouMean(name, in: CellKind.allCases.map(\.rawValue)) }
                 throw InputError(source: source, key: "cell", expected: CellKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or "),
-                                 found: c.kindDescription)
+                                 found: found)
             }
             kind = k
         }
@@ -106,13 +128,6 @@ public enum FixtureFile {
         let network: any CellProblem
         var form = LayoutForm.coursera
         if layout == .coursera {
-            // A file read as Coursera's (asked for, or its keys are of no one layout) whose keys
-            // are another layout's: say so where a key is unknown.
-            let detected = Layout.detect(keys: keys)
-            let note = detected.flatMap { $0 == .coursera ? nil : "these are the \($0.rawValue) layout's names, and --layout coursera reads Coursera's" }
-            for member in members where !topLevelKeys.contains(member.key) {
-                throw InputError.unknownKey(member.key, in: topLevelKeys, source: source, what: "fixture key", note: note)
-            }
             let reader = Reader(json: json, source: source, note: note)
             network = try reader.erased(kind.cell)
             try reader.checkDims(network.dims)
@@ -128,7 +143,8 @@ public enum FixtureFile {
                         ? "no initial cell state in the cs231n layout (its LSTM starts from c = 0)"
                         : "no cell state for a \(kind.rawValue) (\"cell\": \"\(kind.rawValue)\")")
                 }
-                throw InputError.unknownKey(member.key, in: known, source: source, what: "\(layout.rawValue) fixture key")
+                throw InputError.unknownKey(member.key, in: known, source: source, what: "\(layout.rawValue) fixture key",
+                                            note: LayoutFixture.otherLayoutNote(member.key, known: known, layout: layout))
             }
             func decode<C: Cell>(_: C.Type) throws(InputError) -> any CellProblem {
                 let (problem, f) = try LayoutFixture.decode(json, C.self, layout: layout, source: source)
@@ -342,7 +358,8 @@ private struct Reader {
         let actual = ["n_x": d.n_x, "n_a": d.n_a, "n_y": d.n_y, "steps": d.steps, "T_x": d.steps, "batch": d.batch, "m": d.batch]
         for member in members {
             guard let want = actual[member.key] else {
-                throw InputError(source: source, key: "dims.\(member.key)", expected: "one of n_x, n_a, n_y, steps, batch")
+                throw InputError.unknownKey(member.key, in: ["n_x", "n_a", "n_y", "steps", "T_x", "batch", "m"], source: source,
+                                            what: "size", keyPrefix: "dims.")
             }
             guard case .number(let v) = member.value, v == Double(want) else {
                 throw InputError(source: source, key: "dims.\(member.key)", expected: "\(want), as the arrays say", found: member.value.kindDescription)

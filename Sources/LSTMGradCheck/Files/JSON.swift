@@ -40,16 +40,39 @@ extension JSONValue {
     }
 }
 
-/// A syntax error with its 1-based line and column and a plain description.
+/// A syntax error with its 1-based line and column, what the grammar wanted there and what
+/// stood there instead, and the key path of the place.
 ///
 /// Columns count Unicode scalars, so a tab or an `é` is one column. Lines end at
 /// `\n`, `\r\n` or `\r`. A leading byte order mark is not a column.
 public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
     public var line: Int
     public var column: Int
-    public var message: String
+    /// What should have been there: `a JSON value`, `',' or ']' after an array element`.
+    public var expected: String
+    /// What was there instead: `'x'`, `the end of the file`, `NaN`.
+    public var found: String
+    /// Where in the document, as error messages name keys: `parameters.Wf[1][2]` for the
+    /// value being read, the enclosing array or object's path for an error between values;
+    /// empty at the top level.
+    public var path: String
+    /// Whether the text is a number no Double holds finitely (`NaN`, `Infinity`, `-Infinity`,
+    /// `1e400`): the file is well formed but for a value JSON has no place for, at `path`.
+    public var isNonFinite: Bool
 
-    /// `line L, column C: message`.
+    public init(line: Int, column: Int, expected: String, found: String, path: String = "", isNonFinite: Bool = false) {
+        self.line = line
+        self.column = column
+        self.expected = expected
+        self.found = found
+        self.path = path
+        self.isNonFinite = isNonFinite
+    }
+
+    /// `expected …, found …`.
+    public var message: String { "expected \(expected), found \(found)" }
+
+    /// `line L, column C: expected …, found …`.
     public var description: String { "line \(line), column \(column): \(message)" }
 }
 
@@ -57,9 +80,11 @@ public enum JSON {
     /// Parses one RFC 8259 JSON document.
     ///
     /// Numbers become the nearest Double; one that overflows to ±infinity is an error,
-    /// underflow to zero is not, and `-0` is -0.0. Duplicate object keys, containers nested
-    /// deeper than `maxDepth`, unpaired surrogate escapes, raw control characters in strings
-    /// and invalid UTF-8 are errors. A leading UTF-8 byte order mark is skipped. Never
+    /// underflow to zero is not, and `-0` is -0.0. `NaN`, `Infinity` and `-Infinity` (which
+    /// Python's `json.dump` writes) are errors that say so (`isNonFinite`). Duplicate object
+    /// keys, containers nested deeper than `maxDepth`, unpaired surrogate escapes, raw control
+    /// characters in strings and invalid UTF-8 are errors. Every error says what was expected,
+    /// what was found and the key path where (`JSONSyntaxError`). A leading UTF-8 byte order mark is skipped. Never
     /// recurses, so no input can exhaust the stack.
     public static func parse(_ bytes: [UInt8], maxDepth: Int = 512) throws(JSONSyntaxError) -> JSONValue {
         try bytes.withUnsafeBufferPointer { parse(buffer: $0, maxDepth: maxDepth) }.get()
@@ -95,7 +120,7 @@ public enum JSON {
         do throws(Failure) {
             return .success(try parser.parseDocument())
         } catch {
-            return .failure(error.located(in: buffer))
+            return .failure(error.located(in: buffer, path: parser.path))
         }
     }
 }
@@ -136,9 +161,11 @@ private let exactPowersOfTen: [Double] = [
 /// A syntax error at a byte offset; turned into a line and column only when reported.
 private struct Failure: Error {
     var offset: Int
-    var message: String
+    var expected: String
+    var found: String
+    var isNonFinite = false
 
-    func located(in bytes: UnsafeBufferPointer<UInt8>) -> JSONSyntaxError {
+    func located(in bytes: UnsafeBufferPointer<UInt8>, path: String) -> JSONSyntaxError {
         var line = 1
         var column = 1
         var previous: UInt8 = 0
@@ -157,7 +184,7 @@ private struct Failure: Error {
             }
             previous = byte
         }
-        return JSONSyntaxError(line: line, column: column, message: message)
+        return JSONSyntaxError(line: line, column: column, expected: expected, found: found, path: path, isNonFinite: isNonFinite)
     }
 }
 
@@ -170,6 +197,12 @@ private struct Container {
     var key = ""
     /// The keys of a large object, for duplicate detection; empty while a scan is cheaper.
     var keys: Set<String> = []
+
+    /// This container's part of a key path while its current element or member is read:
+    /// `[3]`, or `.key` (`key` alone at the top level).
+    func component(first: Bool) -> String {
+        isObject ? (first ? key : "." + key) : "[\(elements.count)]"
+    }
 
     /// Objects with fewer members than this are checked for duplicates by scanning.
     static let scanLimit = 16
@@ -193,6 +226,11 @@ private struct Parser {
     var index = 0
     /// Reused for strings that contain escapes.
     var scratch: [UInt8] = []
+    /// The containers open around `index`, outermost first.
+    var stack: [Container] = []
+    /// Whether the innermost container's current element or member is being read (rather
+    /// than its key, or the separator after it).
+    var inSlot = false
 
     init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
@@ -201,21 +239,33 @@ private struct Parser {
 
     var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
+    /// The key path of `index` (`JSONSyntaxError.path`): the slots of the open containers, the
+    /// innermost one's only while its value is read; past 16 levels, the first 16 and `…`.
+    var path: String {
+        let open = inSlot ? stack.count : stack.count - 1
+        guard open > 0 else { return "" }
+        let shown = stack[0..<min(open, 16)].enumerated().map { $1.component(first: $0 == 0) }.joined()
+        return open > 16 ? shown + "…" : shown
+    }
+
     mutating func parseDocument() throws(Failure) -> JSONValue {
         if bytes.starts(with: byteOrderMark) { index = byteOrderMark.count }
+        let start = index
         skipWhitespace()
-        guard index < bytes.count else { throw Failure(offset: index, message: "empty document") }
+        guard index < bytes.count else {
+            throw Failure(offset: index, expected: "a JSON value", found: bytes[start...].isEmpty ? "an empty file" : "only whitespace")
+        }
         let value = try parseValue()
         skipWhitespace()
-        guard index == bytes.count else { throw failure("trailing characters after the document") }
+        guard index == bytes.count else { throw failure(expected: "the end of the document") }
         return value
     }
 
-    /// Reads one value with an explicit stack of open containers instead of recursion.
+    /// Reads one value with an explicit stack of open containers (`stack`) instead of recursion.
     mutating func parseValue() throws(Failure) -> JSONValue {
-        var stack: [Container] = []
         while true {
             // Here a value starts at `index` (whitespace skipped).
+            inSlot = true
             var value: JSONValue
             switch current {
             case ASCII.openBracket?:
@@ -229,9 +279,9 @@ private struct Parser {
                 if try opensEmpty(depth: stack.count, closedBy: ASCII.closeBrace) {
                     value = .object([])
                 } else {
-                    var container = Container(isObject: true)
-                    try parseKey(into: &container, expecting: "a string key or '}'")
-                    stack.append(container)
+                    stack.append(Container(isObject: true))
+                    inSlot = false
+                    try parseKey(into: stack.count - 1, expecting: "a string key or '}'")
                     continue
                 }
             case ASCII.quote?:
@@ -248,20 +298,22 @@ private struct Parser {
                 index += 4
                 value = .null
             default:
-                throw failure("expected a value")
+                if let token = nonFiniteToken() { throw nonFinite(token) }
+                throw failure(expected: "a JSON value")
             }
 
             // Hand the finished value to its container, closing every container it completes.
             while let top = stack.indices.last {
+                inSlot = false
                 skipWhitespace()
                 if stack[top].isObject {
                     stack[top].members.append(JSONMember(stack[top].key, value))
                     if current == ASCII.comma {
                         try stepPastComma(before: ASCII.closeBrace)
-                        try parseKey(into: &stack[top], expecting: "a string key")
+                        try parseKey(into: top, expecting: "a string key")
                         break
                     }
-                    guard current == ASCII.closeBrace else { throw failure("expected ',' or '}' after an object member") }
+                    guard current == ASCII.closeBrace else { throw failure(expected: "',' or '}' after an object member") }
                     index += 1
                     value = .object(stack.removeLast().members)
                 } else {
@@ -270,12 +322,15 @@ private struct Parser {
                         try stepPastComma(before: ASCII.closeBracket)
                         break
                     }
-                    guard current == ASCII.closeBracket else { throw failure("expected ',' or ']' after an array element") }
+                    guard current == ASCII.closeBracket else { throw failure(expected: "',' or ']' after an array element") }
                     index += 1
                     value = .array(stack.removeLast().elements)
                 }
             }
-            if stack.isEmpty { return value }
+            if stack.isEmpty {
+                inSlot = false
+                return value
+            }
         }
     }
 
@@ -297,19 +352,23 @@ private struct Parser {
         let comma = index
         index += 1
         skipWhitespace()
-        if current == close { throw Failure(offset: comma, message: "trailing comma") }
+        if current == close {
+            let what = close == ASCII.closeBracket ? "element" : "member"
+            throw Failure(offset: comma, expected: "another \(what) after ','", found: "'\(Character(UnicodeScalar(close)))' (JSON allows no trailing comma)")
+        }
     }
 
-    /// Reads `"key" :` and the whitespace after it, rejecting a key the object already has.
-    mutating func parseKey(into container: inout Container, expecting expectation: String) throws(Failure) {
-        guard current == ASCII.quote else { throw failure("expected \(expectation)") }
+    /// Reads `"key" :` of the object `stack[top]` and the whitespace after it, rejecting a key
+    /// the object already has.
+    mutating func parseKey(into top: Int, expecting expectation: String) throws(Failure) {
+        guard current == ASCII.quote else { throw failure(expected: expectation) }
         let start = index
         let key = try parseString()
-        guard container.claim(key) else {
-            throw Failure(offset: start, message: "duplicate key \(JSON.serialize(.string(key)))")
+        guard stack[top].claim(key) else {
+            throw Failure(offset: start, expected: "each key once in an object", found: "\(JSON.serialize(.string(key))) a second time")
         }
         skipWhitespace()
-        guard current == ASCII.colon else { throw failure("expected ':' after an object key") }
+        guard current == ASCII.colon else { throw failure(expected: "':' after the key \(JSON.serialize(.string(key)))") }
         index += 1
         skipWhitespace()
     }
@@ -329,16 +388,68 @@ private struct Parser {
         return literal.withUTF8Buffer { $0.elementsEqual(bytes[index..<index + count]) }
     }
 
-    /// An error at `index`, except that a byte which does not start valid UTF-8 is reported as such.
-    func failure(_ message: String) -> Failure {
+    /// An error at `index`: `expected`, and what is there (`foundHere`), except that a byte
+    /// which does not start valid UTF-8 is reported as such.
+    func failure(expected: String) -> Failure {
         if let byte = current, byte >= 0x80, utf8SequenceLength(at: index) == nil {
-            return Failure(offset: index, message: "invalid UTF-8")
+            return invalidUTF8(at: index)
         }
-        return Failure(offset: index, message: message)
+        return Failure(offset: index, expected: expected, found: foundHere)
+    }
+
+    func invalidUTF8(at offset: Int) -> Failure {
+        Failure(offset: offset, expected: "UTF-8 text", found: "the byte 0x\(hex(UInt32(bytes[offset]), digits: 2)), which is not UTF-8")
     }
 
     func tooDeep() -> Failure {
-        Failure(offset: index, message: "nesting deeper than \(maxDepth) levels")
+        Failure(offset: index, expected: "arrays and objects nested at most \(maxDepth) levels deep", found: "deeper nesting")
+    }
+
+    /// What stands at `index`, for an error: `the end of the file`, a word or number as a
+    /// whole (`'True'`, `'+1'`), else one character (`'x'`, `U+0000` for a control character).
+    var foundHere: String {
+        guard let byte = current else { return "the end of the file" }
+        func isWordByte(_ b: UInt8) -> Bool {
+            (ASCII.zero...ASCII.nine).contains(b) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b | 0x20)
+                || b == UInt8(ascii: "_") || b == ASCII.plus || b == ASCII.minus || b == ASCII.dot
+        }
+        if isWordByte(byte) {
+            var end = index
+            while end < bytes.count, end - index < 24, isWordByte(bytes[end]) { end += 1 }
+            let word = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
+            let more = end < bytes.count && isWordByte(bytes[end]) ? "…" : ""
+            switch word {
+            case "True", "False", "None": return "'\(word)' (JSON writes true, false and null)"
+            default: return "'\(word)\(more)'"
+            }
+        }
+        switch byte {
+        case UInt8(ascii: "'"): return "a single quote (JSON strings are in double quotes)"
+        case ASCII.slash: return "'/' (JSON has no comments)"
+        case 0..<0x20, 0x7F: return scalarName(UInt32(byte))
+        case 0x80...:
+            guard let length = utf8SequenceLength(at: index) else { return "the byte 0x\(hex(UInt32(byte), digits: 2))" }
+            return "'" + String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<index + length]), as: UTF8.self) + "'"
+        default: return "'\(Character(UnicodeScalar(byte)))'"
+        }
+    }
+
+    /// `NaN`, `Infinity`, `-Infinity` (Python's `json.dump`), or `nan`, `inf` and the like, at
+    /// `index` as a whole word; nil for anything else.
+    func nonFiniteToken() -> String? {
+        var end = index
+        if end < bytes.count, bytes[end] == ASCII.minus || bytes[end] == ASCII.plus { end += 1 }
+        let letters = end
+        while end < bytes.count, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[end] | 0x20) { end += 1 }
+        if end < bytes.count, (ASCII.zero...ASCII.nine).contains(bytes[end]) || bytes[end] == UInt8(ascii: "_") { return nil }
+        let word = String(decoding: UnsafeBufferPointer(rebasing: bytes[letters..<end]), as: UTF8.self)
+        guard ["nan", "inf", "infinity"].contains(word.lowercased()) else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
+    }
+
+    /// A number no Double holds finitely, at `index`: `found` is how the file wrote it.
+    func nonFinite(_ found: String) -> Failure {
+        Failure(offset: index, expected: "finite numbers", found: found, isNonFinite: true)
     }
 
     /// The length of the well-formed UTF-8 sequence starting at `offset` (no overlongs,
@@ -381,7 +492,7 @@ private struct Parser {
                 try skipStringCharacter()
             }
         }
-        throw Failure(offset: open, message: "unterminated string")
+        throw Failure(offset: open, expected: "a '\"' closing the string", found: "the end of the file")
     }
 
     /// Continues `parseString` at the first backslash, building the text in `scratch`.
@@ -401,23 +512,23 @@ private struct Parser {
                 scratch.append(contentsOf: bytes[from..<index])
             }
         }
-        throw Failure(offset: open, message: "unterminated string")
+        throw Failure(offset: open, expected: "a '\"' closing the string", found: "the end of the file")
     }
 
     /// Steps over one unescaped character of a string.
     mutating func skipStringCharacter() throws(Failure) {
         let byte = bytes[index]
         if byte < 0x20 {
-            throw Failure(offset: index, message: "unescaped control character \(scalarName(UInt32(byte))) in string")
+            throw Failure(offset: index, expected: "control characters escaped in a string (\\n, \\t, \\u0000)", found: "a raw \(scalarName(UInt32(byte)))")
         }
-        guard let length = utf8SequenceLength(at: index) else { throw Failure(offset: index, message: "invalid UTF-8") }
+        guard let length = utf8SequenceLength(at: index) else { throw invalidUTF8(at: index) }
         index += length
     }
 
     /// Reads one escape sequence at a backslash and appends its UTF-8 to `scratch`.
     mutating func parseEscape() throws(Failure) {
         let backslash = index
-        guard index + 1 < bytes.count else { throw Failure(offset: backslash, message: "invalid escape sequence") }
+        guard index + 1 < bytes.count else { throw Failure(offset: backslash, expected: "an escape sequence after '\\'", found: "the end of the file") }
         let replacement: UInt8
         switch bytes[index + 1] {
         case ASCII.quote: replacement = ASCII.quote
@@ -432,7 +543,8 @@ private struct Parser {
             try parseUnicodeEscape()
             return
         default:
-            throw Failure(offset: backslash, message: "invalid escape sequence")
+            let shown = bytes[index + 1] < 0x80 && bytes[index + 1] >= 0x20 ? "'\\\(Character(UnicodeScalar(bytes[index + 1])))'" : "'\\' and \(foundAfterBackslash)"
+            throw Failure(offset: backslash, expected: "an escape sequence: \\\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX", found: shown)
         }
         scratch.append(replacement)
         index += 2
@@ -441,22 +553,37 @@ private struct Parser {
     /// Reads `\uXXXX`, or a surrogate pair of them, at a backslash.
     mutating func parseUnicodeEscape() throws(Failure) {
         let backslash = index
-        guard let unit = hexQuad(at: index + 2) else { throw Failure(offset: backslash, message: "invalid \\u escape") }
+        guard let unit = hexQuad(at: index + 2) else {
+            let shown = String(decoding: bytes[index..<min(bytes.count, index + 6)].prefix { $0 >= 0x20 && $0 < 0x80 && $0 != ASCII.quote }, as: UTF8.self)
+            throw Failure(offset: backslash, expected: "four hex digits after \\u", found: "'\(shown)'")
+        }
         index += 6
         var scalar = unit
         switch unit {
         case 0xD800...0xDBFF:
             guard index + 1 < bytes.count, bytes[index] == ASCII.backslash, bytes[index + 1] == UInt8(ascii: "u"),
                   let low = hexQuad(at: index + 2), (0xDC00...0xDFFF).contains(low)
-            else { throw Failure(offset: backslash, message: "unpaired surrogate \(escapeName(unit))") }
+            else { throw unpaired(unit, at: backslash) }
             index += 6
             scalar = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
         case 0xDC00...0xDFFF:
-            throw Failure(offset: backslash, message: "unpaired surrogate \(escapeName(unit))")
+            throw unpaired(unit, at: backslash)
         default:
             break
         }
         appendUTF8(scalar)
+    }
+
+    func unpaired(_ unit: UInt32, at offset: Int) -> Failure {
+        Failure(offset: offset, expected: "a UTF-16 surrogate pair (\\uD800-\\uDBFF then \\uDC00-\\uDFFF)", found: "an unpaired surrogate \(escapeName(unit))")
+    }
+
+    /// What follows a backslash that starts no escape, when it is not printable ASCII.
+    var foundAfterBackslash: String {
+        let byte = bytes[index + 1]
+        if byte < 0x20 || byte == 0x7F { return scalarName(UInt32(byte)) }
+        guard let length = utf8SequenceLength(at: index + 1) else { return "the byte 0x\(hex(UInt32(byte), digits: 2))" }
+        return "'" + String(decoding: UnsafeBufferPointer(rebasing: bytes[index + 1..<index + 1 + length]), as: UTF8.self) + "'"
     }
 
     /// The value of four hex digits at `offset`, or nil.
@@ -512,9 +639,17 @@ private struct Parser {
             if mantissa <= 1 << 53 { mantissa = mantissa * 10 + UInt64(byte - ASCII.zero) }
         }
 
-        guard isDigit(index) else { throw failure("expected a digit after '-'") }
+        guard isDigit(index) else {
+            index = start
+            if let token = nonFiniteToken() { throw nonFinite(token) }
+            index = start + 1
+            throw failure(expected: "a digit after '-'")
+        }
         if bytes[index] == ASCII.zero && isDigit(index + 1) {
-            throw Failure(offset: start, message: "leading zeros are not allowed")
+            var end = index
+            while isDigit(end) { end += 1 }
+            let written = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            throw Failure(offset: start, expected: "a number without leading zeros", found: "'\(written)'")
         }
         while isDigit(index) {
             accumulate(bytes[index])
@@ -522,7 +657,7 @@ private struct Parser {
         }
         if current == ASCII.dot {
             index += 1
-            guard isDigit(index) else { throw failure("expected a digit after '.'") }
+            guard isDigit(index) else { throw failure(expected: "a digit after '.'") }
             while isDigit(index) {
                 accumulate(bytes[index])
                 exponent -= 1
@@ -533,7 +668,7 @@ private struct Parser {
             index += 1
             let negativeExponent = current == ASCII.minus
             if current == ASCII.minus || current == ASCII.plus { index += 1 }
-            guard isDigit(index) else { throw failure("expected a digit in the exponent") }
+            guard isDigit(index) else { throw failure(expected: "a digit in the exponent") }
             var written = 0
             while isDigit(index) {
                 // Capped: anything this large is out of range or zero whatever the mantissa.
@@ -553,7 +688,8 @@ private struct Parser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text), value.isFinite else {
             let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
-            throw Failure(offset: start, message: "number out of range: \(shown)")
+            index = start
+            throw nonFinite("\(shown), beyond Double's range")
         }
         return value
     }

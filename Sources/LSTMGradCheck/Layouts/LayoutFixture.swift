@@ -55,6 +55,14 @@ enum LayoutFixture {
         layout == .keras && kind == .gruResetBefore ? (CellKind.gru.rawValue, false) : (kind.rawValue, nil)
     }
 
+    /// Said of an unknown key that is no slip of one of `known` but another layout's own name
+    /// (`kernel` in a cs231n file): nil when a known name is near, so the suggestion is said.
+    static func otherLayoutNote(_ key: String, known: [String], layout: Layout) -> String? {
+        guard InputError.suggestion(key, in: known) == nil,
+              let other = Layout.allCases.first(where: { $0 != layout && $0.distinctiveKeys.contains(key) }) else { return nil }
+        return "\"\(key)\" is the \(other.rawValue) layout's name, and this file is in the \(layout.rawValue) layout"
+    }
+
     static func hasCellState(_ layout: Layout, _ kind: CellKind) -> Bool {
         func state<C: Cell>(_: C.Type) -> Bool { C.hasCellState }
         return state(kind.cell) && layout != .cs231n
@@ -87,7 +95,7 @@ enum LayoutFixture {
         }
         for member in members where !parameterKeys.contains(member.key) {
             throw InputError.unknownKey(member.key, in: parameterKeys, source: source, what: "\(layout.rawValue) \(C.kind.rawValue) parameter",
-                                        keyPrefix: "parameters.")
+                                        keyPrefix: "parameters.", note: otherLayoutNote(member.key, known: parameterKeys, layout: layout))
         }
 
         // The sizes: N, T, D from the inputs, H from the recurrent weight, V from W_vocab.
@@ -103,8 +111,11 @@ enum LayoutFixture {
         let stateText = layout.stacksRows ? "\(stack) × \(letters.hidden)" : "\(letters.hidden) × \(stack)"
         let H = recurrent.shape.count == 2 ? recurrent.shape[layout.stacksRows ? 1 : 0] : 0
         guard H >= 1, recurrent.shape == (layout.stacksRows ? [G * H, H] : [H, G * H]) else {
+            // The weight's own axes cannot be trusted for H (a transposed H × 4H reads as H = 4H):
+            // the other tensors say it.
+            let h = reader.hiddenSize(in: params, gates: G) ?? H
             throw InputError(source: source, key: "parameters.\(layout.stateWeightKey)", expected: "a matrix of shape \(stateText)"
-                             + (H >= 1 ? " = \(layout.stacksRows ? G * H : H) × \(layout.stacksRows ? H : G * H)" : ""),
+                             + (h >= 1 ? " = \(layout.stacksRows ? G * h : h) × \(layout.stacksRows ? h : G * h)" : ""),
                              found: shapeText(recurrent.shape))
         }
 
@@ -261,6 +272,20 @@ private struct LayoutReader {
             throw InputError(source: source, key: prefix + key, expected: "a value", found: "none (the key is missing)")
         }
         return try JSONArrays.tensor(value, source: source, key: prefix + key)
+    }
+
+    /// H as the tensors other than the recurrent weight say it: the input weight's stacked axis
+    /// (4H for an LSTM) over `gates`, else the last axis of the initial hidden state or the
+    /// upstream gradient (H in every layout); nil when none says.
+    func hiddenSize(in params: JSONValue, gates: Int) -> Int? {
+        if let w = try? tensor(layout.inputWeightKey, in: params), w.shape.count == 2 {
+            let stacked = w.shape[layout.stacksRows ? 0 : 1]
+            if stacked >= gates, stacked % gates == 0 { return stacked / gates }
+        }
+        for key in [layout.hiddenKey, layout.upstreamKey] {
+            if let t = try? tensor(key, in: json), let last = t.shape.last, last >= 1 { return last }
+        }
+        return nil
     }
 
     /// Entry `e`, which must have exactly its shape.

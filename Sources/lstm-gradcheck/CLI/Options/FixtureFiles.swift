@@ -116,7 +116,7 @@ enum FixtureFiles {
         do {
             json = try JSON.parse(bytes)
         } catch {
-            throw InputError(source: source, key: "line \(error.line), column \(error.column)", expected: "valid JSON", found: error.message)
+            throw InputError(error, source: source)
         }
         return try FixtureFile.decode(json, source: source, defaultName: "stdin", layout: layout)
     }
