@@ -57,7 +57,8 @@ import Testing
 
     /// `tensors` as a JSON gradient file in a temporary folder, read back as `verify` reads it.
     static func userFile(_ tensors: [(key: String, tensor: Tensor)], _ name: String) throws -> UserGradients {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("layout-\(getpid())-\(name).json")
+        // Unique: tests run in parallel, several with the same `name`.
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("layout-\(getpid())-\(name)-\(UUID().uuidString).json")
         let json = JSONValue.object(tensors.map { JSONMember($0.key, JSONArrays.json($0.tensor)) })
         try Data(JSON.serialize(json).utf8).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
