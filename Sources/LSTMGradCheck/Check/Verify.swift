@@ -3,6 +3,9 @@ public struct VerifiedTensor: Sendable {
     public enum Status: String, Sendable {
         case matches
         case mismatch
+        /// Equal to the reference on a fixture that decides nothing (every gradient of it is
+        /// exactly zero): agreement there proves nothing, so it is neither a pass nor a failure.
+        case inconclusive
         /// A gradient the check needs that the file does not hold: the file is incomplete.
         case missing
         /// Not in the file and not required (the output layer, which the notebook's
@@ -53,45 +56,50 @@ public struct VerifyReport: Sendable {
     /// Whether `--keys` named the gradients required (else every one but the output layer's).
     public var narrowed = false
 
-    /// Mismatch when a provided tensor is wrong, a required one is missing, or nothing required
-    /// was provided; inconclusive when nothing is wrong but the fixture cannot decide.
+    /// Mismatch when a provided tensor is wrong, a required one is missing, or nothing was
+    /// provided; inconclusive when nothing is wrong but the fixture cannot decide.
     public var status: ReportStatus {
         if tensors.contains(where: { $0.status == .mismatch || $0.status == .missing }) { return .mismatch }
-        if !tensors.contains(where: { $0.status == .matches }) { return .mismatch }
-        return vacuous == nil ? .passed : .inconclusive
+        if !tensors.contains(where: { $0.comparison != nil }) { return .mismatch }
+        return tensors.contains { $0.status == .inconclusive } ? .inconclusive : .passed
     }
 
     public var passed: Bool { status == .passed }
 
-    /// The closing sentences, the same in every renderer.
+    /// The closing sentences, the same in every renderer. Tensors that equal a reference which
+    /// decides nothing are never said to match: the reason is said once, naming them.
     public var conclusion: String {
         let provided = tensors.filter { $0.comparison != nil }
         let wrong = provided.filter { $0.status == .mismatch }.map(\.fileKey)
+        let undecided = provided.filter { $0.status == .inconclusive }.map(\.fileKey)
         let missing = tensors.filter { $0.status == .missing }.map(\.fileKey)
         let unchecked = tensors.filter { $0.status == .notChecked }.map(\.fileKey)
-        var s: String
+        var s: [String] = []
         if provided.isEmpty {
-            s = "Nothing to check: \(source) holds none of the gradients of this fixture (\(list(tensors.map(\.fileKey))))."
+            s.append("Nothing to check: \(source) holds none of the gradients of this fixture (\(list(tensors.map(\.fileKey)))).")
         } else if !provided.contains(where: \.required) {
-            s = "Nothing required was checked: \(source) holds only \(list(provided.map(\.fileKey))), which \(provided.count == 1 ? "is" : "are") not required."
-        } else if wrong.isEmpty {
-            s = "All \(provided.count) provided gradients match the \(reference) gradient."
-        } else {
-            s = "\(wrong.count) of the \(provided.count) provided gradients \(wrong.count == 1 ? "is" : "are") wrong: \(wrong.joined(separator: ", "))."
+            s.append("Nothing required was checked: \(source) holds only \(list(provided.map(\.fileKey))), which \(provided.count == 1 ? "is" : "are") not required.")
+        } else if !wrong.isEmpty {
+            s.append("\(wrong.count) of the \(provided.count) provided gradients \(wrong.count == 1 ? "is" : "are") wrong: \(wrong.joined(separator: ", ")).")
+        } else if undecided.isEmpty {
+            s.append((provided.count == 1 ? "The one provided gradient, \(provided[0].fileKey), matches" : "All \(provided.count) provided gradients match")
+                     + " the \(reference) gradient.")
         }
         if !missing.isEmpty {
-            s += " MISSING: \(list(missing)) \(missing.count == 1 ? "is" : "are") required and not in the file, so the file does not pass."
+            s.append("MISSING: \(list(missing)) \(missing.count == 1 ? "is" : "are") required and not in the file, so the file does not pass.")
         }
         if !unchecked.isEmpty {
-            s += narrowed ? " Not checked: \(list(unchecked)) (left out by --keys)."
-                : " Not checked: \(list(unchecked)) (not required: the notebook's lstm_backward does not compute the output layer's gradients; --keys names them to check them)."
+            s.append(narrowed ? "Not checked: \(list(unchecked)) (left out by --keys)."
+                : "Not checked: \(list(unchecked)) (not required: the notebook's lstm_backward does not compute the output layer's gradients; --keys names them to check them).")
         }
-        if let vacuous {
-            s += " NOTHING DECIDED: \(vacuous)."
+        if let vacuous, !undecided.isEmpty {
+            let which = undecided.count == 1 ? "\(undecided[0]) equals"
+                : undecided.count == provided.count ? "the \(provided.count) provided gradients equal" : "\(list(undecided)) equal"
+            s.append("NOTHING DECIDED: \(which) the \(reference) gradient, but \(vacuous).")
         } else if status == .passed, let power = power.sentence {
-            s += " " + power.replacingOccurrences(of: "On this network", with: "On this fixture")
+            s.append(power.replacingOccurrences(of: "On this network", with: "On this fixture"))
         }
-        return s
+        return s.joined(separator: " ")
     }
 }
 
@@ -186,13 +194,15 @@ public enum Verify {
         return finish(report, problem: problem, reference: reference, user: conformed)
     }
 
-    /// What a report adds once its tensors are compared: whether the fixture decides anything,
-    /// what it can catch, and the causes of its mismatches.
+    /// What a report adds once its tensors are compared: whether the fixture decides anything
+    /// (when not, every tensor that equals the reference is inconclusive), what it can catch,
+    /// and the causes of its mismatches.
     private static func finish<C: Cell>(_ report: VerifyReport, problem: Problem<C, Double>, reference: Gradients<C>,
                                         user: Gradients<C>) -> VerifyReport {
         var report = report
         if reference.inputs.allSatisfy({ reference[$0]?.data.allSatisfy { $0 == 0 } == true }) {
             report.vacuous = Power.whyZero(problem.dims)
+            for k in report.tensors.indices where report.tensors[k].status == .matches { report.tensors[k].status = .inconclusive }
         } else {
             report.power = Power.of(problem, exact: reference)
         }
