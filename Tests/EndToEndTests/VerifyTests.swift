@@ -181,6 +181,14 @@ enum VerifyFiles {
         #expect(suite.int("failures") == 0 && suite.int("skipped") == shapes.count)
     }
 
+    /// An empty --keys would require nothing: bad usage, one line naming the option.
+    @Test(arguments: ["", "dWf,,dbf", "dWf,"])
+    func anEmptyKeysListIsBadUsage(_ keys: String) throws {
+        let r = try Tool.run(["verify", "--fixture", VerifyFiles.fixture, "--grads", VerifyFiles.path("correct.npz"), "--keys", keys])
+        #expect(r.status == 2 && r.stdout.isEmpty)
+        #expect(r.stderr == "lstm-gradcheck: error: option '--keys' takes a comma-separated list of gradient names (e.g. dWf,dbf,dx), not '\(keys)' (see 'lstm-gradcheck verify --help')\n")
+    }
+
     // Skipped where python3 or NumPy is missing: the snippet is Python, the tool is not.
     @Test(.enabled(if: Tool.pythonWithNumPy, "needs python3 with NumPy"))
     func readmeSnippetWritesGradientsVerifyReads() throws {

@@ -85,9 +85,21 @@ struct VerifyCommand: Subcommand {
         format = try p.choice(OutputFormat.reportSpec, default: .text)
         quiet = try ManyFixtures.quiet(p, format: format)
         tolerance = try p.positive(Self.toleranceSpec) ?? Comparison.defaultTolerance
-        keys = p.string(Self.keysSpec).map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        keys = try Self.keys(p)
         limits = try NetworkOptions.limits(p)
         layout = try NetworkOptions.layout(p)
+    }
+
+    /// `--keys`' names, nil when not given; an empty list or an empty name in it (`""`, `dWf,,dbf`)
+    /// is a usage error: it would require nothing.
+    private static func keys(_ p: ParsedArguments) throws(UsageError) -> [String]? {
+        guard let text = p.string(keysSpec) else { return nil }
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
+        if names.contains(where: \.isEmpty) {
+            throw UsageError(.invalidValue(option: keysSpec.name, expected: "a comma-separated list of gradient names (e.g. dWf,dbf,dx)",
+                                           value: text, suggestion: nil), command: name)
+        }
+        return names
     }
 
     func run(_ out: Output) throws -> Outcome {
