@@ -144,6 +144,51 @@ enum VerifyFiles {
         #expect(r.stderr == "lstm-gradcheck: error: \(path): \(message)\n")
     }
 
+    /// With one class the softmax is identically 1 and every gradient exactly zero: a file of
+    /// zeros decides nothing. Exit 3 in every format; no tensor reads as a match (text and
+    /// Markdown rows, JSON statuses, JUnit skipped), no "All … match", the reason said once.
+    @Test(arguments: ["lstm", "rnn", "gru"])
+    func zeroGradientsOnAOneClassFixtureDecideNothingInEveryFormat(_ cell: String) throws {
+        let fixture = try Tool.temporaryFile("one-class-\(cell).json",
+                                             try Tool.run(["fixture", "--cell", cell, "--n-y", "1", "--steps", "3", "--seed", "4"]).stdout)
+        // The file's keys and shapes from grads; every value zero, as a constant loss's gradient is.
+        let shapes = try #require(try JSONSerialization.jsonObject(
+            with: Data(try Tool.run(["grads", "--fixture", fixture, "--method", "bptt"]).stdout.utf8)) as? [String: Any])
+        func zero(_ v: Any) -> Any { (v as? [Any])?.map(zero) ?? 0.0 }
+        let zeros = try Tool.temporaryFile("one-class-\(cell)-zeros.json",
+                                           String(decoding: try JSONSerialization.data(withJSONObject: shapes.mapValues(zero)), as: UTF8.self))
+        let args = ["verify", "--fixture", fixture, "--grads", zeros]
+        let reason = "n_y = 1: with one class the softmax is identically 1"
+        for format in ["text", "markdown"] {
+            let r = try Tool.run(args + ["--format", format], environment: ["NO_COLOR": "1"])
+            #expect(r.status == 3, "\(format): \(r.stderr)")
+            let rows = r.stdout.split(separator: "\n").filter { line in shapes.keys.contains { line.contains(" \($0) ") } }
+            #expect(rows.count == shapes.count && rows.allSatisfy { $0.hasSuffix("inconclusive") || $0.hasSuffix("inconclusive |") }, "\(format)")
+            #expect(!r.stdout.contains("match"), "\(format): \(r.stdout)")
+            #expect(r.stdout.components(separatedBy: reason).count == 2, "\(format): the reason once")
+            #expect(r.stdout.contains("NOTHING DECIDED: the \(shapes.count) provided gradients equal the exact gradient, but every gradient"), "\(format)")
+        }
+        let json = try Tool.run(args + ["--format", "json"])
+        #expect(json.status == 3)
+        let report = try ReportJSON.entry(json.stdout)
+        let gradients = try #require(report["gradients"] as? [String: [String: Any]])
+        #expect(Set(gradients.keys) == Set(shapes.keys))
+        #expect(gradients.values.allSatisfy { $0["status"] as? String == "inconclusive" })
+        #expect(report["passed"] as? Bool == false)
+        #expect((report["verdict"] as? String)?.components(separatedBy: reason).count == 2)
+        let (_, root) = try JUnitTests.run(args)
+        let suite = try #require(root.all("testsuite").first)
+        #expect(suite.int("failures") == 0 && suite.int("skipped") == shapes.count)
+    }
+
+    /// An empty --keys would require nothing: bad usage, one line naming the option.
+    @Test(arguments: ["", "dWf,,dbf", "dWf,"])
+    func anEmptyKeysListIsBadUsage(_ keys: String) throws {
+        let r = try Tool.run(["verify", "--fixture", VerifyFiles.fixture, "--grads", VerifyFiles.path("correct.npz"), "--keys", keys])
+        #expect(r.status == 2 && r.stdout.isEmpty)
+        #expect(r.stderr == "lstm-gradcheck: error: option '--keys' takes a comma-separated list of gradient names (e.g. dWf,dbf,dx), not '\(keys)' (see 'lstm-gradcheck verify --help')\n")
+    }
+
     // Skipped where python3 or NumPy is missing: the snippet is Python, the tool is not.
     @Test(.enabled(if: Tool.pythonWithNumPy, "needs python3 with NumPy"))
     func readmeSnippetWritesGradientsVerifyReads() throws {

@@ -3,6 +3,9 @@ public struct VerifiedTensor: Sendable {
     public enum Status: String, Sendable {
         case matches
         case mismatch
+        /// Equal to the reference on a fixture that decides nothing (every gradient of it is
+        /// exactly zero): agreement there proves nothing, so it is neither a pass nor a failure.
+        case inconclusive
         /// A gradient the check needs that the file does not hold: the file is incomplete.
         case missing
         /// Not in the file and not required (the output layer, which the notebook's
@@ -34,6 +37,14 @@ public struct VerifiedTensor: Sendable {
     public var required = true
 }
 
+extension VerifiedTensor {
+    /// A gradient the file does not hold (or `--keys` leaves out): missing when required, else not checked.
+    static func absent(_ key: String, fileKey: String, shape: [Int], required: Bool, tolerance: Double) -> VerifiedTensor {
+        VerifiedTensor(key: key, fileKey: fileKey, shape: shape, status: required ? .missing : .notChecked, comparison: nil,
+                       worstElements: [], diagnosis: nil, tolerance: tolerance, singlePrecision: false, required: required)
+    }
+}
+
 /// What `verify` found.
 public struct VerifyReport: Sendable {
     public var name: String
@@ -53,45 +64,50 @@ public struct VerifyReport: Sendable {
     /// Whether `--keys` named the gradients required (else every one but the output layer's).
     public var narrowed = false
 
-    /// Mismatch when a provided tensor is wrong, a required one is missing, or nothing required
-    /// was provided; inconclusive when nothing is wrong but the fixture cannot decide.
+    /// Mismatch when a provided tensor is wrong, a required one is missing, or nothing was
+    /// provided; inconclusive when nothing is wrong but the fixture cannot decide.
     public var status: ReportStatus {
         if tensors.contains(where: { $0.status == .mismatch || $0.status == .missing }) { return .mismatch }
-        if !tensors.contains(where: { $0.status == .matches }) { return .mismatch }
-        return vacuous == nil ? .passed : .inconclusive
+        if !tensors.contains(where: { $0.comparison != nil }) { return .mismatch }
+        return tensors.contains { $0.status == .inconclusive } ? .inconclusive : .passed
     }
 
     public var passed: Bool { status == .passed }
 
-    /// The closing sentences, the same in every renderer.
+    /// The closing sentences, the same in every renderer. Tensors that equal a reference which
+    /// decides nothing are never said to match: the reason is said once, naming them.
     public var conclusion: String {
         let provided = tensors.filter { $0.comparison != nil }
         let wrong = provided.filter { $0.status == .mismatch }.map(\.fileKey)
+        let undecided = provided.filter { $0.status == .inconclusive }.map(\.fileKey)
         let missing = tensors.filter { $0.status == .missing }.map(\.fileKey)
         let unchecked = tensors.filter { $0.status == .notChecked }.map(\.fileKey)
-        var s: String
+        var s: [String] = []
         if provided.isEmpty {
-            s = "Nothing to check: \(source) holds none of the gradients of this fixture (\(list(tensors.map(\.fileKey))))."
+            s.append("Nothing to check: \(source) holds none of the gradients of this fixture (\(list(tensors.map(\.fileKey)))).")
         } else if !provided.contains(where: \.required) {
-            s = "Nothing required was checked: \(source) holds only \(list(provided.map(\.fileKey))), which \(provided.count == 1 ? "is" : "are") not required."
-        } else if wrong.isEmpty {
-            s = "All \(provided.count) provided gradients match the \(reference) gradient."
-        } else {
-            s = "\(wrong.count) of the \(provided.count) provided gradients \(wrong.count == 1 ? "is" : "are") wrong: \(wrong.joined(separator: ", "))."
+            s.append("Nothing required was checked: \(source) holds only \(list(provided.map(\.fileKey))), which \(provided.count == 1 ? "is" : "are") not required.")
+        } else if !wrong.isEmpty {
+            s.append("\(wrong.count) of the \(provided.count) provided gradients \(wrong.count == 1 ? "is" : "are") wrong: \(wrong.joined(separator: ", ")).")
+        } else if undecided.isEmpty {
+            s.append((provided.count == 1 ? "The one provided gradient, \(provided[0].fileKey), matches" : "All \(provided.count) provided gradients match")
+                     + " the \(reference) gradient.")
         }
         if !missing.isEmpty {
-            s += " MISSING: \(list(missing)) \(missing.count == 1 ? "is" : "are") required and not in the file, so the file does not pass."
+            s.append("MISSING: \(list(missing)) \(missing.count == 1 ? "is" : "are") required and not in the file, so the file does not pass.")
         }
         if !unchecked.isEmpty {
-            s += narrowed ? " Not checked: \(list(unchecked)) (left out by --keys)."
-                : " Not checked: \(list(unchecked)) (not required: the notebook's lstm_backward does not compute the output layer's gradients; --keys names them to check them)."
+            s.append(narrowed ? "Not checked: \(list(unchecked)) (left out by --keys)."
+                : "Not checked: \(list(unchecked)) (not required: the notebook's lstm_backward does not compute the output layer's gradients; --keys names them to check them).")
         }
-        if let vacuous {
-            s += " NOTHING DECIDED: \(vacuous)."
+        if let vacuous, !undecided.isEmpty {
+            let which = undecided.count == 1 ? "\(undecided[0]) equals"
+                : undecided.count == provided.count ? "the \(provided.count) provided gradients equal" : "\(list(undecided)) equal"
+            s.append("NOTHING DECIDED: \(which) the \(reference) gradient, but \(vacuous).")
         } else if status == .passed, let power = power.sentence {
-            s += " " + power.replacingOccurrences(of: "On this network", with: "On this fixture")
+            s.append(power.replacingOccurrences(of: "On this network", with: "On this fixture"))
         }
-        return s
+        return s.joined(separator: " ")
     }
 }
 
@@ -106,42 +122,26 @@ public enum Verify {
     /// layout's (`LayoutMap`), each tensor compared with the reference in the layout's terms
     /// (every map is a permutation, so the errors are those of the cell's tensors; each of
     /// PyTorch's two LSTM biases is held to the cell's bias gradient, each GRU bias to its own).
-    /// Every gradient is required
-    /// except the output layer's (the notebook's `lstm_backward` does not compute `dWy`, `dby`),
-    /// unless `keys` (gradient-file names) names the set explicitly.
-    /// Throws for a key in the file that is a slip for a wanted one (`Wf`, `dwf`: "did you mean
+    /// Every gradient is required except the output layer's, in every layout (the notebook's
+    /// `lstm_backward` does not compute `dWy`, `dby`, nor cs231n's `dW_vocab`, `db_vocab`), which
+    /// is compared when given and else reported as not checked, unless `keys` (gradient-file
+    /// names) names the set explicitly: then only those are compared, and all are required.
+    /// Throws for a key in the file that is a slip for a wanted one (`slip`: "did you mean
     /// dWf"), for a `keys` entry that is no gradient of the problem, for a tensor whose shape is
     /// neither the expected shape, that shape with unit dimensions dropped or added, nor its
-    /// transpose (or, in a layout, a sequence with its batch and time axes exchanged), and in a
-    /// layout for a file in another layout's names.
+    /// transpose (or, in a layout, a sequence with its batch and time axes exchanged), and for
+    /// a file in another layout's names.
     public static func run<C: Cell>(_ problem: Problem<C, Double>, name: String, user: UserGradients, reference: Gradients<C>,
                                     referenceName: String, tolerance: Double, keys: [String]? = nil,
                                     form: LayoutForm = .coursera) throws(InputError) -> VerifyReport {
         if form.layout != .coursera {
             let report = try runInLayout(problem, name: name, user: user, reference: reference, referenceName: referenceName,
-                                         tolerance: tolerance, form: form)
+                                         tolerance: tolerance, keys: keys, form: form)
             return finish(report, problem: problem, reference: reference, user: Gradients())
         }
-        let all = problem.inputs.map(\.gradientName)
-        let wanted = Set(all)
-        if let keys {
-            for key in keys where !wanted.contains(key) {
-                throw InputError.unknownKey(key, in: all, source: "--keys", what: "gradient of this fixture")
-            }
-        }
-        let output: Set<String> = [Input<C>.parameter(C.outputLayer.weight).gradientName, Input<C>.parameter(C.outputLayer.bias).gradientName]
-        let required = keys.map(Set.init) ?? wanted.subtracting(output)
-        try refuseOtherLayout(user.tensors.map(\.key), layout: .coursera, wanted: all, source: user.source)
-        var extra: [String] = []
-        for key in user.tensors.map(\.key) where !wanted.contains(key) {
-            // A slip for a wanted key would leave that gradient unchecked: say so rather than ignore it.
-            let slip = InputError.closest(key, in: all) ?? InputError.closest("d" + key, in: all)
-            if let near = slip, !user.tensors.contains(where: { $0.key == near }) {
-                throw InputError(source: user.source, key: key, expected: "a gradient of this fixture (\(all.joined(separator: " ")))",
-                                 found: "an unknown key (did you mean \"\(near)\"?)")
-            }
-            extra.append(key)
-        }
+        let output = [C.outputLayer.weight, C.outputLayer.bias].map { Input<C>.parameter($0).gradientName }
+        let (required, extra) = try screen(user, tensors: problem.inputs.map { ($0.name, $0.gradientName) }, optional: Set(output),
+                                           keys: keys, layout: .coursera)
         var diagnoser: Diagnoser<C>?
         var conformed = Gradients<C>()
         var out: [VerifiedTensor] = []
@@ -151,9 +151,7 @@ public enum Verify {
             let fileKey = key.gradientName
             guard let r = reference[key] else { continue }
             guard let given = user.tensors.first(where: { $0.key == fileKey }), keys?.contains(fileKey) ?? true else {
-                out.append(VerifiedTensor(key: key.name, fileKey: fileKey, shape: r.shape, status: required.contains(fileKey) ? .missing : .notChecked,
-                                          comparison: nil, worstElements: [], diagnosis: nil, tolerance: tolerance, singlePrecision: false,
-                                          required: required.contains(fileKey)))
+                out.append(.absent(key.name, fileKey: fileKey, shape: r.shape, required: required.contains(fileKey), tolerance: tolerance))
                 continue
             }
             let bound = given.singlePrecision ? max(tolerance, singlePrecisionTolerance) : tolerance
@@ -186,13 +184,15 @@ public enum Verify {
         return finish(report, problem: problem, reference: reference, user: conformed)
     }
 
-    /// What a report adds once its tensors are compared: whether the fixture decides anything,
-    /// what it can catch, and the causes of its mismatches.
+    /// What a report adds once its tensors are compared: whether the fixture decides anything
+    /// (when not, every tensor that equals the reference is inconclusive), what it can catch,
+    /// and the causes of its mismatches.
     private static func finish<C: Cell>(_ report: VerifyReport, problem: Problem<C, Double>, reference: Gradients<C>,
                                         user: Gradients<C>) -> VerifyReport {
         var report = report
         if reference.inputs.allSatisfy({ reference[$0]?.data.allSatisfy { $0 == 0 } == true }) {
             report.vacuous = Power.whyZero(problem.dims)
+            for k in report.tensors.indices where report.tensors[k].status == .matches { report.tensors[k].status = .inconclusive }
         } else {
             report.power = Power.of(problem, exact: reference)
         }
@@ -216,28 +216,21 @@ public enum Verify {
 
     /// `run` for a file in a framework's layout.
     private static func runInLayout<C: Cell>(_ problem: Problem<C, Double>, name: String, user: UserGradients, reference: Gradients<C>,
-                                             referenceName: String, tolerance: Double, form: LayoutForm) throws(InputError) -> VerifyReport {
+                                             referenceName: String, tolerance: Double, keys: [String]?, form: LayoutForm) throws(InputError) -> VerifyReport {
         let layout = form.layout
         guard let map = LayoutMap<C>(form: form, problem: problem) else {
             throw InputError(source: user.source, expected: "gradients of a cell the \(layout.rawValue) layout holds", found: "a \(C.kind.rawValue)")
         }
         let rights = map.gradients(reference)
         let entries = map.gradientEntries.filter { e in rights.contains { $0.key == e.gradientKey } }
-        let wanted = rights.map(\.key)
-        let keys = user.tensors.map(\.key)
-        // A file in another layout's names, or a slip of one of this layout's names, is bad input.
-        try refuseOtherLayout(keys, layout: layout, wanted: wanted, source: user.source)
-        for key in keys where !wanted.contains(key) && InputError.closest(key, in: wanted) != nil {
-            throw InputError.unknownKey(key, in: wanted, source: user.source, what: "\(layout.rawValue) gradient")
-        }
-        let extra = keys.filter { !wanted.contains($0) }
+        let output = entries.filter { $0.role == .outputWeight || $0.role == .outputBias }.map(\.gradientKey)
+        let (required, extra) = try screen(user, tensors: entries.map { ($0.key, $0.gradientKey) }, optional: Set(output), keys: keys, layout: layout)
         var diagnoser: LayoutDiagnoser<C>?
         var out: [VerifiedTensor] = []
         var explained: [Int: [Diagnosis]] = [:]
         for (e, (fileKey, r)) in zip(entries, rights) {
-            guard let given = user.tensors.first(where: { $0.key == fileKey }) else {
-                out.append(VerifiedTensor(key: e.key, fileKey: fileKey, shape: r.shape, status: .missing, comparison: nil, worstElements: [],
-                                          diagnosis: nil, tolerance: tolerance, singlePrecision: false))
+            guard let given = user.tensors.first(where: { $0.key == fileKey }), keys?.contains(fileKey) ?? true else {
+                out.append(.absent(e.key, fileKey: fileKey, shape: r.shape, required: required.contains(fileKey), tolerance: tolerance))
                 continue
             }
             let bound = given.singlePrecision ? max(tolerance, singlePrecisionTolerance) : tolerance
@@ -263,11 +256,13 @@ public enum Verify {
             }
             out.append(VerifiedTensor(key: e.key, fileKey: fileKey, shape: r.shape, status: matches ? .matches : .mismatch, comparison: c,
                                       worstElements: worst(g, r, count: 5), diagnosis: diagnosis,
-                                      tolerance: bound, singlePrecision: given.singlePrecision))
+                                      tolerance: bound, singlePrecision: given.singlePrecision, required: required.contains(fileKey)))
         }
         choose(explained, &out)
-        return VerifyReport(name: name, dims: problem.dims, source: user.source, reference: referenceName,
-                            tolerance: tolerance, tensors: out, extraKeys: extra)
+        var report = VerifyReport(name: name, dims: problem.dims, source: user.source, reference: referenceName,
+                                  tolerance: tolerance, tensors: out, extraKeys: extra)
+        report.narrowed = keys != nil
+        return report
     }
 
     /// The user's tensor in entry `e`'s shape, and how it was stored when not so: transposed (a
@@ -290,6 +285,47 @@ public enum Verify {
             hint = " (the shape of \(other.gradientKey): are \(e.gradientKey) and \(other.gradientKey) exchanged?)"
         }
         throw InputError(source: source, key: e.gradientKey, expected: "shape \(e.shapeText) = \(shapeText(shape))", found: shapeText(t.shape) + hint)
+    }
+
+    /// The gradient keys the file must hold — `keys` when given, else every one of `tensors`'
+    /// but the `optional` (the output layer's) — and the file's keys that are no gradient of the
+    /// fixture (listed, then ignored). Throws for a `keys` entry that is no gradient of the
+    /// fixture, for a file in another layout's names, and for a key that is a slip (`slip`) for
+    /// a gradient the file lacks, which would otherwise go unchecked.
+    private static func screen(_ user: UserGradients, tensors: [(name: String, gradient: String)], optional: Set<String>, keys: [String]?,
+                               layout: Layout) throws(InputError) -> (required: Set<String>, extra: [String]) {
+        let gradients = tensors.map(\.gradient)
+        func unknown(_ key: String, in source: String) -> InputError {
+            InputError.unknownKey(key, in: gradients, source: source, what: "\(layout.rawValue) gradient",
+                                  note: slip(key, for: tensors).map { "did you mean \"\($0)\"?" })
+        }
+        for key in keys ?? [] where !gradients.contains(key) { throw unknown(key, in: "--keys") }
+        let fileKeys = user.tensors.map(\.key)
+        try refuseOtherLayout(fileKeys, layout: layout, wanted: gradients, source: user.source)
+        let extra = fileKeys.filter { !gradients.contains($0) }
+        for key in extra {
+            if let near = slip(key, for: tensors), !fileKeys.contains(near) { throw unknown(key, in: user.source) }
+        }
+        return (keys.map(Set.init) ?? Set(gradients).subtracting(optional), extra)
+    }
+
+    /// The gradient that `key`, none of `tensors`' gradient keys, is a slip for, if any: the
+    /// gradient of the tensor it names (`Wx` for `dWx`: the parameter's name without the `d`),
+    /// a case or spelling variant or a missing `d` (`dwf`, `Wf`, `weight_hh_I0`: at most two
+    /// edits, `InputError.closest`), or the one key it begins (`weight_hh` for `weight_hh_l0`);
+    /// tried on the whole key, then on each part of a dotted or slashed path
+    /// (`rnn.weight_hh_l0`, `weight_hh_l0.grad`).
+    static func slip(_ key: String, for tensors: [(name: String, gradient: String)]) -> String? {
+        let gradients = tensors.map(\.gradient)
+        let parts = key.split(whereSeparator: { $0 == "." || $0 == "/" }).map(String.init)
+        for part in [key] + (parts.count > 1 ? parts : []) {
+            let lower = part.lowercased()
+            if let t = tensors.first(where: { $0.name.lowercased() == lower }) { return t.gradient }
+            if let near = InputError.closest(part, in: gradients) ?? InputError.closest("d" + part, in: gradients) { return near }
+            let longer = gradients.filter { $0.lowercased().hasPrefix(lower) }
+            if !part.isEmpty, longer.count == 1 { return longer[0] }
+        }
+        return nil
     }
 
     /// Bad input when a gradient file's keys are another layout's than the fixture's.

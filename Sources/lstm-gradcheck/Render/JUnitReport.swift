@@ -73,13 +73,16 @@ enum JUnitReport {
 
     // MARK: verify
 
-    /// A verify run's suite: a failure for each wrong or missing tensor, with its diagnosis.
+    /// A verify run's suite: a failure for each wrong or missing tensor, with its diagnosis;
+    /// skipped for each not checked or not decided.
     static func suite(_ r: VerifyReport) -> Suite {
         let cases = r.tensors.map { t -> Case in
             var c = Case(classname: r.name, name: t.fileKey, result: .passed)
             switch t.status {
             case .matches:
-                if let vacuous = r.vacuous { c.result = .skipped(message: "not decided: \(vacuous)") }
+                break
+            case .inconclusive:
+                c.result = .skipped(message: "not decided: \(r.vacuous ?? "the \(r.reference) gradient decides nothing on this fixture")")
             case .mismatch:
                 let comparison = t.comparison.map { figures($0, bound: t.tolerance, against: "the \(r.reference) gradient") } ?? "wrong"
                 let diagnosis = t.diagnosis?.finding ?? r.causes.first { $0.tensors.contains(t.fileKey) }?.finding ?? ""

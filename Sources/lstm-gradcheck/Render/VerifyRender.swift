@@ -31,6 +31,7 @@ enum VerifyRender {
             case nil: return text
             case .matches?: return style.green(text)
             case .mismatch?: return style.red(text)
+            case .inconclusive?: return style.yellow(text)
             case .missing?: return style.red(text)
             case .notChecked?: return style.dim(text)
             }
@@ -104,6 +105,7 @@ enum VerifyRender {
         switch t.status {
         case .matches: return "match"
         case .mismatch: return "MISMATCH"
+        case .inconclusive: return "inconclusive"
         case .missing: return "MISSING"
         case .notChecked: return "not checked"
         }

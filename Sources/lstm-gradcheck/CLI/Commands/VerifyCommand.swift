@@ -16,10 +16,11 @@ struct VerifyCommand: Subcommand {
             asker's double count, the 2018 printed formulas, truncations) and simple slips (sign, mean \
             instead of sum, swapped gates, transpose, an index off by one step); where none fits, it \
             says where the error lives (one gate, some steps, zeros, a constant factor, another network). \
-            Every gradient the fixture defines is required except the output layer's (dWy, dby, which \
-            the notebook's lstm_backward does not compute); --keys names the set instead. A key that is \
-            a slip for a wanted one (Wf, dwf) is bad input with a suggestion; other unknown keys are \
-            listed and ignored.
+            Every gradient the fixture defines is required except the output layer's, in every layout \
+            (dWy, dby; cs231n's dW_vocab, db_vocab: lstm_backward does not compute them), which is \
+            checked when given and else reported as not checked; --keys names the set instead. A key \
+            that is a slip for a wanted one (Wf, dwf, weight_hh, rnn.weight_hh_l0) is bad input with a \
+            suggestion; other unknown keys are listed and ignored.
 
             Several fixtures: give --fixture more than once with one --grads each, in order; or name a \
             folder of fixtures (or several --fixture) and one --grads FOLDER that holds each fixture's \
@@ -84,9 +85,21 @@ struct VerifyCommand: Subcommand {
         format = try p.choice(OutputFormat.reportSpec, default: .text)
         quiet = try ManyFixtures.quiet(p, format: format)
         tolerance = try p.positive(Self.toleranceSpec) ?? Comparison.defaultTolerance
-        keys = p.string(Self.keysSpec).map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        keys = try Self.keys(p)
         limits = try NetworkOptions.limits(p)
         layout = try NetworkOptions.layout(p)
+    }
+
+    /// `--keys`' names, nil when not given; an empty list or an empty name in it (`""`, `dWf,,dbf`)
+    /// is a usage error: it would require nothing.
+    private static func keys(_ p: ParsedArguments) throws(UsageError) -> [String]? {
+        guard let text = p.string(keysSpec) else { return nil }
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
+        if names.contains(where: \.isEmpty) {
+            throw UsageError(.invalidValue(option: keysSpec.name, expected: "a comma-separated list of gradient names (e.g. dWf,dbf,dx)",
+                                           value: text, suggestion: nil), command: name)
+        }
+        return names
     }
 
     func run(_ out: Output) throws -> Outcome {
