@@ -1,7 +1,8 @@
 /// `Diagnoser` for a gradient file in a framework's layout: the same catalogue of wrong
 /// derivations and the same plain slips (sign, a mean, an index off by one step), tested in
 /// the file's names and shapes, beside the mistakes only the layout can hold
-/// (`LayoutMap.mistakes`: gate order, exchanged weights, PyTorch's biases, batch_first).
+/// (`LayoutMap.mistakes`: gate order, exchanged weights, PyTorch's biases, batch_first; the gate
+/// order mixed up in the forward or the backward pass alone).
 /// The Coursera path (`Diagnoser.explanations`) is untouched by it.
 struct LayoutDiagnoser<C: Cell>: Sendable {
     let map: LayoutMap<C>
@@ -13,14 +14,14 @@ struct LayoutDiagnoser<C: Cell>: Sendable {
     /// Right answers with one typed slip, in file terms: the inputs' gradient a step late or
     /// early, the initial state's one step late.
     let shifted: [(files: [String: Tensor], kind: DiagnosisKind, finding: @Sendable (String) -> String, fix: String)]
-    /// What a forward pass that reads two gates in each other's place gives (`LayoutMap.misreadGates`).
-    let misread: [(files: [String: Tensor], finding: String, fix: String)]
+    /// What a gate order mixed up gives: a forward pass that reads two gates in each other's
+    /// place (`LayoutMap.misreadGates`), or a right one behind a backward pass that stacks their
+    /// gradients in each other's place (`LayoutMap.misstackedGates`).
+    let mixedOrders: [(files: [String: Tensor], finding: String, fix: String)]
 
     init(problem: Problem<C, Double>, reference: Gradients<C>, map: LayoutMap<C>) {
         let base = Diagnoser(problem: problem, reference: reference)
-        func files(_ g: Gradients<C>) -> [String: Tensor] {
-            Dictionary(map.gradients(g).map { ($0.key, $0.tensor) }, uniquingKeysWith: { a, _ in a })
-        }
+        let files = map.files
         self.map = map
         target = problem.target
         rights = files(reference)
@@ -41,7 +42,7 @@ struct LayoutDiagnoser<C: Cell>: Sendable {
                             "Take it from what step 0's backward hands back, after the loop's last iteration."))
         }
         self.shifted = shifted
-        misread = map.misreadGates(problem) { C.bptt.compute($0) }
+        mixedOrders = map.misreadGates(problem) { C.bptt.compute($0) } + map.misstackedGates(problem)
     }
 
     /// Every explanation of `user` (entry `e`'s tensor, in its shape) within `tolerance`, the
@@ -74,7 +75,7 @@ struct LayoutDiagnoser<C: Cell>: Sendable {
             consider(Tensor(shape: right.shape, data: right.data.map { $0 / Double(factor) }), kind, finding, fix)
         }
         for s in shifted { consider(s.files[name], s.kind, s.finding(name), s.fix) }
-        for m in misread { consider(m.files[name], .gateOrder, "\(name) \(m.finding)", m.fix) }
+        for m in mixedOrders { consider(m.files[name], .gateOrder, "\(name) \(m.finding)", m.fix) }
         for m in map.mistakes(e, right: right, rights: rights) { consider(m.candidate, m.kind, m.finding, m.fix) }
         // Equal evidence keeps the order considered: the catalogue first.
         return found.indices.sorted { (found[$0].evidence, $0) < (found[$1].evidence, $1) }.map { found[$0] }
