@@ -19,10 +19,14 @@ struct LayoutDiagnoser<C: Cell>: Sendable {
     /// gradients in each other's place (`LayoutMap.misstackedGates`).
     let mixedOrders: [(files: [String: Tensor], finding: String, fix: String)]
 
-    init(problem: Problem<C, Double>, reference: Gradients<C>, map: LayoutMap<C>) {
+    /// The user's file as given, by gradient key (what one tensor's mistake may say of another).
+    let file: [String: Tensor]
+
+    init(problem: Problem<C, Double>, reference: Gradients<C>, map: LayoutMap<C>, file: [String: Tensor]) {
         let base = Diagnoser(problem: problem, reference: reference)
         let files = map.files
         self.map = map
+        self.file = file
         target = problem.target
         rights = files(reference)
         routes = base.catalogue.map { ($0.method, files($0.gradients)) }
@@ -50,8 +54,11 @@ struct LayoutDiagnoser<C: Cell>: Sendable {
     func explanations(_ e: LayoutEntry, _ user: Tensor, tolerance: Double) -> [Diagnosis] {
         guard let right = rights[e.gradientKey] else { return [] }
         var found: [Diagnosis] = []
+        // A candidate of zeros is no evidence (it fits only a tensor of zeros, which is said as
+        // such), but for a bias left at zero while the file gives the other the gradient.
         func consider(_ candidate: Tensor?, _ kind: DiagnosisKind, _ finding: String, _ fix: String) {
-            guard let candidate, candidate.shape == user.shape, candidate != right else { return }
+            guard let candidate, candidate.shape == user.shape, candidate != right,
+                  kind == .biasSplit || candidate.data.contains(where: { $0 != 0 }) else { return }
             let ev = Comparison.compare(e.key, user, reference: candidate, tolerance: tolerance).relativeError
             guard ev <= tolerance else { return }
             let d = Diagnosis(kind: kind, evidence: ev, finding: finding, fix: fix)
@@ -76,7 +83,7 @@ struct LayoutDiagnoser<C: Cell>: Sendable {
         }
         for s in shifted { consider(s.files[name], s.kind, s.finding(name), s.fix) }
         for m in mixedOrders { consider(m.files[name], .gateOrder, "\(name) \(m.finding)", m.fix) }
-        for m in map.mistakes(e, right: right, rights: rights) { consider(m.candidate, m.kind, m.finding, m.fix) }
+        for m in map.mistakes(e, right: right, rights: rights, file: file) { consider(m.candidate, m.kind, m.finding, m.fix) }
         // Equal evidence keeps the order considered: the catalogue first.
         return found.indices.sorted { (found[$0].evidence, $0) < (found[$1].evidence, $1) }.map { found[$0] }
     }

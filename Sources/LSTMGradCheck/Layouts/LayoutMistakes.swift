@@ -9,12 +9,13 @@ struct LayoutMistake {
 
 extension LayoutMap {
     /// The layout's own mistakes for the tensor of entry `e`, whose right gradient is `right`
-    /// (`rights`: every right tensor, by gradient key): the stacked gate blocks in another order,
-    /// the input and recurrent weights exchanged or a square one transposed, one of PyTorch's two
-    /// biases left without the bias gradient (or each given half) — or, for a cell that keeps
-    /// them apart (the GRU), one side's bias given the other's gradient —, the sequence's batch
-    /// and time axes exchanged. `Diagnoser` tests them beside the catalogue and the plain slips.
-    func mistakes(_ e: LayoutEntry, right: Tensor, rights: [String: Tensor]) -> [LayoutMistake] {
+    /// (`rights`: every right tensor, by gradient key; `file`: the user's, as given): the stacked
+    /// gate blocks in another order, the input and recurrent weights exchanged or a square one
+    /// transposed, one of PyTorch's two biases left without the bias gradient while the file
+    /// gives it to the other (or each given half) — or, for a cell that keeps them apart (the
+    /// GRU), one side's bias given the other's gradient —, the sequence's batch and time axes
+    /// exchanged. `Diagnoser` tests them beside the catalogue and the plain slips.
+    func mistakes(_ e: LayoutEntry, right: Tensor, rights: [String: Tensor], file: [String: Tensor]) -> [LayoutMistake] {
         var out: [LayoutMistake] = []
         let name = e.gradientKey
         let order = gates.map(\.letter)
@@ -50,8 +51,10 @@ extension LayoutMap {
         if case .bias = e.role, layout.biasKeys.count == 2, !splitsBiases {
             let other = layout.gradientKey(layout.biasKeys.first { $0 != e.key } ?? "")
             let fix = "Both biases are added into every gate's pre-activation, so each gets the whole bias gradient: \(layout.biasKeys.joined(separator: " and ")) each get the stacked gate gradients summed over the batch and the steps."
-            out.append(LayoutMistake(candidate: Tensor(zeros: right.shape), kind: .biasSplit,
-                                     finding: "\(name) is zero: only \(other) was given the bias gradient.", fix: fix))
+            if file[other]?.data.contains(where: { $0 != 0 }) == true {
+                out.append(LayoutMistake(candidate: Tensor(zeros: right.shape), kind: .biasSplit,
+                                         finding: "\(name) is zero: only \(other) was given the bias gradient.", fix: fix))
+            }
             out.append(LayoutMistake(candidate: Tensor(shape: right.shape, data: right.data.map { $0 / 2 }), kind: .biasSplit,
                                      finding: "\(name) is half the bias gradient: it was split between \(layout.biasKeys.joined(separator: " and ")).", fix: fix))
         }
