@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import LSTMGradCheck
 
-/// A learner's stacked-gate LSTM and GRU as the frameworks write them, written apart from the
-/// tool from the cs231n assignment's and PyTorch's equations: per step the pre-activations of
+/// A learner's stacked-gate LSTM and GRUs as the frameworks write them, written apart from the
+/// tool from the cs231n assignment's, PyTorch's and Keras' equations: per step the pre-activations of
 /// all gates as one N × G matrix (rows are examples), split into gate blocks of H columns in
 /// the file's `order`; the backward pass stacks the gate gradients in `stacking`, which is
 /// `order` when the learner gets it right.
@@ -106,6 +106,43 @@ enum StackedLearner {
     }
 }
 
+extension StackedLearner {
+    /// Keras' GRU with reset_after=False: z, r sigmoids, h̃ = tanh(x·Wx_h + (r·h)·Wh_h + b_h),
+    /// h' = z·h + (1 − z)·h̃. The backward reads the recurrent kernel's blocks, and stacks the
+    /// gate gradients, in `stacking`.
+    static func gruResetBefore(_ n: Network, order: [Character], stacking: [Character]) -> Gradients {
+        let H = n.h0.cols
+        var h = n.h0
+        var steps: [(x: Matrix<Double>, hPrev: Matrix<Double>, r: Matrix<Double>, z: Matrix<Double>, hh: Matrix<Double>)] = []
+        for x in n.x {
+            let gx = plusRow(matmul(x, n.Wx), n.bx)
+            let z = sigmoid(block(gx, "z", order, H) + matmul(h, block(n.Wh, "z", order, H)))
+            let r = sigmoid(block(gx, "r", order, H) + matmul(h, block(n.Wh, "r", order, H)))
+            let hh = tanh(block(gx, "h", order, H) + matmul(r * h, block(n.Wh, "h", order, H)))
+            steps.append((x, h, r, z, hh))
+            h = z * h + (1 - z) * hh
+        }
+        var g = Gradients(dx: [], dh0: n.h0, dc0: n.c0, dWx: zeros(n.Wx), dWh: zeros(n.Wh), dbx: zeros(n.bx), dbh: zeros(n.bh))
+        var dhNext = zeros(n.h0)
+        for (t, s) in steps.enumerated().reversed() {
+            let dh = n.dout[t] + dhNext
+            let dhh = dh * (1 - s.z) * (1 - s.hh * s.hh), dz = dh * (s.hPrev - s.hh) * s.z * (1 - s.z)
+            let drh = matmulTB(dhh, block(n.Wh, "h", stacking, H))
+            let dr = drh * s.hPrev * s.r * (1 - s.r)
+            let d: [Character: Matrix<Double>] = ["z": dz, "r": dr, "h": dhh]
+            let onH: [Character: Matrix<Double>] = ["z": matmulTA(s.hPrev, dz), "r": matmulTA(s.hPrev, dr), "h": matmulTA(s.r * s.hPrev, dhh)]
+            let dA = hstack(stacking.map { d[$0]! })
+            g.dWx += matmulTA(s.x, dA)
+            g.dWh += hstack(stacking.map { onH[$0]! })
+            g.dbx += columnSums(dA)
+            g.dx.insert(matmulTB(dA, n.Wx), at: 0)
+            dhNext = dh * s.z + drh * s.r + matmulTB(dz, block(n.Wh, "z", stacking, H)) + matmulTB(dr, block(n.Wh, "r", stacking, H))
+        }
+        g.dh0 = dhNext
+        return g
+    }
+}
+
 /// A fixture file's tensors as the learner loads them, and the learner's gradients as it saves
 /// them, in the layout's names and shapes (`Layout`'s table).
 struct LearnerFile {
@@ -175,7 +212,7 @@ struct LearnerFile {
                     ("bias_ih_l0", Tensor(shape: [g.dbx.storage.count], data: g.dbx.storage)), ("bias_hh_l0", Tensor(shape: [g.dbh.storage.count], data: g.dbh.storage)),
                     ("input", sequence(g.dx)), ("h0", state(g.dh0))] + (lstm ? [("c0", state(g.dc0))] : [])
         default:
-            let bias = lstm ? Tensor(shape: [g.dbx.storage.count], data: g.dbx.storage) : Tensor(shape: [2, g.dbx.storage.count], data: g.dbx.storage + g.dbh.storage)
+            let bias = cell == .gru ? Tensor(shape: [2, g.dbx.storage.count], data: g.dbx.storage + g.dbh.storage) : Tensor(shape: [g.dbx.storage.count], data: g.dbx.storage)
             return [("kernel", Tensor(g.dWx)), ("recurrent_kernel", Tensor(g.dWh)), ("bias", bias), ("inputs", sequence(g.dx)), ("h0", state(g.dh0))]
                 + (lstm ? [("c0", state(g.dc0))] : [])
         }
@@ -198,13 +235,15 @@ struct LearnerFile {
         let network = try file.network()
         let stack = stacking?(order) ?? order
         let gradients = file.gradients(C.kind == .lstm ? StackedLearner.lstm(network, order: order, stacking: stack)
-                                                       : StackedLearner.gru(network, order: order, stacking: stack))
+                                       : C.kind == .gru ? StackedLearner.gru(network, order: order, stacking: stack)
+                                       : StackedLearner.gruResetBefore(network, order: order, stacking: stack))
         return try Verify.run(p, name: "learner", user: try LayoutTests.userFile(gradients, "gate-order-\(UUID().uuidString)"), reference: exact(p),
                               referenceName: "exact", tolerance: 1e-6, form: form)
     }
 
     static let cases: [(CellKind, Layout, Bool)] = [(.lstm, .cs231n, false), (.lstm, .pytorch, false), (.lstm, .pytorch, true),
-                                                     (.lstm, .keras, false), (.gru, .pytorch, false), (.gru, .keras, false)]
+                                                     (.lstm, .keras, false), (.gru, .pytorch, false), (.gru, .keras, false),
+                                                     (.gruResetBefore, .keras, false)]
 
     @Test(arguments: 0..<cases.count)
     func aGateOrderMixedUpInTheBackwardPassAlone(_ index: Int) throws {
