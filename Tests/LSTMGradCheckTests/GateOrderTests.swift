@@ -38,7 +38,10 @@ enum StackedLearner {
 
     /// i, f, o are sigmoids and g (Keras' c) the tanh candidate: c' = f·c + i·g, h' = o·tanh(c').
     /// `slip` scales a gate's local derivative at every step: a wrong factor in its formula.
-    static func lstm(_ n: Network, order: [Character], stacking: [Character], slip: [Character: Double] = [:]) -> Gradients {
+    /// `head`, when given, is the gradient reaching each h_t from the hidden states (cs231n's
+    /// captioning loss), in place of `n.dout`.
+    static func lstm(_ n: Network, order: [Character], stacking: [Character], slip: [Character: Double] = [:],
+                     head: (([Matrix<Double>]) -> [Matrix<Double>])? = nil) -> Gradients {
         let H = n.h0.cols
         let candidate: Character = order.contains("g") ? "g" : "c"
         var h = n.h0, c = n.c0
@@ -51,11 +54,12 @@ enum StackedLearner {
             steps.append((x, h, c, gates, cNext))
             (h, c) = (gates["o"]! * tanh(cNext), cNext)
         }
+        let dout = head?(steps.indices.map { t in t + 1 < steps.count ? steps[t + 1].hPrev : h }) ?? n.dout
         var g = Gradients(dx: [], dh0: n.h0, dc0: n.c0, dWx: zeros(n.Wx), dWh: zeros(n.Wh), dbx: zeros(n.bx), dbh: zeros(n.bh))
         var dhNext = zeros(n.h0), dcNext = dhNext
         for (t, s) in steps.enumerated().reversed() {
             let (i, f, o, cc) = (s.gates["i"]!, s.gates["f"]!, s.gates["o"]!, s.gates[candidate]!)
-            let dh = n.dout[t] + dhNext, tc = tanh(s.c)
+            let dh = dout[t] + dhNext, tc = tanh(s.c)
             let dc = dcNext + dh * o * (1 - tc * tc)
             let d: [Character: Matrix<Double>] = ["i": dc * cc * i * (1 - i), "f": dc * s.cPrev * f * (1 - f),
                                                   "o": dh * tc * o * (1 - o), candidate: dc * i * (1 - cc * cc)]
@@ -175,8 +179,11 @@ struct LearnerFile {
 
     func network() throws -> StackedLearner.Network {
         let x = steps(try tensor(layout == .cs231n ? "x" : layout == .pytorch ? "input" : "inputs"))
-        let dout = steps(try tensor(layout == .cs231n ? "dout" : "grad_output"))
-        let (N, H) = (dout[0].rows, dout[0].cols)
+        let upstream = layout == .cs231n ? "dout" : "grad_output"
+        let h0 = try tensor("h0")
+        let (N, H) = (h0.shape[h0.shape.count - 2], h0.shape[h0.shape.count - 1])
+        // cs231n's captioning fixture has no dout: its loss gives the gradient at h (`StackedLearner.lstm`'s head).
+        let dout = json[upstream] == nil ? x.map { _ in Matrix<Double>(rows: N, cols: H) } : steps(try tensor(upstream))
         func state(_ key: String) throws -> Matrix<Double> {
             json[key] == nil ? Matrix(rows: N, cols: H) : Matrix(rows: N, cols: H, storage: try tensor(key).data)
         }
@@ -289,6 +296,58 @@ struct LearnerFile {
         #expect(cause.tensors == ["dx", "dh0", "dWx", "dWh", "db"])
         #expect(cause.finding == "Each of dx, dh0, dWx, dWh and db is what a backward pass gives that stacks the gate gradients as i, f, g, o behind a forward pass that splits the pre-activation i, f, o, g, as cs231n does: at every step the o and g blocks exchanged, in the weight gradients and in what reaches dx and the step before.")
         #expect(cause.fix == "Stack the per-gate gradients in the forward pass's order, i, f, o, g (cs231n's own), e.g. np.hstack((di, df, do, dg)) before the products. The forward pass is right.")
+    }
+
+    /// cs231n's captioning loss (the temporal affine layer W_vocab, b_vocab and a softmax over the
+    /// words, masked, averaged over N) behind a backward that stacks i, f, g, o: the recurrent
+    /// tensors diagnosed, the vocabulary's, which the gate order cannot touch, matching.
+    @Test func theCaptioningLossToo() throws {
+        var g = SeededGenerator(seed: 23)
+        for trial in 0..<3 {
+            let dims = Dims(n_x: 1 + g.index(4), n_a: 1 + g.index(4), n_y: 2 + g.index(4), steps: 2 + g.index(4), batch: 1 + g.index(3))
+            var p = Problem<LSTM, Double>.random(dims, seed: 70 + UInt64(trial))
+            guard case .labels(let words) = p.target else { return }
+            p.target = .maskedLabels(labels: words, mask: words.map { $0.map { _ in g.index(4) > 0 } }, scale: 1 / Double(dims.batch))
+            p.c0 = Matrix(rows: dims.n_a, cols: dims.batch)
+            p.hasC0 = false
+            let form = LayoutForm(.cs231n)
+            let json = try LayoutFixture.encode(p, form: form, name: "captioning", description: nil)
+            let file = LearnerFile(layout: .cs231n, batchFirst: false, json: json, cell: .lstm)
+            let Wv = try file.tensor("W_vocab", parameter: true).matrix, bv = try file.tensor("b_vocab", parameter: true).data
+            let captions = try file.tensor("captions"), mask = try file.tensor("mask")
+            let (N, T, V) = (dims.batch, dims.steps, Wv.cols)
+            var dWv = Matrix<Double>(rows: Wv.rows, cols: V), dbv = Array(repeating: 0.0, count: V)
+            // The temporal softmax's gradient at each h_t: (p − onehot(word)) · mask / N, through W_vocab.
+            func captioning(_ h: [Matrix<Double>]) -> [Matrix<Double>] {
+                h.enumerated().map { t, ht in
+                    var p = matmul(ht, Wv)
+                    for n in 0..<N {
+                        let scores = (0..<V).map { p[n, $0] + bv[$0] }, top = scores.max() ?? 0
+                        let sum = scores.reduce(0) { $0 + exp($1 - top) }
+                        for v in 0..<V { p[n, v] = exp(scores[v] - top) / sum - (v == Int(captions.data[n * T + t]) ? 1 : 0) }
+                        for v in 0..<V { p[n, v] *= mask.data[n * T + t] / Double(N) }
+                    }
+                    dWv += matmulTA(ht, p)
+                    for v in 0..<V { dbv[v] += (0..<N).reduce(0) { $0 + p[$1, v] } }
+                    return matmulTB(p, Wv)
+                }
+            }
+            let order: [Character] = ["i", "f", "o", "g"]
+            for stacking in [order, ["i", "f", "g", "o"]] {
+                (dWv, dbv) = (Matrix(rows: Wv.rows, cols: V), Array(repeating: 0.0, count: V))
+                let learned = StackedLearner.lstm(try file.network(), order: order, stacking: stacking, head: captioning)
+                let files = file.gradients(learned) + [("dW_vocab", Tensor(dWv)), ("db_vocab", Tensor(shape: [V], data: dbv))]
+                let r = try Verify.run(p, name: "captioning", user: try LayoutTests.userFile(files, "captioning-\(UUID().uuidString)"), reference: exact(p),
+                                       referenceName: "exact", tolerance: 1e-6, form: form)
+                let wrong = Set(r.tensors.filter { $0.status == .mismatch }.map(\.fileKey))
+                if stacking == order {
+                    #expect(r.passed, "\(dims): the learner's own captioning backward must be right: \(wrong)")
+                } else {
+                    #expect(wrong == ["dx", "dh0", "dWx", "dWh", "db"], "\(dims)")
+                    #expect(r.causes.count == 1 && r.causes.first?.kind == .gateOrder, "\(dims): \(r.causes.map(\.finding))")
+                }
+            }
+        }
     }
 
     /// The loop the diagnosis reruns (`Cell.carriedLoop`), reading the network's own weights, is
