@@ -50,7 +50,11 @@ struct LayoutDiagnoser<C: Cell>: Sendable {
     }
 
     /// Every explanation of `user` (entry `e`'s tensor, in its shape) within `tolerance`, the
-    /// closest first, one per kind (the caller chooses among several with the file in view).
+    /// closest first, one per kind (the caller chooses among several with the file in view). Of
+    /// one kind the first candidate that fits is kept, as they are considered in order of how
+    /// much of a file they explain: with one step, a backward's misstacked gate order and the
+    /// same blocks exchanged in the weight gradients alone are one gradient, and the first
+    /// explains dx and the initial states too.
     func explanations(_ e: LayoutEntry, _ user: Tensor, tolerance: Double) -> [Diagnosis] {
         guard let right = rights[e.gradientKey] else { return [] }
         var found: [Diagnosis] = []
@@ -61,12 +65,8 @@ struct LayoutDiagnoser<C: Cell>: Sendable {
                   kind == .biasSplit || candidate.data.contains(where: { $0 != 0 }) else { return }
             let ev = Comparison.compare(e.key, user, reference: candidate, tolerance: tolerance).relativeError
             guard ev <= tolerance else { return }
-            let d = Diagnosis(kind: kind, evidence: ev, finding: finding, fix: fix)
-            if let k = found.firstIndex(where: { $0.kind == kind }) {
-                if ev < found[k].evidence { found[k] = d }
-            } else {
-                found.append(d)
-            }
+            guard !found.contains(where: { $0.kind == kind }) else { return }
+            found.append(Diagnosis(kind: kind, evidence: ev, finding: finding, fix: fix))
         }
         let name = e.gradientKey, d = map.dims, letters = map.letters
         for (method, files) in routes {
