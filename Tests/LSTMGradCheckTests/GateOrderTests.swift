@@ -301,6 +301,18 @@ struct LearnerFile {
         #expect(cause.fix == "Stack the per-gate gradients in the forward pass's order, i, f, o, g (cs231n's own), e.g. np.hstack((di, df, do, dg)) before the products. The forward pass is right.")
     }
 
+    /// A random network under cs231n's captioning loss: its labels as the words, about a quarter
+    /// of them masked, the loss averaged over N; c0 = 0.
+    static func captioning(_ dims: Dims, seed: UInt64) -> Problem<LSTM, Double> {
+        var p = Problem<LSTM, Double>.random(dims, seed: seed)
+        var g = SeededGenerator(seed: seed &+ 1)
+        guard case .labels(let words) = p.target else { return p }
+        p.target = .maskedLabels(labels: words, mask: words.map { $0.map { _ in g.index(4) > 0 } }, scale: 1 / Double(dims.batch))
+        p.c0 = Matrix(rows: dims.n_a, cols: dims.batch)
+        p.hasC0 = false
+        return p
+    }
+
     /// cs231n's captioning loss (the temporal affine layer W_vocab, b_vocab and a softmax over the
     /// words, masked, averaged over N) behind a backward that stacks i, f, g, o: the recurrent
     /// tensors diagnosed, the vocabulary's, which the gate order cannot touch, matching.
@@ -308,11 +320,7 @@ struct LearnerFile {
         var g = SeededGenerator(seed: 23)
         for trial in 0..<3 {
             let dims = Dims(n_x: 1 + g.index(4), n_a: 1 + g.index(4), n_y: 2 + g.index(4), steps: 2 + g.index(4), batch: 1 + g.index(3))
-            var p = Problem<LSTM, Double>.random(dims, seed: 70 + UInt64(trial))
-            guard case .labels(let words) = p.target else { return }
-            p.target = .maskedLabels(labels: words, mask: words.map { $0.map { _ in g.index(4) > 0 } }, scale: 1 / Double(dims.batch))
-            p.c0 = Matrix(rows: dims.n_a, cols: dims.batch)
-            p.hasC0 = false
+            let p = Self.captioning(dims, seed: 70 + UInt64(trial))
             let form = LayoutForm(.cs231n)
             let json = try LayoutFixture.encode(p, form: form, name: "captioning", description: nil)
             let file = LearnerFile(layout: .cs231n, batchFirst: false, json: json, cell: .lstm)

@@ -136,8 +136,19 @@ import Testing
         }
     }
 
-    /// Another network's gradients, which no structure explains, keep the hint that they may be.
+    /// Another network's gradients, which no structure explains, keep the hint that they may be:
+    /// in Coursera's names, and in cs231n's under its captioning loss (db_vocab depends on the
+    /// forward pass alone).
     @Test func anotherNetworksGradientsAreNamedAsSuch() throws {
+        var captions = SeededGenerator(seed: 18)
+        for trial in 0..<3 {
+            let dims = Dims(n_x: 1 + captions.index(4), n_a: 2 + captions.index(3), n_y: 3 + captions.index(3), steps: 2 + captions.index(4), batch: 2 + captions.index(3))
+            let (p, other) = (GateOrderTests.captioning(dims, seed: 120 + UInt64(trial)), GateOrderTests.captioning(dims, seed: 130 + UInt64(trial)))
+            let form = LayoutForm(.cs231n)
+            let theirs = try form.layout.gradients(exact(other), form: form)
+            let r = try Self.verify(p, form) { files in files = theirs }
+            Self.expectOneLocated(r, theirs.map(\.key), "Every tensor is wrong, db_vocab too, which depends only on the forward pass: were these gradients computed on this fixture?", "captioning \(dims)")
+        }
         var g = SeededGenerator(seed: 17)
         for trial in 0..<4 {
             let dims = Self.random(&g)
