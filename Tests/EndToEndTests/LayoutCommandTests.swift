@@ -131,8 +131,9 @@ import Testing
 
     /// The README's cs231n snippet, run on a fixture `fixture --layout cs231n` wrote, with a
     /// learner's lstm_forward/lstm_backward in the assignment's style written apart from the
-    /// tool: right, verify passes; reading the gates as i, f, g, o, every tensor is diagnosed
-    /// as that gate order. The README shows exactly the snippet's lines.
+    /// tool: right, verify passes; reading the gates as i, f, g, o, or only stacking their
+    /// gradients so in the backward pass, every tensor is diagnosed as that gate order. The
+    /// README shows exactly the snippet's lines.
     @Test(.enabled(if: Tool.pythonWithNumPy, "needs python3 with NumPy"))
     func theReadmeCs231nSnippetFromFixtureToVerdict() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lstm-gradcheck-cs231n-\(UUID().uuidString)")
@@ -147,8 +148,9 @@ import Testing
         #expect(readme.contains("```python\n" + shown + "```"))
         let grads = dir.appendingPathComponent("my_grads.npz").path
         let fixturePath = dir.appendingPathComponent("fixture.json").path
-        for mixed in [false, true] {
-            let python = try Tool.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", snippet], environment: ["MIXED": mixed ? "1" : "0"], in: dir)
+        for mode in ["0", "1", "backward"] {
+            let mixed = mode != "0"
+            let python = try Tool.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", snippet], environment: ["MIXED": mode], in: dir)
             #expect(python.status == 0, "\(python.stderr)")
             let r = try Tool.run(["verify", "--fixture", fixturePath, "--grads", grads, "--format", "json"])
             #expect(r.status == (mixed ? 1 : 0), "\(r.stdout)")
@@ -158,6 +160,11 @@ import Testing
             for (key, g) in gradients {
                 let kind = (g["diagnosis"] as? [String: Any])?["kind"] as? String
                 #expect(kind == (mixed ? "gate-order" : nil), "\(key): \(g)")
+            }
+            if mode == "backward" {
+                let causes = try #require(report["causes"] as? [[String: Any]])
+                #expect(causes.count == 1, "\(causes)")
+                #expect((causes.first?["finding"] as? String)?.contains("a backward pass gives that stacks the gate gradients as i, f, g, o behind a forward pass that splits the pre-activation i, f, o, g") == true, "\(causes)")
             }
         }
     }

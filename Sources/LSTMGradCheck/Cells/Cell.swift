@@ -77,10 +77,10 @@ public protocol Cell: Sendable {
     static func caches(_ problem: Problem<Self, Double>) -> [Cache]
 
     /// The notebook's cell backward at one step: fed what reaches the step's outputs, it gives
-    /// the step's own (local) gradient of every recurrent parameter (nil for the output layer)
-    /// and what it passes back to the step before.
+    /// the step's own (local) gradient of every recurrent parameter (nil for the output layer),
+    /// what it passes back to the step before, and the gradient at the step's input x_t.
     static func cellBackward(_ incoming: StateGradient, _ cache: Cache, _ weights: Weights<Self, Double>)
-        -> (local: (Parameter) -> Matrix<Double>?, back: StateGradient)
+        -> (local: (Parameter) -> Matrix<Double>?, back: StateGradient, dxt: Matrix<Double>)
 
     /// The cell's gates as the notebook names them, for locating an error that no known
     /// mistake explains (default: none).

@@ -57,9 +57,9 @@ extension HiddenStateCell {
 
     /// `incoming.dc` is ignored: there is no cell state to pass anything back through.
     public static func cellBackward(_ incoming: StateGradient, _ cache: Cache, _ weights: Weights<Self, Double>)
-        -> (local: (Parameter) -> Matrix<Double>?, back: StateGradient) {
+        -> (local: (Parameter) -> Matrix<Double>?, back: StateGradient, dxt: Matrix<Double>) {
         let step = stepBackward(incoming.da, cache, weights)
-        return (step.local, .hidden(step.da_prev))
+        return (step.local, .hidden(step.da_prev), step.dxt)
     }
 
     public static func stateGradients(_ problem: Problem<Self, Double>) -> (da: [Matrix<Double>], dc: [Matrix<Double>]) {

@@ -12,9 +12,9 @@ public struct Cause: Sendable {
     public var fix: String?
 
     /// The causes of `tensors`' mismatches: each known mistake once, then, for the tensors no
-    /// known mistake explains, what their errors show (`Locator`).
+    /// known mistake explains, what their errors show in the file (`view`) (`Locator`).
     static func group<C: Cell>(_ tensors: [VerifiedTensor], problem: Problem<C, Double>, reference: Gradients<C>,
-                               user: Gradients<C>) -> [Cause] {
+                               view: FileView<C>) -> [Cause] {
         let wrong = tensors.filter { $0.status == .mismatch }
         var causes: [Cause] = []
         var kinds: [DiagnosisKind] = []
@@ -44,7 +44,7 @@ public struct Cause: Sendable {
         }
         let unexplained = wrong.filter { $0.diagnosis == nil }
         if !unexplained.isEmpty {
-            causes += Locator(problem: problem, reference: reference, user: user, tensors: tensors).locate(unexplained)
+            causes += Locator(problem: problem, reference: reference, view: view, tensors: tensors).locate(unexplained)
         }
         return causes
     }

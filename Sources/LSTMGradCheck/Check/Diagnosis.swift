@@ -99,8 +99,9 @@ public struct Diagnoser<C: Cell>: Sendable {
         guard let right = reference[key] else { return [] }
         var found: [Diagnosis] = []
         let name = key.gradientName
+        // A candidate of zeros is no evidence: it fits only a tensor of zeros, which is said as such.
         func consider(_ candidate: Tensor?, _ kind: DiagnosisKind, _ predicate: String, _ fix: String) {
-            guard let candidate, candidate.shape == user.shape else { return }
+            guard let candidate, candidate.shape == user.shape, candidate.data.contains(where: { $0 != 0 }) else { return }
             let c = Comparison.compare(key.name, user, reference: candidate, tolerance: tolerance)
             guard c.nonFinite == nil, c.relativeError <= tolerance else { return }
             let e = c.relativeError

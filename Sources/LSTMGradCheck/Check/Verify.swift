@@ -135,9 +135,9 @@ public enum Verify {
                                     referenceName: String, tolerance: Double, keys: [String]? = nil,
                                     form: LayoutForm = .coursera) throws(InputError) -> VerifyReport {
         if form.layout != .coursera {
-            let report = try runInLayout(problem, name: name, user: user, reference: reference, referenceName: referenceName,
-                                         tolerance: tolerance, keys: keys, form: form)
-            return finish(report, problem: problem, reference: reference, user: Gradients())
+            let (report, view) = try runInLayout(problem, name: name, user: user, reference: reference, referenceName: referenceName,
+                                                 tolerance: tolerance, keys: keys, form: form)
+            return finish(report, problem: problem, reference: reference, view: view)
         }
         let output = [C.outputLayer.weight, C.outputLayer.bias].map { Input<C>.parameter($0).gradientName }
         let (required, extra) = try screen(user, tensors: problem.inputs.map { ($0.name, $0.gradientName) }, optional: Set(output),
@@ -181,14 +181,14 @@ public enum Verify {
         var report = VerifyReport(name: name, dims: problem.dims, source: user.source, reference: referenceName,
                                   tolerance: tolerance, tensors: out, extraKeys: extra)
         report.narrowed = keys != nil
-        return finish(report, problem: problem, reference: reference, user: conformed)
+        return finish(report, problem: problem, reference: reference, view: .coursera(user: conformed, reference: reference))
     }
 
     /// What a report adds once its tensors are compared: whether the fixture decides anything
     /// (when not, every tensor that equals the reference is inconclusive), what it can catch,
-    /// and the causes of its mismatches.
+    /// and the causes of its mismatches in the file's terms (`view`).
     private static func finish<C: Cell>(_ report: VerifyReport, problem: Problem<C, Double>, reference: Gradients<C>,
-                                        user: Gradients<C>) -> VerifyReport {
+                                        view: FileView<C>) -> VerifyReport {
         var report = report
         if reference.inputs.allSatisfy({ reference[$0]?.data.allSatisfy { $0 == 0 } == true }) {
             report.vacuous = Power.whyZero(problem.dims)
@@ -196,7 +196,7 @@ public enum Verify {
         } else {
             report.power = Power.of(problem, exact: reference)
         }
-        report.causes = Cause.group(report.tensors, problem: problem, reference: reference, user: user)
+        report.causes = Cause.group(report.tensors, problem: problem, reference: reference, view: view)
         return report
     }
 
@@ -214,9 +214,9 @@ public enum Verify {
         }
     }
 
-    /// `run` for a file in a framework's layout.
+    /// `run` for a file in a framework's layout, and the file as the locator reads it.
     private static func runInLayout<C: Cell>(_ problem: Problem<C, Double>, name: String, user: UserGradients, reference: Gradients<C>,
-                                             referenceName: String, tolerance: Double, keys: [String]?, form: LayoutForm) throws(InputError) -> VerifyReport {
+                                             referenceName: String, tolerance: Double, keys: [String]?, form: LayoutForm) throws(InputError) -> (VerifyReport, FileView<C>) {
         let layout = form.layout
         guard let map = LayoutMap<C>(form: form, problem: problem) else {
             throw InputError(source: user.source, expected: "gradients of a cell the \(layout.rawValue) layout holds", found: "a \(C.kind.rawValue)")
@@ -228,6 +228,7 @@ public enum Verify {
         var diagnoser: LayoutDiagnoser<C>?
         var out: [VerifiedTensor] = []
         var explained: [Int: [Diagnosis]] = [:]
+        var conformed: [String: Tensor] = [:]
         for (e, (fileKey, r)) in zip(entries, rights) {
             guard let given = user.tensors.first(where: { $0.key == fileKey }), keys?.contains(fileKey) ?? true else {
                 out.append(.absent(e.key, fileKey: fileKey, shape: r.shape, required: required.contains(fileKey), tolerance: tolerance))
@@ -235,6 +236,7 @@ public enum Verify {
             }
             let bound = given.singlePrecision ? max(tolerance, singlePrecisionTolerance) : tolerance
             let (g, reordered) = try conform(given.tensor, to: e, in: map, source: user.source)
+            conformed[fileKey] = g
             let c = Comparison.compare(e.key, g, reference: r, tolerance: bound)
             let matches = c.pass && reordered == nil
             var diagnosis: Diagnosis?
@@ -250,7 +252,10 @@ public enum Verify {
                         : Diagnosis(kind: .axisOrder, evidence: c.relativeError,
                                     finding: map.axisFinding(e, storedAs: given.tensor.shape) + " Its values are right.", fix: map.axisFix(e))
                 } else {
-                    if diagnoser == nil { diagnoser = LayoutDiagnoser(problem: problem, reference: reference, map: map) }
+                    if diagnoser == nil {
+                        diagnoser = LayoutDiagnoser(problem: problem, reference: reference, map: map,
+                                                    file: Dictionary(user.tensors.map { ($0.key, $0.tensor) }, uniquingKeysWith: { a, _ in a }))
+                    }
                     explained[out.count] = diagnoser?.explanations(e, g, tolerance: bound)
                 }
             }
@@ -262,7 +267,7 @@ public enum Verify {
         var report = VerifyReport(name: name, dims: problem.dims, source: user.source, reference: referenceName,
                                   tolerance: tolerance, tensors: out, extraKeys: extra)
         report.narrowed = keys != nil
-        return report
+        return (report, map.view(conformed, reference: reference, inputs: problem.inputs))
     }
 
     /// The user's tensor in entry `e`'s shape, and how it was stored when not so: transposed (a

@@ -350,6 +350,52 @@ struct LayoutMap<C: Cell>: Sendable {
     }
 }
 
+extension LayoutMap {
+    /// A gradient file in this layout as the locator reads it: `files` (the user's tensors by
+    /// gradient key, each in its entry's shape) beside the right ones of `reference`, read back
+    /// into the cell's terms for `inputs`; a tensor the file holds alone named by its key, a gate
+    /// parameter by its blocks (`dWx and dWh's f blocks`), a gate's derivative by its block.
+    func view(_ files: [String: Tensor], reference: Gradients<C>, inputs: [Input<C>]) -> FileView<C> {
+        let rights = self.files(reference)
+        var pairs: [String: (user: Tensor, right: Tensor)] = [:]
+        for (key, u) in files { if let r = rights[key] { pairs[key] = (u, r) } }
+        let entries = gradientEntries
+        func key(_ input: Input<C>) -> String? {
+            let role: LayoutEntry.Role
+            switch input {
+            case .x: role = .input
+            case .a0: role = .hidden
+            case .c0: role = .cell
+            case .parameter(let p) where p == C.outputLayer.weight: role = .outputWeight
+            case .parameter(let p) where p == C.outputLayer.bias: role = .outputBias
+            case .parameter: return nil
+            }
+            return entries.first { $0.role == role }?.gradientKey
+        }
+        func letter(_ p: C.Parameter) -> String? {
+            gates.first { g in [g.block.inputWeight.parameter, g.block.stateWeight.parameter, g.block.bias, g.block.stateBias].contains(p) }?.letter
+        }
+        func label(_ p: C.Parameter) -> String {
+            guard let letter = letter(p) else { return Input<C>.parameter(p).gradientName }
+            let holders = parameterEntries.filter { e in
+                switch e.role {
+                case .inputWeight: return gates.contains { $0.block.inputWeight.parameter == p }
+                case .stateWeight: return gates.contains { $0.block.stateWeight.parameter == p }
+                case .bias(let k): return biasSources(k).contains(p)
+                default: return false
+                }
+            }.map(\.gradientKey)
+            return "\(list(holders))'s \(letter) block\(holders.count == 1 ? "" : "s")"
+        }
+        func gate(_ site: GateSite<C>) -> (name: String, introduced: String) {
+            let letter = site.parameters.lazy.compactMap(letter).first ?? "?"
+            return ("the \(letter) block", "the \(letter) block of the stacked gate gradients, the notebook's \(site.variable)")
+        }
+        return FileView(files: pairs, user: typedGradients(files, inputs: inputs), key: key, label: label, gate: gate,
+                        carry: "the state gradients each step hands back")
+    }
+}
+
 /// A reordering of a sequence tensor's three axes, as NumPy's `transpose(axes)`: axis k of the
 /// result is axis `axes[k]`. Only the reorderings the layouts use exist, so every one is a
 /// permutation of three axes.

@@ -9,12 +9,13 @@ struct LayoutMistake {
 
 extension LayoutMap {
     /// The layout's own mistakes for the tensor of entry `e`, whose right gradient is `right`
-    /// (`rights`: every right tensor, by gradient key): the stacked gate blocks in another order,
-    /// the input and recurrent weights exchanged or a square one transposed, one of PyTorch's two
-    /// biases left without the bias gradient (or each given half) — or, for a cell that keeps
-    /// them apart (the GRU), one side's bias given the other's gradient —, the sequence's batch
-    /// and time axes exchanged. `Diagnoser` tests them beside the catalogue and the plain slips.
-    func mistakes(_ e: LayoutEntry, right: Tensor, rights: [String: Tensor]) -> [LayoutMistake] {
+    /// (`rights`: every right tensor, by gradient key; `file`: the user's, as given): the stacked
+    /// gate blocks in another order, the input and recurrent weights exchanged or a square one
+    /// transposed, one of PyTorch's two biases left without the bias gradient while the file
+    /// gives it to the other (or each given half) — or, for a cell that keeps them apart (the
+    /// GRU), one side's bias given the other's gradient —, the sequence's batch and time axes
+    /// exchanged. `Diagnoser` tests them beside the catalogue and the plain slips.
+    func mistakes(_ e: LayoutEntry, right: Tensor, rights: [String: Tensor], file: [String: Tensor]) -> [LayoutMistake] {
         var out: [LayoutMistake] = []
         let name = e.gradientKey
         let order = gates.map(\.letter)
@@ -27,7 +28,7 @@ extension LayoutMap {
                     out.append(LayoutMistake(
                         candidate: right.swappingBlocks(j, k, size: dims.n_a, axis: axis), kind: .gateOrder,
                         finding: "\(name) is the right gradient with the \(order[j]) and \(order[k]) blocks exchanged (\(along)): the gate gradients are stacked as \(wrong.joined(separator: ", ")) where the forward pass splits the pre-activation as \(order.joined(separator: ", ")).",
-                        fix: "Stack the per-gate gradients in the forward pass's order, \(order.joined(separator: ", ")) (\(layout.rawValue)'s own), \(stackExample(order))."))
+                        fix: stackFix(order)))
                 }
             }
         }
@@ -50,8 +51,10 @@ extension LayoutMap {
         if case .bias = e.role, layout.biasKeys.count == 2, !splitsBiases {
             let other = layout.gradientKey(layout.biasKeys.first { $0 != e.key } ?? "")
             let fix = "Both biases are added into every gate's pre-activation, so each gets the whole bias gradient: \(layout.biasKeys.joined(separator: " and ")) each get the stacked gate gradients summed over the batch and the steps."
-            out.append(LayoutMistake(candidate: Tensor(zeros: right.shape), kind: .biasSplit,
-                                     finding: "\(name) is zero: only \(other) was given the bias gradient.", fix: fix))
+            if file[other]?.data.contains(where: { $0 != 0 }) == true {
+                out.append(LayoutMistake(candidate: Tensor(zeros: right.shape), kind: .biasSplit,
+                                         finding: "\(name) is zero: only \(other) was given the bias gradient.", fix: fix))
+            }
             out.append(LayoutMistake(candidate: Tensor(shape: right.shape, data: right.data.map { $0 / 2 }), kind: .biasSplit,
                                      finding: "\(name) is half the bias gradient: it was split between \(layout.biasKeys.joined(separator: " and ")).", fix: fix))
         }
@@ -124,29 +127,89 @@ extension LayoutMap {
     func misreadGates(_ problem: Problem<C, Double>, gradient: (Problem<C, Double>) -> Gradients<C>)
         -> [(files: [String: Tensor], finding: String, fix: String)] {
         let order = gates.map(\.letter)
+        return gateExchanges(problem).map { e in
+            var misread = problem
+            misread.weights = e.exchanging(problem.weights)
+            return (files(e.exchanging(gradient(misread))),
+                    "is the gradient of a forward pass that reads the gates as \(e.order(order)) where \(layout.rawValue) stacks them \(order.joined(separator: ", ")): another network, its \(order[e.j]) and \(order[e.k]) exchanged.",
+                    "Split the pre-activation in \(layout.rawValue)'s order, \(order.joined(separator: ", ")), in the forward pass, and stack the gate gradients the same way in the backward.")
+        }
+    }
+
+    /// Each way a backward pass can stack two of the layout's gates' gradients in each other's
+    /// place behind a right forward pass (cs231n's `np.hstack((di, df, dg, do))` where the
+    /// pre-activation is split i, f, o, g), as the gradient it gives in file terms. At every step
+    /// the stacked gradient then holds gate j's local derivative in gate k's block and the other
+    /// way round, so the weight gradients get them in each other's blocks, and dx and the
+    /// carried state gradient get each through the other's weights — which is the carried loop
+    /// over the cell backward on the right forward pass (`carriedLoop`) reading the weights
+    /// with the two gates exchanged, its gate gradients exchanged back. Each finding follows
+    /// the tensor's name.
+    func misstackedGates(_ problem: Problem<C, Double>) -> [(files: [String: Tensor], finding: String, fix: String)] {
+        let order = gates.map(\.letter)
+        return gateExchanges(problem).map { e in
+            (files(e.exchanging(C.carriedLoop(problem, backwardReading: e.exchanging(problem.weights)))),
+             "is what a backward pass gives that stacks the gate gradients as \(e.order(order)) behind a forward pass that splits the pre-activation \(order.joined(separator: ", ")), as \(layout.rawValue) does: at every step the \(order[e.j]) and \(order[e.k]) blocks exchanged, in the weight gradients and in what reaches dx and the step before.",
+             stackFix(order) + " The forward pass is right.")
+        }
+    }
+
+    /// Two of the layout's gates that can stand in each other's place: their positions j < k in
+    /// the layout's order and their parameters paired (the same roles, of the same shapes).
+    struct GateExchange {
+        var j: Int, k: Int
+        var pairs: [(C.Parameter, C.Parameter)]
+
+        /// The layout's order with the two gates' letters exchanged (`i, f, g, o`).
+        func order(_ letters: [String]) -> String {
+            var read = letters
+            read.swapAt(j, k)
+            return read.joined(separator: ", ")
+        }
+
+        /// `w` with each pair's parameters exchanged.
+        func exchanging(_ w: Weights<C, Double>) -> Weights<C, Double> {
+            var out = w
+            for (a, b) in pairs { (out[a], out[b]) = (w[b], w[a]) }
+            return out
+        }
+
+        /// `g` with each pair's parameters' gradients exchanged.
+        func exchanging(_ g: Gradients<C>) -> Gradients<C> {
+            var out = g
+            for (a, b) in pairs { (out[.parameter(a)], out[.parameter(b)]) = (g[.parameter(b)], g[.parameter(a)]) }
+            return out
+        }
+    }
+
+    /// Every pair of the layout's gates whose parameters `problem` holds in the same shapes.
+    func gateExchanges(_ problem: Problem<C, Double>) -> [GateExchange] {
         func parameters(_ b: GateBlock<C>) -> [C.Parameter] {
             var out: [C.Parameter] = []
             for p in [b.inputWeight.parameter, b.stateWeight.parameter, b.bias] + (b.stateBias.map { [$0] } ?? []) where !out.contains(p) { out.append(p) }
             return out
         }
-        var out: [(files: [String: Tensor], finding: String, fix: String)] = []
-        for j in order.indices {
-            for k in order.indices where k > j {
-                let pairs = Array(zip(parameters(gates[j].block), parameters(gates[k].block)))
-                guard pairs.count == parameters(gates[j].block).count, pairs.count == parameters(gates[k].block).count,
+        var out: [GateExchange] = []
+        for j in gates.indices {
+            for k in gates.indices where k > j {
+                let (mine, theirs) = (parameters(gates[j].block), parameters(gates[k].block))
+                let pairs = Array(zip(mine, theirs))
+                guard pairs.count == mine.count, pairs.count == theirs.count,
                       pairs.allSatisfy({ problem.weights[$0.0].rows == problem.weights[$0.1].rows && problem.weights[$0.0].cols == problem.weights[$0.1].cols }) else { continue }
-                var misread = problem
-                for (a, b) in pairs { (misread.weights[a], misread.weights[b]) = (problem.weights[b], problem.weights[a]) }
-                var g = gradient(misread)
-                for (a, b) in pairs { (g[.parameter(a)], g[.parameter(b)]) = (g[.parameter(b)], g[.parameter(a)]) }
-                var read = order
-                read.swapAt(j, k)
-                out.append((Dictionary(gradients(g).map { ($0.key, $0.tensor) }, uniquingKeysWith: { a, _ in a }),
-                            "is the gradient of a forward pass that reads the gates as \(read.joined(separator: ", ")) where \(layout.rawValue) stacks them \(order.joined(separator: ", ")): another network, its \(order[j]) and \(order[k]) exchanged.",
-                            "Split the pre-activation in \(layout.rawValue)'s order, \(order.joined(separator: ", ")), in the forward pass, and stack the gate gradients the same way in the backward."))
+                out.append(GateExchange(j: j, k: k, pairs: pairs))
             }
         }
         return out
+    }
+
+    /// Gradients in the cell's terms as the file's tensors, by gradient key.
+    func files(_ g: Gradients<C>) -> [String: Tensor] {
+        Dictionary(gradients(g).map { ($0.key, $0.tensor) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// How to stack the gate gradients right, in the layout's order.
+    private func stackFix(_ order: [String]) -> String {
+        "Stack the per-gate gradients in the forward pass's order, \(order.joined(separator: ", ")) (\(layout.rawValue)'s own), \(stackExample(order))."
     }
 
     private func stackExample(_ order: [String]) -> String {
@@ -179,6 +242,32 @@ extension LayoutMap {
         }
         return ("\(name) is the right gradient divided by \(over): a mean where the loss is a sum.",
                 "The loss here sums over the batch and the steps, not averages: drop the division by \(over) (a sum over the batch axis, not a mean).")
+    }
+}
+
+extension Cell {
+    /// The notebook's loop over `cellBackward` on `problem`'s forward pass: from the last step to
+    /// the first, each step fed what reaches its output from the loss plus what the step after
+    /// handed back, every local gradient summed over the steps, each step's dx_t kept, and the
+    /// initial states' gradients what step 0 hands back. The cell backward reads `weights`; with
+    /// the problem's own this is backpropagation through time.
+    static func carriedLoop(_ problem: Problem<Self, Double>, backwardReading weights: Weights<Self, Double>) -> Gradients<Self> {
+        let caches = caches(problem)
+        let head = OutputLayer.backward(problem, hiddenStates(problem))
+        var dW = problem.weights.zeros
+        dW[outputLayer.weight] = head.dWy
+        dW[outputLayer.bias] = head.dby
+        var dx = problem.x.map { Matrix<Double>(rows: $0.rows, cols: $0.cols) }
+        var carried = StateGradient.zeros(problem.a0.rows, problem.a0.cols)
+        for t in caches.indices.reversed() {
+            let step = cellBackward(StateGradient(da: head.da[t] + carried.da, dc: carried.dc), caches[t], weights)
+            for p in Parameter.allCases {
+                if let g = step.local(p) { dW[p] += g }
+            }
+            dx[t] = step.dxt
+            carried = step.back
+        }
+        return problem.gradients(dW: dW, da0: carried.da, dc0: carried.dc, dx: dx)
     }
 }
 

@@ -9,12 +9,14 @@ README markers are the snippet; above them stands a learner's implementation in 
 assignment's style, written from its equations (a = x_t·Wx + h_{t-1}·Wh + b, gate
 blocks i, f, o, g); with MIXED=1 in the environment it reads the blocks as i, f, g, o
 (PyTorch's order) in the forward pass and stacks them so in the backward: the classic
-layout slip.
+layout slip; with MIXED=backward its forward pass is right and only the backward stacks
+the gate gradients as i, f, g, o.
 """
 import os
 import numpy as np
 
 MIXED = os.environ.get("MIXED") == "1"
+MIXED_BACKWARD = MIXED or os.environ.get("MIXED") == "backward"
 
 
 def sigmoid(z):
@@ -47,7 +49,7 @@ def lstm_backward(dh, caches):
         dnext_h = dh[:, t] + dprev_h
         dnext_c = dprev_c + dnext_h * o * (1 - np.tanh(next_c) ** 2)
         di, df, do, dg = dnext_c * g * i * (1 - i), dnext_c * prev_c * f * (1 - f), dnext_h * np.tanh(next_c) * o * (1 - o), dnext_c * i * (1 - g ** 2)
-        da = np.hstack([di, df, dg, do] if MIXED else [di, df, do, dg])
+        da = np.hstack([di, df, dg, do] if MIXED_BACKWARD else [di, df, do, dg])
         dx[:, t] = da @ Wx.T
         dWx += xt.T @ da
         dWh += prev_h.T @ da

@@ -164,9 +164,9 @@ extension LSTM {
     }
 
     public static func cellBackward(_ incoming: StateGradient, _ cache: LSTMCellCache<Double>, _ weights: Weights<LSTM, Double>)
-        -> (local: (Parameter) -> Matrix<Double>?, back: StateGradient) {
+        -> (local: (Parameter) -> Matrix<Double>?, back: StateGradient, dxt: Matrix<Double>) {
         let g = CourseraCell.lstm_cell_backward(incoming.da, incoming.dc, cache, weights)
-        return ({ g[$0] }, StateGradient(da: g.da_prev, dc: g.dc_prev))
+        return ({ g[$0] }, StateGradient(da: g.da_prev, dc: g.dc_prev), g.dxt)
     }
 
     public static func stateGradients(_ problem: Problem<LSTM, Double>) -> (da: [Matrix<Double>], dc: [Matrix<Double>]) {
