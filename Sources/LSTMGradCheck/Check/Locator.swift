@@ -150,7 +150,7 @@ struct Locator<C: Cell> {
         guard let first = groups.first else { return nil }
         let names = groups.flatMap(\.names), worst = groups.map(\.residual).max() ?? 0
         let factor = fmt(first.k)
-        let evidence = "‖g − \(groups.count > 1 ? "k" : factor)·right‖ / ‖g‖ ≤ \(sci(worst)) for each of them\(groups.count > 1 ? ", k its own factor" : "")"
+        let evidence = "‖g \(groups.count > 1 ? "− k" : minus(first.k))·right‖ / ‖g‖ ≤ \(sci(worst)) for each of them\(groups.count > 1 ? ", k its own factor" : "")"
         if groups.count > 1 {
             return (names, "Each of \(list(names)) is the right gradient times a constant factor: "
                         + groups.map { "\(fmt($0.k)) (\(list($0.names)))" }.joined(separator: "; ") + ".",
@@ -158,7 +158,7 @@ struct Locator<C: Cell> {
         }
         if names.count == 1 {
             return (names, "\(names[0]) is the right gradient times \(factor) everywhere: a constant factor.",
-                    "‖\(names[0]) − \(factor)·right‖ / ‖\(names[0])‖ = \(sci(worst))",
+                    "‖\(names[0]) \(minus(first.k))·right‖ / ‖\(names[0])‖ = \(sci(worst))",
                     "Look for a factor applied to the whole tensor: a scaled loss, a learning-rate or averaging factor, a doubled sum.")
         }
         let zeroRight: (TensorComparison) -> Bool = { $0.referenceNorm == 0 }
@@ -256,4 +256,6 @@ struct Locator<C: Cell> {
     }
 
     private func fmt(_ x: Double) -> String { String(format: "%.4g", x) }
+    /// `− k` with its sign folded in: `+ 2` for k = −2, as one writes g + 2·right.
+    private func minus(_ k: Double) -> String { k < 0 ? "+ \(fmt(-k))" : "− \(fmt(k))" }
 }
