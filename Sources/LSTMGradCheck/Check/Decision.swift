@@ -35,14 +35,14 @@ public struct CheckOptions: Sendable {
 /// The rule. A route's relative error r against the reference is explained by the
 /// reference's own error e_ref and the route's rounding e_round when
 /// `r ≤ τ = safety·(e_ref + e_round)`. Beyond τ the route is wrong. Within τ it matches —
-/// unless e_ref or e_round is so large (more than `decisive`) that a wrong route could hide
-/// in it, or τ is not a finite number; then the verdict is inconclusive, never a guess.
-/// Agreement to the last bit (r = 0) needs no bound.
+/// unless e_ref is so large (more than `decisive`) that a wrong route could hide in it, or τ
+/// is not a finite number, or τ ≥ 1 (r never exceeds 1, so nothing could fail it); then the
+/// verdict is inconclusive, never a guess. Agreement to the last bit (r = 0) needs no bound.
 public enum Decision {
     /// How far beyond the estimated errors a route must be to be called wrong.
     public static let safety = 10.0
-    /// The largest relative error a reference, or a route's rounding, may have and still
-    /// confirm a match: wrong derivations seen here are 1e-4 and more away from the truth.
+    /// The largest relative error a reference may have and still confirm a match: wrong
+    /// derivations seen here are 1e-4 and more away from the truth.
     public static let decisive = 1e-5
 
     /// The fewest units of roundoff a float64 route's rounding is taken to be (see
@@ -89,9 +89,9 @@ public enum Decision {
             if referenceError > decisive {
                 out.verdict = .inconclusive
                 out.note = "the \(referenceName) gradient's own error, about \(sci(referenceError)), is too large to confirm a match"
-            } else if roundingFloor > decisive {
+            } else if bound >= 1 {
                 out.verdict = .inconclusive
-                out.note = "the route's own rounding on this network, about \(sci(roundingFloor)) (its float32 run against its float64 run), is too large to confirm a match: a wrong gradient could hide in it"
+                out.note = "the route's own rounding on this network, about \(sci(roundingFloor)) (its float32 run against its float64 run), sets a bound of \(sci(bound)), which no relative error exceeds: nothing could fail it"
             } else {
                 out.verdict = .pass
             }

@@ -99,6 +99,13 @@ public enum FixtureFile {
         let note = layout == .coursera
             ? Layout.detect(keys: keys).flatMap { $0 == .coursera ? nil : "these are the \($0.rawValue) layout's names, and --layout coursera reads Coursera's" }
             : nil
+        /// A cell the layout holds no such network of is refused as such, before its keys
+        /// (which are then another layout's) are.
+        func refuseUnheld(_ kind: CellKind) throws(InputError) {
+            guard !layout.holds(kind) else { return }
+            let held = CellKind.allCases.filter(layout.holds).map { "\"\($0.rawValue)\"" }.joined(separator: " or ")
+            throw InputError(source: source, key: "cell", expected: "\(held) in the \(layout.rawValue) layout", found: "\"\(kind.rawValue)\"")
+        }
         // Every key is checked before anything is read, so a misspelt one is said, not what its
         // absence leads to (a misspelt "cell" leaves an LSTM, whose keys a GRU's file does not
         // fit). "c0" and "reset_after", which only some cells take, are left to the checks below.
@@ -110,6 +117,7 @@ public enum FixtureFile {
             guard !CellKind.allCases.contains(where: { LayoutFixture.topLevelKeys(layout, $0).contains(member.key) }) else { continue }
             var named = CellKind.lstm
             if case .string(let name)? = json["cell"], let k = CellKind(rawValue: name) { named = k }
+            try refuseUnheld(named)
             let known = LayoutFixture.topLevelKeys(layout, named)
             throw InputError.unknownKey(member.key, in: known, source: source, what: "\(layout.rawValue) fixture key",
                                         note: LayoutFixture.otherLayoutNote(member.key, known: known, layout: layout))
@@ -132,10 +140,7 @@ public enum FixtureFile {
             network = try reader.erased(kind.cell)
             try reader.checkDims(network.dims)
         } else {
-            guard layout.holds(kind) else {
-                let held = CellKind.allCases.filter(layout.holds).map { "\"\($0.rawValue)\"" }.joined(separator: " or ")
-                throw InputError(source: source, key: "cell", expected: "\(held) in the \(layout.rawValue) layout", found: "\"\(kind.rawValue)\"")
-            }
+            try refuseUnheld(kind)
             let known = LayoutFixture.topLevelKeys(layout, kind)
             for member in members where !known.contains(member.key) {
                 if member.key == "c0" {
