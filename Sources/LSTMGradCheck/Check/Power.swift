@@ -41,6 +41,16 @@ public struct Power: Sendable, Equatable {
         return power
     }
 
+    /// `names`, wrong derivations a check let through (float32's wider bounds let more through
+    /// than the float64 rule `of` applies), counted as unnoticed: no sentence may call caught
+    /// what the report beside it shows passing.
+    mutating func letThrough(_ names: [String]) {
+        for name in names where caught.contains(name) {
+            caught.removeAll { $0 == name }
+            unnoticed.append(name)
+        }
+    }
+
     /// Why every gradient of a network of sizes `d` is exactly zero, as far as the sizes say.
     static func whyZero(_ d: Dims) -> String {
         d.n_y == 1
