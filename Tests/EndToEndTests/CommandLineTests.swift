@@ -163,16 +163,22 @@ import Testing
         try Self.comparisonFollowsItsCurves(cell: "gru", name: "GRU", gate: "update gate averages z = ")
         try Self.comparisonFollowsItsCurves(cell: "gru-reset-before", name: "GRU", gate: "update gate averages z = ")
         try Self.comparisonFollowsItsCurves(cell: "lstm", name: "LSTM", gate: "forget gate averages f = ", steps: 30, seed: 3)
+        // Curves whose lead changes more than once: every change is told, not only the first.
+        try Self.comparisonFollowsItsCurves(cell: "lstm", name: "LSTM", gate: "forget gate averages f = ", steps: 12, seed: 25, more: ["--n-a", "3", "--batch", "2"], changes: 2)
+        try Self.comparisonFollowsItsCurves(cell: "lstm", name: "LSTM", gate: "forget gate averages f = ", steps: 100, seed: 6, more: ["--n-a", "2", "--batch", "3"], changes: 3)
         let rnn = try Tool.run(["explain", "--flow", "--compare", "--cell", "rnn"])
         #expect(rnn.status == 2 && rnn.stderr.contains("'--compare' sets a gated cell"))
     }
 
     /// `explain --flow --compare` on `cell` over `steps` steps: the conclusion follows the two curves
     /// where both are above 1e-12 of k = 0, read here again from the JSON, and names the gate;
-    /// it says the gated cell's path fades only where that cell is behind at the far end.
-    static func comparisonFollowsItsCurves(cell: String, name: String, gate: String, steps: Int = 100, seed: Int? = nil) throws {
+    /// it says the gated cell's path fades only where that cell is behind at the far end. Where
+    /// the lead changes it names every stretch of k each curve is ahead over (`changes`, when
+    /// given, is how many changes the curves of that network have).
+    static func comparisonFollowsItsCurves(cell: String, name: String, gate: String, steps: Int = 100, seed: Int? = nil,
+                                           more: [String] = [], changes: Int? = nil) throws {
         let c = try Tool.run(["explain", "--flow", "--compare", "--cell", cell, "--steps", "\(steps)", "--format", "json"]
-                             + (seed.map { ["--seed", "\($0)"] } ?? []))
+                             + (seed.map { ["--seed", "\($0)"] } ?? []) + more)
         #expect(c.status == 0)
         let cj = try ReportJSON.entry(c.stdout)
         let gated = try #require((cj[cell == "lstm" ? "lstm" : "gru"] as? [String: Any])?["by_distance"] as? [Double])
@@ -188,9 +194,22 @@ import Testing
         } else if ahead.allSatisfy({ !$0 }) {
             #expect(conclusion.contains("the \(name) carries gradient further back does not hold"))
         } else {
-            let crossing = (1...K).first { (a[$0] >= b[$0]) != ahead[0] }!
-            #expect(conclusion.contains("mixed") && conclusion.contains("from k = \(crossing)"), "\(conclusion)")
+            // The stretches of k over which the same curve is ahead, read off the curves.
+            var stretches: [(gated: Bool, from: Int, to: Int)] = []
+            for k in 1...K {
+                if let last = stretches.last, last.gated == ahead[k - 1] { stretches[stretches.count - 1].to = k } else { stretches.append((ahead[k - 1], k, k)) }
+            }
+            func who(_ gated: Bool) -> String { gated ? name : "plain RNN" }
+            #expect(conclusion.contains("mixed"), "\(conclusion)")
+            if stretches.count == 2 {
+                #expect(conclusion.contains("the \(who(stretches[0].gated))'s gradient is ahead up to k = \(stretches[0].to) and the \(who(stretches[1].gated))'s from k = \(stretches[1].from)"), "\(conclusion)")
+            } else {
+                #expect(conclusion.contains("the lead changes \(stretches.count - 1) times"), "\(conclusion)")
+                let told = stretches.map { "the \(who($0.gated))'s at k = \($0.from)" + ($0.to > $0.from ? "…\($0.to)" : "") }
+                #expect(conclusion.contains(told.dropLast().joined(separator: ", ") + " and " + told.last!), "\(conclusion)")
+            }
         }
+        if let changes { #expect(ahead.indices.dropFirst().filter { ahead[$0] != ahead[$0 - 1] }.count == changes, "\(conclusion)") }
         #expect(conclusion.contains("k = 1…\(K)"), "\(conclusion)")
         #expect(conclusion.contains(gate), "\(conclusion)")
         #expect(!conclusion.contains("fades") || a[K] < b[K], "\(conclusion)")

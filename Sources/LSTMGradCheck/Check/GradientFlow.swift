@@ -101,31 +101,52 @@ public struct FlowComparison: Sendable {
         return last >= 1 ? 1...last : nil
     }
 
+    /// One stretch of k over which the same curve is ahead (at or above the other).
+    public struct Lead: Sendable, Equatable {
+        /// Whether the gated cell's curve is the one ahead.
+        public var gated: Bool
+        public var range: ClosedRange<Int>
+    }
+
     public enum Winner: Sendable, Equatable {
         /// The gated cell's curve is at or above the RNN's at every comparable k.
         case gated
         /// The RNN's is at or above the LSTM's at every comparable k.
         case rnn
-        /// They cross: the one ahead at k = 1 is behind from `crossing` on.
-        case mixed(leaderAtStart: String, crossing: Int)
+        /// They cross, once or more: every stretch of k over which one curve is ahead, in order of k
+        /// (at least two, alternating, together covering `comparable`).
+        case mixed([Lead])
         /// One step, or curves that fall to rounding at once: nothing to compare.
         case undecided
     }
 
+    /// Every stretch of k in `comparable` over which the same curve is ahead, in order of k.
+    public var leads: [Lead] {
+        guard let range = comparable else { return [] }
+        let a = gated.decay, b = rnn.decay
+        var leads: [Lead] = []
+        for k in range {
+            let g = a[k] >= b[k]
+            if let last = leads.last, last.gated == g { leads[leads.count - 1].range = last.range.lowerBound...k } else { leads.append(Lead(gated: g, range: k...k)) }
+        }
+        return leads
+    }
+
     /// Who reaches further, read over `comparable` alone.
     public var winner: Winner {
-        guard let range = comparable else { return .undecided }
-        let a = gated.decay, b = rnn.decay
-        let ahead = range.map { a[$0] >= b[$0] }
-        if ahead.allSatisfy({ $0 }) { return .gated }
-        if ahead.allSatisfy({ !$0 }) { return .rnn }
-        let first = ahead[0]
-        let crossing = range.first { (a[$0] >= b[$0]) != first } ?? range.upperBound
-        return .mixed(leaderAtStart: first ? name : "plain RNN", crossing: crossing)
+        let leads = leads
+        guard let first = leads.first else { return .undecided }
+        if leads.count == 1 { return first.gated ? .gated : .rnn }
+        return .mixed(leads)
     }
 
     /// Whether the gated cell's gradient reaches at least as far as the RNN's wherever both can be read.
     public var gatedCarriesFurther: Bool { winner == .gated }
+
+    /// `k = 3` or `k = 3…7`.
+    static func ks(_ range: ClosedRange<Int>) -> String {
+        range.count == 1 ? "k = \(range.lowerBound)" : "k = \(range.lowerBound)…\(range.upperBound)"
+    }
 
     /// The conclusion: who is ahead, over which k, with the figures at the far end of the range
     /// and, where known, the forget gate that drives it.
@@ -135,6 +156,7 @@ public struct FlowComparison: Sendable {
             return "On this network the two curves cannot be compared: there is only one step, or one of them falls below \(sci(Self.floor)) of its k = 0 value at once."
         }
         let K = range.upperBound
+        func who(_ lead: Lead) -> String { lead.gated ? name : "plain RNN" }
         let figures = "(at k = \(K): \(sci(a[K])) of the k = 0 norm for the \(name) against \(sci(b[K])) for the RNN)"
         let span = "k = 1…\(K), where both are above \(sci(Self.floor)) of their k = 0 value"
         var s: String
@@ -143,9 +165,12 @@ public struct FlowComparison: Sendable {
             s = "On this network the \(name) carries gradient further back than the plain RNN at every \(span) \(figures)."
         case .rnn:
             s = "On this network the claim that the \(name) carries gradient further back does not hold: the plain RNN's gradient is ahead at every \(span) \(figures)."
-        case .mixed(let leader, let crossing):
-            let other = leader == name ? "plain RNN" : name
-            s = "On this network the result is mixed: the \(leader)'s gradient is ahead up to k = \(crossing - 1) and the \(other)'s from k = \(crossing) (over \(span); \(figures.dropFirst().dropLast()))."
+        case .mixed(let leads) where leads.count == 2:
+            let (first, second) = (who(leads[0]), who(leads[1]))
+            s = "On this network the result is mixed: the \(first)'s gradient is ahead up to k = \(leads[0].range.upperBound) and the \(second)'s from k = \(leads[1].range.lowerBound) (over \(span); \(figures.dropFirst().dropLast()))."
+        case .mixed(let leads):
+            let turns = leads.map { "the \(who($0))'s at \(Self.ks($0.range))" }
+            s = "On this network the result is mixed: the lead changes \(leads.count - 1) times, the gradient ahead being \(turns.dropLast().joined(separator: ", ")) and \(turns.last ?? "") (over \(span); \(figures.dropFirst().dropLast()))."
         case .undecided:
             s = "On this network the two curves cannot be compared."
         }
