@@ -170,6 +170,44 @@ import Testing
         #expect(rnn.status == 2 && rnn.stderr.contains("'--compare' sets a gated cell"))
     }
 
+    /// The RNN beside a network generated with `--scale s` has its weights drawn at s too (the
+    /// generator draws Waa, Wax, ba first, so they are those of `fixture --cell rnn --seed S+1
+    /// --scale s`): its curve equals `explain --flow` of that RNN given the LSTM's inputs, labels
+    /// and output layer, and the sentence says the scale. Beside a fixture it says what it draws.
+    @Test func theRNNBesideIsDrawnAtTheGatedNetworksScale() throws {
+        let size = ["--n-x", "2", "--n-a", "3", "--steps", "9", "--batch", "2"]
+        for scale in ["0.3", "3"] {
+            let compare = try Tool.run(["explain", "--flow", "--compare", "--scale", scale, "--seed", "4", "--format", "json"] + size)
+            #expect(compare.status == 0)
+            let c = try ReportJSON.entry(compare.stdout)
+            let beside = try #require((c["rnn"] as? [String: Any])?["by_distance"] as? [Double])
+            let lstm = try Self.object(try Tool.run(["fixture", "--scale", scale, "--seed", "4"] + size).stdout)
+            var rnn = try Self.object(try Tool.run(["fixture", "--cell", "rnn", "--scale", scale, "--seed", "5"] + size).stdout)
+            var parameters = try #require(rnn["parameters"] as? [String: Any])
+            let gated = try #require(lstm["parameters"] as? [String: Any])
+            parameters["Wya"] = gated["Wy"]
+            parameters["by"] = gated["by"]
+            rnn["parameters"] = parameters
+            for key in ["a0", "x", "y"] { rnn[key] = lstm[key] }
+            let path = try Tool.temporaryFile("beside-\(scale).json", String(decoding: try JSONSerialization.data(withJSONObject: rnn), as: UTF8.self))
+            let flow = try ReportJSON.entry(try Tool.run(["explain", "--flow", "--fixture", path, "--format", "json"]).stdout)
+            let alone = try #require(flow["by_distance"] as? [Double])
+            #expect(alone.count == beside.count)
+            for (u, v) in zip(alone, beside) { #expect(abs(u - v) <= 1e-12 * max(abs(u), abs(v)), "\(scale): \(alone) vs \(beside)") }
+            #expect(c["rnn_weight_scale"] as? Double == Double(scale) && c["same_weight_scale"] as? Bool == true)
+            // The text is wrapped: one line.
+            let text = try Tool.run(["explain", "--flow", "--compare", "--scale", scale, "--seed", "4"] + size).stdout.replacingOccurrences(of: "\n", with: " ")
+            #expect(text.contains("drawn at the same scale as the LSTM's, uniform in [−\(scale), \(scale))"), "\(text)")
+        }
+        let fixture = try Tool.run(["explain", "--flow", "--compare", "--fixture", Tool.root.appendingPathComponent("Fixtures/default.json").path])
+        let said = fixture.stdout.replacingOccurrences(of: "\n", with: " ")
+        #expect(fixture.status == 0 && !said.contains("same scale") && said.contains("drawn uniform in [−1, 1); the LSTM's are the fixture's own"), "\(said)")
+    }
+
+    static func object(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
     /// `explain --flow --compare` on `cell` over `steps` steps: the conclusion follows the two curves
     /// where both are above 1e-12 of k = 0, read here again from the JSON, and names the gate;
     /// it says the gated cell's path fades only where that cell is behind at the far end. Where

@@ -70,19 +70,33 @@ public struct FlowComparison: Sendable {
     /// per step, so this is what drives how far it reaches.
     public var carryGate: CarryGate
 
-    /// Both flows on `gated` and on a plain RNN beside it (`Problem.beside`, from `seed`); nil
-    /// for a cell without a carry gate (the plain RNN itself), which has nothing to compare.
-    public init?<C: Cell>(_ gated: Problem<C, Double>, rnnSeed seed: UInt64) {
+    /// The scale the RNN's weights are drawn at (uniform in [−scale, scale)).
+    public var rnnScale: Double
+    /// Whether that is the scale the gated network's weights were drawn at (a generated network);
+    /// false for a fixture's network, whose weights were not drawn by this tool.
+    public var sameScale: Bool
+    /// The largest |w| over the gated cell's recurrent weights and biases (not its output layer,
+    /// which the RNN shares), for a reader to judge the scales by.
+    public var gatedLargestWeight: Double
+
+    /// Both flows on `gated` and on a plain RNN beside it (`Problem.beside`, from `seed`), its
+    /// weights drawn at `scale` when the gated network was drawn at that scale, and at 1 when it
+    /// was not drawn by the tool (`scale` nil); nil for a cell without a carry gate (the plain RNN
+    /// itself), which has nothing to compare.
+    public init?<C: Cell>(_ gated: Problem<C, Double>, rnnSeed seed: UInt64, scale: Double? = nil) {
         guard let gate = C.carryGate(gated) else { return nil }
         self.gated = GradientFlow.flow(gated)
-        rnn = GradientFlow.flow(Problem<RNN, Double>.beside(gated, seed: seed))
+        rnnScale = scale ?? GenerationScale.standard.weights
+        sameScale = scale != nil
+        rnn = GradientFlow.flow(Problem<RNN, Double>.beside(gated, seed: seed, scale: GenerationScale(weights: rnnScale, inputs: 1)))
         cell = C.kind
         carryGate = gate
+        gatedLargestWeight = Explain.parameters(C.self).flatMap { gated.weights[$0].storage }.map(abs).max() ?? 0
     }
 
     /// The same for a fixture's network, whatever its cell.
-    public init?(network: any CellProblem, rnnSeed seed: UInt64) {
-        func compare<P: CellProblem>(_ p: P) -> FlowComparison? { FlowComparison(p.typed, rnnSeed: seed) }
+    public init?(network: any CellProblem, rnnSeed seed: UInt64, scale: Double? = nil) {
+        func compare<P: CellProblem>(_ p: P) -> FlowComparison? { FlowComparison(p.typed, rnnSeed: seed, scale: scale) }
         guard let comparison = compare(network) else { return nil }
         self = comparison
     }

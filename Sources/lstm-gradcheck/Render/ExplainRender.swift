@@ -81,7 +81,7 @@ enum ExplainRender {
 extension ExplainRender {
     static func compareText(_ c: FlowComparison, fixture: Fixture) -> String {
         var s = "lstm-gradcheck · gradient flow, \(c.name) beside a plain RNN · \(ReportText.headline(fixture))\n"
-        s += wrap("Both cells read the same x, a0 and target; the RNN's weights are drawn at the same scale. Mean ‖∂L_s/∂a_{s−k}‖ relative to k = 0:", indent: 0) + "\n\n"
+        s += wrap("Both cells read the same x, a0 and target; \(scaleSentence(c)) Mean ‖∂L_s/∂a_{s−k}‖ relative to k = 0:", indent: 0) + "\n\n"
         var table = Table(header: ["k", c.name, "RNN"], align: [.right, .right, .right])
         for k in c.gated.decay.indices { table.rows.append(["\(k)", sci(c.gated.decay[k]), sci(c.rnn.decay[k])]) }
         s += table.render()
@@ -91,6 +91,17 @@ extension ExplainRender {
         return s + wrap(c.conclusion, indent: 0) + "\n"
     }
 
+    /// At what scale the RNN's weights are drawn, beside the gated network's.
+    static func scaleSentence(_ c: FlowComparison) -> String {
+        let range = "uniform in [−\(number(c.rnnScale)), \(number(c.rnnScale)))"
+        return c.sameScale
+            ? "the RNN's weights are drawn at the same scale as the \(c.name)'s, \(range)."
+            : "the RNN's weights are drawn \(range); the \(c.name)'s are the fixture's own, the largest |w| of its gates \(sci(c.gatedLargestWeight))."
+    }
+
+    /// A scale as given: `1`, `0.3`, `20`.
+    static func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? "\(Int(x))" : "\(x)" }
+
     /// The gated cell's figures under its own name (`lstm`, `gru`), the RNN's under `rnn`.
     static func compareJSON(_ c: FlowComparison) -> JSONValue {
         let cell = c.cell == .lstm ? "lstm" : "gru"
@@ -99,6 +110,7 @@ extension ExplainRender {
             JSONMember("\(cell)_decay_per_step", .number(c.gated.decayPerStep)),
             JSONMember("rnn_decay_per_step", .number(c.rnn.decayPerStep)),
             JSONMember("\(cell)_carries_further", .bool(c.gatedCarriesFurther)),
+            JSONMember("rnn_weight_scale", .number(c.rnnScale)), JSONMember("same_weight_scale", .bool(c.sameScale)),
             JSONMember("conclusion", .string(c.conclusion)),
         ])
     }

@@ -66,7 +66,7 @@ struct ExplainCommand: Subcommand {
     private func explained(_ fixture: Fixture) throws -> (text: () -> String, json: () -> JSONValue, outcome: Outcome) {
         switch view {
         case .compare:
-            guard let comparison = FlowComparison(network: fixture.network, rnnSeed: network.seed &+ 1) else {
+            guard let comparison = FlowComparison(network: fixture.network, rnnSeed: network.seed &+ 1, scale: network.generatedScale) else {
                 throw UsageError(.incompatibleValues("'--compare' sets a gated cell (lstm, gru, gru-reset-before) beside a plain RNN, and \(fixture.name) is cell \(fixture.network.kind.rawValue)"), command: Self.name)
             }
             return ({ ExplainRender.compareText(comparison, fixture: fixture) },

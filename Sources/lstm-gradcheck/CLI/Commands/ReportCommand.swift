@@ -38,7 +38,7 @@ struct ReportCommand: Subcommand {
         let fixture = try setup.network.fixture()
         let report = try CheckCommand.checked(fixture, setup, command: Self.name)
         let html: String
-        if let comparison = FlowComparison(network: fixture.network, rnnSeed: setup.network.seed &+ 1) {
+        if let comparison = FlowComparison(network: fixture.network, rnnSeed: setup.network.seed &+ 1, scale: setup.network.generatedScale) {
             html = HTMLReport.render(report, fixture: fixture, flow: comparison.gated, comparison: comparison)
         } else {
             func flow<P: CellProblem>(_ p: P) -> FlowReport { GradientFlow.flow(p.typed) }

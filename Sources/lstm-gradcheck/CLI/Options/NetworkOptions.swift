@@ -117,6 +117,12 @@ struct NetworkOptions: Sendable {
         return Limits(maxMemory: n * (unit ?? 1))
     }
 
+    /// `--scale` (or its default) of a generated network; nil for fixtures, whose weights the tool did not draw.
+    var generatedScale: Double? {
+        if case .generated(let g) = source { return g.scale }
+        return nil
+    }
+
     /// The `--fixture` values that name files to read (for commands that must not write over them).
     var fixturePaths: [String] {
         if case .fixtures(let paths) = source { return paths.filter { $0 != FixtureFiles.standardInput } }
