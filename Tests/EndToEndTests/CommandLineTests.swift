@@ -170,6 +170,33 @@ import Testing
         #expect(rnn.status == 2 && rnn.stderr.contains("'--compare' sets a gated cell"))
     }
 
+    /// Parts that do not add up to bptt within 1e-12 are a failed check in words too (exit 1),
+    /// with the distances of both from the exact reference and a reason that follows from them;
+    /// parts that do are called rounding.
+    @Test func aSplitBeyondTheLimitIsCalledAFailedCheck() throws {
+        let run = try Tool.run(["explain", "--scale", "20", "--steps", "300", "--format", "json"])
+        #expect(run.status == 1)
+        let e = try ReportJSON.entry(run.stdout)
+        let error = try #require(e["reconstruction_error"] as? Double)
+        let bptt = try #require(e["bptt_vs_exact"] as? Double), sum = try #require(e["sum_vs_exact"] as? Double)
+        let said = try #require(e["reconstruction"] as? String)
+        #expect(error > 1e-12 && said.contains("this check fails") && !said.contains("this is rounding"), "\(said)")
+        #expect(said.contains("bptt is off by \(Self.sci(bptt)) relative and Σ parts by \(Self.sci(sum))"), "\(said)")
+        // Within a factor 10 of each other here: neither is singled out.
+        #expect(max(bptt, sum) < 10 * min(bptt, sum) && said.contains("Neither is ten times closer") && said.contains("up to \(Self.sci(max(bptt, sum, error)))"), "\(said)")
+        let text = try Tool.run(["explain", "--scale", "20", "--steps", "300"])
+        #expect(text.status == 1 && text.stdout.contains("Σ parts vs bptt: \(Self.sci(error)) relative (above the 1.0e-12"), "\(text.stdout)")
+        let fine = try ReportJSON.entry(try Tool.run(["explain", "--format", "json"]).stdout)
+        #expect((fine["reconstruction_error"] as? Double ?? 1) <= 1e-12 && (fine["reconstruction"] as? String ?? "").contains("this is rounding") && fine["bptt_vs_exact"] == nil)
+    }
+
+    /// The tool's short scientific form (`5.3e-8`, `1.0e0`), written again here.
+    static func sci(_ x: Double) -> String {
+        let printed = String(format: "%.1e", x)
+        let parts = printed.split(separator: "e")
+        return "\(parts[0])e\(Int(parts[1])!)"
+    }
+
     /// The RNN beside a network generated with `--scale s` has its weights drawn at s too (the
     /// generator draws Waa, Wax, ba first, so they are those of `fixture --cell rnn --seed S+1
     /// --scale s`): its curve equals `explain --flow` of that RNN given the LSTM's inputs, labels

@@ -20,8 +20,25 @@ public struct ExplainReport: Sendable {
     public var totalNorm: Double, localNorm: Double, carriedNorm: Double
     /// Shares of the whole (projections; they add up to 1).
     public var localShare: Double, carriedShare: Double
-    /// ‖Σ parts − bptt‖ / ‖bptt‖: the split is exact, so this is rounding.
+    /// ‖Σ parts − bptt‖ / ‖bptt‖: the split is exact in exact arithmetic, so within
+    /// `reconstructionLimit` this is rounding.
     public var reconstructionError: Double
+    /// The BPTT gradient and the sum of the parts, flattened.
+    public var bptt: [Double], sum: [Double]
+    /// How far each of the two is from the exact reference (`Explain.judged`), when a
+    /// reconstruction beyond `reconstructionLimit` asked which one is off.
+    public var reference: Reference?
+
+    public struct Reference: Sendable {
+        /// ‖bptt − exact‖ / ‖exact‖ and ‖Σ parts − exact‖ / ‖exact‖.
+        public var bptt: Double, sum: Double
+    }
+
+    /// Σ parts and bptt are held to agree within this (relative).
+    public static let reconstructionLimit = 1e-12
+
+    /// Whether the parts add up to the BPTT gradient within `reconstructionLimit`.
+    public var adds: Bool { reconstructionError <= Self.reconstructionLimit }
 }
 
 public enum Explain {
@@ -90,7 +107,20 @@ public enum Explain {
         return ExplainReport(key: key, cell: cell, steps: steps, totalNorm: Comparison.norm(total), localNorm: Comparison.norm(localSum),
                              carriedNorm: Comparison.norm(carriedSum), localShare: dot(localSum, total) / norm2,
                              carriedShare: dot(carriedSum, total) / norm2,
-                             reconstructionError: Comparison.norm(zip(rebuilt, total).map { $0 - $1 }) / max(Comparison.norm(total), .leastNormalMagnitude))
+                             reconstructionError: relative(rebuilt, total), bptt: total, sum: rebuilt)
+    }
+
+    /// `e` with the distances of bptt and of Σ parts from `exact`, the exact reference's
+    /// gradient of the same tensor: which of the two is off when they disagree.
+    public static func judged(_ e: ExplainReport, exact: [Double]) -> ExplainReport {
+        var e = e
+        e.reference = .init(bptt: relative(e.bptt, exact), sum: relative(e.sum, exact))
+        return e
+    }
+
+    /// ‖a − b‖ / ‖b‖.
+    private static func relative(_ a: [Double], _ b: [Double]) -> Double {
+        Comparison.norm(zip(a, b).map { $0 - $1 }) / max(Comparison.norm(b), .leastNormalMagnitude)
     }
 
     private static func add(_ a: [Double], _ b: [Double]) -> [Double] { zip(a, b).map { $0 + $1 } }

@@ -88,13 +88,16 @@ struct ExplainCommand: Subcommand {
                 let bptt = names.dictionary(P.C.bptt.compute(p.typed))[name]
                 let dropped = P.C.coreMethods.first { $0.expectation == .wrong }.flatMap { names.dictionary($0.compute(p.typed))[name] }
                 let perStep = bptt.flatMap { b in dropped.map { Comparison.compare(name, $0, reference: b, tolerance: 0).relativeError } } ?? 0
-                return (Explain.split(p.typed, tensor: name, names: names), perStep)
+                guard let e = Explain.split(p.typed, tensor: name, names: names) else { return (nil, perStep) }
+                // Parts that do not add up: the exact reference says which of the two is off.
+                guard !e.adds, let exact = (try? ExactGradient.gradients(p.typed)).flatMap({ names.dictionary($0)[name] }) else { return (e, perStep) }
+                return (Explain.judged(e, exact: exact.data), perStep)
             }
             let (split, perStep) = try split(fixture.network)
             // Only a parameter `Explain.parameters` does not list has no split, and none is asked for.
             guard let e = split else { return ({ "" }, { .null }, .badInput) }
-            // The split is exact: a reconstruction off by more than rounding is a bug.
-            let outcome: Outcome = e.reconstructionError <= 1e-12 ? .matches : .mismatch
+            // The split is exact: a reconstruction off by more than rounding fails the check.
+            let outcome: Outcome = e.adds ? .matches : .mismatch
             return ({ ExplainRender.text(e, fixture: fixture, perStepError: perStep) },
                     { ExplainRender.entry(fixture, ExplainRender.json(e, perStepError: perStep), outcome) }, outcome)
         }
