@@ -197,6 +197,32 @@ import Testing
         return "\(parts[0])e\(Int(parts[1])!)"
     }
 
+    /// A split weight whose gradient is exactly zero (dWf of this one-step network, as `grads`
+    /// prints it) has no shares: none is printed as a percentage, and the sentence says it is
+    /// zero. With every gradient zero (n_y = 1) the run decides nothing: exit 3 with the reason.
+    /// Series of zeros draw as the lowest block.
+    @Test func aZeroGradientHasNothingToSplit() throws {
+        let network = ["--n-x", "2", "--n-a", "2", "--steps", "1", "--batch", "3", "--seed", "5"]
+        let grads = try Self.object(try Tool.run(["grads", "--method", "bptt"] + network).stdout)
+        let dWf = try #require(grads["dWf"] as? [[Double]])
+        #expect(dWf.joined().allSatisfy { $0 == 0 } && (grads["dWi"] as? [[Double]] ?? []).joined().contains { $0 != 0 })
+        let wf = try Tool.run(["explain", "--param", "Wf"] + network)
+        let said = wf.stdout.replacingOccurrences(of: "\n", with: " ")
+        #expect(wf.status == 0 && said.contains("dWf is exactly zero, so there is nothing to split") && !said.contains("make up") && !said.contains("%"), "\(wf.stdout)")
+        let json = try ReportJSON.entry(try Tool.run(["explain", "--param", "Wf", "--format", "json"] + network).stdout)
+        #expect(json["carried_share"] is NSNull && json["local_share"] is NSNull)
+
+        let ny1 = try Tool.run(["explain", "--n-y", "1"])
+        let text = ny1.stdout.replacingOccurrences(of: "\n", with: " ")
+        #expect(ny1.status == 3 && text.contains("every gradient is exactly zero (n_y = 1") && text.contains("decides nothing") && !text.contains("%"), "\(ny1.stdout)")
+        for line in ny1.stdout.split(separator: "\n") where line.contains("over t:") {
+            let blocks = line.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)
+            #expect(!blocks.isEmpty && blocks.allSatisfy { $0 == "▁" }, "\(line)")
+        }
+        let ny1json = try ReportJSON.document(try Tool.run(["explain", "--n-y", "1", "--format", "json"]).stdout)
+        #expect(ny1json["exit_status"] as? Int == 3 && ny1json["status"] as? String == "inconclusive")
+    }
+
     /// The RNN beside a network generated with `--scale s` has its weights drawn at s too (the
     /// generator draws Waa, Wax, ba first, so they are those of `fixture --cell rnn --seed S+1
     /// --scale s`): its curve equals `explain --flow` of that RNN given the LSTM's inputs, labels

@@ -4,23 +4,45 @@ import LSTMGradCheck
 enum ExplainRender {
     static func pct(_ x: Double) -> String { "\(Int((x * 100).rounded()))%" }
 
-    static func conclusion(_ e: ExplainReport, perStepError: Double) -> String {
+    /// Why every gradient of a network of sizes `d` is exactly zero, as far as the sizes say.
+    static func whyAllZero(_ d: Dims) -> String {
+        "every gradient is exactly zero"
+            + (d.n_y == 1 ? " (n_y = 1: with one class the softmax is identically 1, so the loss is constant)" : "")
+    }
+
+    /// A share of the whole gradient, or `-` where the gradient is exactly zero and a share undefined.
+    static func share(_ x: Double, of e: ExplainReport) -> String { e.totalNorm == 0 ? "-" : pct(x) }
+
+    static func conclusion(_ e: ExplainReport, perStepError: Double, allZero: String? = nil) -> String {
         let name = "d" + e.key
+        if let allZero {
+            return "On this network \(allZero), so \(name) has nothing to split and this run decides nothing."
+        }
+        if e.totalNorm == 0 {
+            return "On this network \(name) is exactly zero, so there is nothing to split: shares of a zero gradient are undefined "
+                + "(‖carried‖ = \(sci(e.carriedNorm)), ‖local‖ = \(sci(e.localNorm))). per-step's \(name) is off by \(sci(perStepError)) relative."
+        }
         return "On this network the terms carried back from later steps make up \(pct(e.carriedShare)) of \(name) "
             + "(by projection on the whole gradient; ‖carried‖ = \(sci(e.carriedNorm)), ‖local‖ = \(sci(e.localNorm))). "
             + "per-step keeps only the local \(pct(e.localShare)), which is why its \(name) is off by \(sci(perStepError)) relative. "
-            + (!e.cell.cell.hasCellState
-                ? "The t-1 contributions enter through the carry: when the loop calls the cell at step t-1 it feeds it da_prev "
-                    + "from step t, and the cell's own formula turns that into the step t-1 term. No extra term in the cell formula is needed."
-                : "The t-1 contributions enter through the carry: when the loop calls the cell at step t-1 it feeds it da_prev "
-                    + "(and dc_prev) from step t, and the cell's own formula turns that into the do_{t-1} term. No extra term in the "
-                    + "cell formula is needed; adding one (the asker route) counts it twice.")
+            + carry(e)
+    }
+
+    /// Where the t-1 contributions enter.
+    static func carry(_ e: ExplainReport) -> String {
+        !e.cell.cell.hasCellState
+            ? "The t-1 contributions enter through the carry: when the loop calls the cell at step t-1 it feeds it da_prev "
+                + "from step t, and the cell's own formula turns that into the step t-1 term. No extra term in the cell formula is needed."
+            : "The t-1 contributions enter through the carry: when the loop calls the cell at step t-1 it feeds it da_prev "
+                + "(and dc_prev) from step t, and the cell's own formula turns that into the do_{t-1} term. No extra term in the "
+                + "cell formula is needed; adding one (the asker route) counts it twice."
     }
 
     /// What the reconstruction figure means: rounding within the limit; beyond it a failed
     /// check, and which of bptt and Σ parts is off, by their distances from the exact reference.
     static func reconstruction(_ e: ExplainReport) -> String {
         let limit = sci(ExplainReport.reconstructionLimit)
+        if e.totalNorm == 0 && e.reconstructionError == 0 { return "(bptt and Σ parts are both exactly zero)" }
         if e.adds { return "(within \(limit): the split is exact, so this is rounding)" }
         let failed = "(above the \(limit) the split is held to: this check fails)"
         guard let r = e.reference else { return failed }
@@ -33,22 +55,22 @@ enum ExplainRender {
         return failed + ". Against the exact reference bptt is off by \(sci(r.bptt)) relative and Σ parts by \(sci(r.sum)). " + why
     }
 
-    static func text(_ e: ExplainReport, fixture: Fixture, perStepError: Double) -> String {
+    static func text(_ e: ExplainReport, fixture: Fixture, perStepError: Double, allZero: String? = nil) -> String {
         let name = "d" + e.key
         var s = "lstm-gradcheck · explain \(name) · \(ReportText.headline(fixture))\n"
         s += wrap("\(name) = Σ_t (local_t + via a_t + via c_t): local_t comes from the loss at step t alone (what per-step keeps); the other two arrive from later steps through the carried da_prev and dc_prev (what per-step drops).", indent: 0) + "\n\n"
         var table = Table(header: ["t", "‖local‖", "‖via a‖", "‖via c‖", "local share", "carried share"],
                           align: [.right, .right, .right, .right, .right, .right])
         for st in e.steps {
-            table.rows.append(["\(st.t)", sci(st.local), sci(st.viaA), sci(st.viaC), pct(st.localShare), pct(st.carriedShare)])
+            table.rows.append(["\(st.t)", sci(st.local), sci(st.viaA), sci(st.viaC), share(st.localShare, of: e), share(st.carriedShare, of: e)])
         }
-        table.rows.append(["all", sci(e.localNorm), "", sci(e.carriedNorm), pct(e.localShare), pct(e.carriedShare)])
+        table.rows.append(["all", sci(e.localNorm), "", sci(e.carriedNorm), share(e.localShare, of: e), share(e.carriedShare, of: e)])
         s += table.render()
         s += "\n‖carried‖ over t:  " + sparkline(e.steps.map { $0.viaA + $0.viaC }) + "\n"
         s += "‖local‖ over t:    " + sparkline(e.steps.map(\.local)) + "\n"
         s += e.adds ? "Σ parts vs bptt:   \(sci(e.reconstructionError)) relative \(reconstruction(e))\n\n"
             : wrap("Σ parts vs bptt: \(sci(e.reconstructionError)) relative \(reconstruction(e))", indent: 0) + "\n\n"
-        return s + wrap(conclusion(e, perStepError: perStepError), indent: 0) + "\n"
+        return s + wrap(conclusion(e, perStepError: perStepError, allZero: allZero), indent: 0) + "\n"
     }
 
     static func flowText(_ f: FlowReport, fixture: Fixture) -> String {
@@ -65,19 +87,21 @@ enum ExplainRender {
         return s
     }
 
-    static func json(_ e: ExplainReport, perStepError: Double) -> JSONValue {
-        .object([
+    static func json(_ e: ExplainReport, perStepError: Double, allZero: String? = nil) -> JSONValue {
+        // A share of a gradient that is exactly zero is undefined: null.
+        func jsonShare(_ x: Double) -> JSONValue { e.totalNorm == 0 ? .null : .number(x) }
+        return .object([
             JSONMember("parameter", .string(e.key)),
             JSONMember("steps", .array(e.steps.map { st in .object([
                 JSONMember("t", .number(Double(st.t))), JSONMember("local", .number(st.local)),
                 JSONMember("via_a", .number(st.viaA)), JSONMember("via_c", .number(st.viaC)),
-                JSONMember("local_share", .number(st.localShare)), JSONMember("carried_share", .number(st.carriedShare)),
+                JSONMember("local_share", jsonShare(st.localShare)), JSONMember("carried_share", jsonShare(st.carriedShare)),
             ]) })),
-            JSONMember("local_share", .number(e.localShare)), JSONMember("carried_share", .number(e.carriedShare)),
+            JSONMember("local_share", jsonShare(e.localShare)), JSONMember("carried_share", jsonShare(e.carriedShare)),
             JSONMember("reconstruction_error", .number(e.reconstructionError)),
             JSONMember("reconstruction", .string(reconstruction(e))),
         ] + (e.reference.map { [JSONMember("bptt_vs_exact", .number($0.bptt)), JSONMember("sum_vs_exact", .number($0.sum))] } ?? []) + [
-            JSONMember("conclusion", .string(conclusion(e, perStepError: perStepError))),
+            JSONMember("conclusion", .string(conclusion(e, perStepError: perStepError, allZero: allZero))),
         ])
     }
 

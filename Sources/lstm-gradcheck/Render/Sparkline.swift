@@ -18,7 +18,8 @@ func sparkline(_ values: [Double], logarithmic: Bool = false, range: ClosedRange
     let base = logarithmic ? lo : min(0, lo)
     return String(points.map { x -> Character in
         guard x.isFinite else { return " " }
-        guard hi > base else { return blocks[blocks.count - 1] }
+        // One level: all zeros (nothing) draw as the lowest block, a constant on a log scale as the highest.
+        guard hi > base else { return logarithmic ? blocks[blocks.count - 1] : blocks[0] }
         let f = max(0, min(1, (x - base) / (hi - base)))
         return blocks[Int((f * Double(blocks.count - 1)).rounded())]
     })

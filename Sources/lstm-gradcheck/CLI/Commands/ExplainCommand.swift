@@ -77,7 +77,7 @@ struct ExplainCommand: Subcommand {
             return ({ ExplainRender.flowText(flow, fixture: fixture) },
                     { ExplainRender.entry(fixture, ExplainRender.flowJSON(flow), .matches) }, .matches)
         case .split(let requested):
-            func split<P: CellProblem>(_ p: P) throws(UsageError) -> (ExplainReport?, Double) {
+            func split<P: CellProblem>(_ p: P) throws(UsageError) -> (ExplainReport?, Double, allZero: Bool) {
                 // In the fixture's layout: `--param Wh` splits cs231n's stacked recurrent weight.
                 let names = ReportNames(form: fixture.form, problem: p.typed)
                 let tensors = Explain.tensors(p.typed, names: names)
@@ -85,21 +85,25 @@ struct ExplainCommand: Subcommand {
                     try UsageError.checkName(text, for: Self.paramSpec, among: tensors, command: Self.name)
                 } ?? Self.defaultSplit(among: tensors)
                 // How far the route that drops the carry is from BPTT on this tensor.
-                let bptt = names.dictionary(P.C.bptt.compute(p.typed))[name]
+                let gradients = names.dictionary(P.C.bptt.compute(p.typed))
+                let bptt = gradients[name]
+                let allZero = gradients.values.allSatisfy { $0.data.allSatisfy { $0 == 0 } }
                 let dropped = P.C.coreMethods.first { $0.expectation == .wrong }.flatMap { names.dictionary($0.compute(p.typed))[name] }
                 let perStep = bptt.flatMap { b in dropped.map { Comparison.compare(name, $0, reference: b, tolerance: 0).relativeError } } ?? 0
-                guard let e = Explain.split(p.typed, tensor: name, names: names) else { return (nil, perStep) }
+                guard let e = Explain.split(p.typed, tensor: name, names: names) else { return (nil, perStep, allZero) }
                 // Parts that do not add up: the exact reference says which of the two is off.
-                guard !e.adds, let exact = (try? ExactGradient.gradients(p.typed)).flatMap({ names.dictionary($0)[name] }) else { return (e, perStep) }
-                return (Explain.judged(e, exact: exact.data), perStep)
+                guard !e.adds, let exact = (try? ExactGradient.gradients(p.typed)).flatMap({ names.dictionary($0)[name] }) else { return (e, perStep, allZero) }
+                return (Explain.judged(e, exact: exact.data), perStep, allZero)
             }
-            let (split, perStep) = try split(fixture.network)
+            let (split, perStep, allZero) = try split(fixture.network)
             // Only a parameter `Explain.parameters` does not list has no split, and none is asked for.
             guard let e = split else { return ({ "" }, { .null }, .badInput) }
             // The split is exact: a reconstruction off by more than rounding fails the check.
-            let outcome: Outcome = e.adds ? .matches : .mismatch
-            return ({ ExplainRender.text(e, fixture: fixture, perStepError: perStep) },
-                    { ExplainRender.entry(fixture, ExplainRender.json(e, perStepError: perStep), outcome) }, outcome)
+            // Every gradient exactly zero (n_y = 1): nothing to split, so the run decides nothing.
+            let nothing = allZero ? ExplainRender.whyAllZero(fixture.network.dims) : nil
+            let outcome: Outcome = !e.adds ? .mismatch : nothing != nil ? .undecided : .matches
+            return ({ ExplainRender.text(e, fixture: fixture, perStepError: perStep, allZero: nothing) },
+                    { ExplainRender.entry(fixture, ExplainRender.json(e, perStepError: perStep, allZero: nothing), outcome) }, outcome)
         }
     }
 }
