@@ -24,6 +24,26 @@ import Testing
         #expect(html.contains("plain RNN"))
     }
 
+    /// The decay chart's log axis is labelled with the true ends of its curves (the smallest and
+    /// largest positive decay of either cell, read from `explain --flow --compare`'s JSON), not
+    /// with the nearest powers of ten: here the bottom is 5.1e-2, which rounds to 1e-1.
+    @Test func theLogAxisIsLabelledWithItsTrueEnds() throws {
+        let network = ["--n-a", "4", "--n-x", "2", "--seed", "8", "--steps", "5"]
+        let out = try Self.path("axis.html")
+        #expect(try Tool.run(["report", "--out", out] + network).status == 0)
+        let html = try String(contentsOfFile: out, encoding: .utf8)
+        let c = try ReportJSON.entry(try Tool.run(["explain", "--flow", "--compare", "--format", "json"] + network).stdout)
+        let decays = try ["lstm", "rnn"].flatMap { cell -> [Double] in
+            let d = try #require((c[cell] as? [String: Any])?["by_distance"] as? [Double])
+            return d.map { $0 / d[0] }
+        }.filter { $0 > 0 }
+        let chart = try #require(html.components(separatedBy: "One step's loss reaching k steps back").dropFirst().first)
+        for end in [decays.min()!, decays.max()!] {
+            #expect(chart.contains("text-anchor=\"end\">\(CommandLineTests.sci(end))</text>"), "\(CommandLineTests.sci(end))")
+        }
+        #expect(CommandLineTests.sci(decays.min()!) == "5.1e-2")
+    }
+
     @Test func reportNeverOverwritesWithoutForceOrWritesOverItsInput() throws {
         let out = try Self.path("twice.html")
         #expect(try Tool.run(["report", "--out", out]).status == 0)

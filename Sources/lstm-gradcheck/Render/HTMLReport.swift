@@ -97,8 +97,9 @@ enum HTMLReport {
         s += "<text x=\"\(left)\" y=\"18\" font-weight=\"bold\">\(escape(title))</text>"
         s += "<line x1=\"\(left)\" y1=\"\(h - bottom)\" x2=\"\(w - right)\" y2=\"\(h - bottom)\" stroke=\"#444\"/>"
         s += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(h - bottom)\" stroke=\"#444\"/>"
+        // The ends of the axis at their true values (on a log scale 10^lo and 10^hi, not rounded to a power of ten).
         for (v, label) in [(lo, lo), (hi, hi)] {
-            s += "<text x=\"\(left - 6)\" y=\"\(py(v) + 4)\" text-anchor=\"end\">\(logarithmic ? "1e\(Int(label.rounded()))" : sci(label))</text>"
+            s += "<text x=\"\(left - 6)\" y=\"\(py(v) + 4)\" text-anchor=\"end\">\(sci(logarithmic ? pow(10, label) : label))</text>"
         }
         s += "<text x=\"\(left)\" y=\"\(h - 12)\">0</text><text x=\"\(w - right)\" y=\"\(h - 12)\" text-anchor=\"end\">\(n - 1)</text>"
         s += "<text x=\"\((w + left) / 2)\" y=\"\(h - 6)\" text-anchor=\"middle\">\(xLabel)</text>"
