@@ -223,6 +223,30 @@ import Testing
         #expect(ny1json["exit_status"] as? Int == 3 && ny1json["status"] as? String == "inconclusive")
     }
 
+    /// A negative carried share is told as carried terms pointing against the local ones, and a
+    /// small share with a large ‖carried‖ as mostly orthogonal, with the cosine that shows it:
+    /// share · ‖total‖ / ‖carried‖, ‖total‖ recomputed from `grads`' dWax, ‖carried‖ as printed.
+    @Test func negativeAndSmallSharesAreWordedByTheirNumbers() throws {
+        let network = ["--cell", "rnn", "--n-x", "3", "--n-a", "4", "--n-y", "3", "--steps", "10", "--batch", "5", "--seed", "7"]
+        let ba = try ReportJSON.entry(try Tool.run(["explain", "--param", "ba", "--format", "json"] + network).stdout)
+        let baShare = try #require(ba["carried_share"] as? Double), baLocal = try #require(ba["local_share"] as? Double)
+        let baSaid = try #require(ba["conclusion"] as? String)
+        #expect(baShare < 0 && baSaid.contains("point against the local ones") && baSaid.contains("is \(Int((baShare * 100).rounded()))% of it")
+                && baSaid.contains("alone come to \(Int((baLocal * 100).rounded()))%") && !baSaid.contains("keeps only"), "\(baSaid)")
+
+        let wax = try ReportJSON.entry(try Tool.run(["explain", "--param", "Wax", "--format", "json"] + network).stdout)
+        let share = try #require(wax["carried_share"] as? Double)
+        let said = try #require(wax["conclusion"] as? String)
+        let grads = try Self.object(try Tool.run(["grads", "--method", "bptt"] + network).stdout)
+        let total = (try #require(grads["dWax"] as? [[Double]])).joined().reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let carriedText = try #require(said.components(separatedBy: "‖carried‖ = ").dropFirst().first?.prefix { $0 != "," })
+        let carried = try #require(Double(carriedText))
+        let cosineText = try #require(said.components(separatedBy: "(cosine ").dropFirst().first?.prefix { $0 != ")" })
+        let cosine = try #require(Double(cosineText))
+        #expect(abs(cosine - share * total / carried) < 0.01 && cosine < 0.2 && carried > 0.2 * total, "\(said)")
+        #expect(said.contains("mostly orthogonal to dWax") && said.contains("only \(Int((share * 100).rounded()))% of it although"), "\(said)")
+    }
+
     /// The RNN beside a network generated with `--scale s` has its weights drawn at s too (the
     /// generator draws Waa, Wax, ba first, so they are those of `fixture --cell rnn --seed S+1
     /// --scale s`): its curve equals `explain --flow` of that RNN given the LSTM's inputs, labels

@@ -22,10 +22,28 @@ enum ExplainRender {
             return "On this network \(name) is exactly zero, so there is nothing to split: shares of a zero gradient are undefined "
                 + "(‖carried‖ = \(sci(e.carriedNorm)), ‖local‖ = \(sci(e.localNorm))). per-step's \(name) is off by \(sci(perStepError)) relative."
         }
+        let norms = "‖carried‖ = \(sci(e.carriedNorm)), ‖local‖ = \(sci(e.localNorm))"
+        let offBy = "which is why its \(name) is off by \(sci(perStepError)) relative. "
+        // The cosine between the carried terms and the whole gradient: the share by projection
+        // is small either because the carried terms are small or because they point elsewhere
+        // (below 0.2, an angle beyond 78°: mostly orthogonal).
+        let cosine = e.carriedNorm > 0 ? e.carriedShare * e.totalNorm / e.carriedNorm : 0
+        let cos = String(format: "%.2f", cosine)
+        if e.carriedShare < 0 {
+            return "On this network the terms carried back from later steps point against the local ones: their projection on \(name) "
+                + "is \(pct(e.carriedShare)) of it (cosine \(cos) with the whole gradient; \(norms)), so the local terms alone come to "
+                + "\(pct(e.localShare)) and the carry cancels part of them. per-step keeps the local terms and drops the carried ones, "
+                + offBy + carry(e)
+        }
+        if e.carriedNorm > 0 && cosine < 0.2 {
+            return "On this network the terms carried back from later steps are mostly orthogonal to \(name) (cosine \(cos)): "
+                + "by projection on the whole gradient they make up only \(pct(e.carriedShare)) of it although \(norms), "
+                + "so the carry turns \(name) more than it lengthens it. per-step keeps only the local terms (\(pct(e.localShare)) by projection), "
+                + offBy + carry(e)
+        }
         return "On this network the terms carried back from later steps make up \(pct(e.carriedShare)) of \(name) "
-            + "(by projection on the whole gradient; ‖carried‖ = \(sci(e.carriedNorm)), ‖local‖ = \(sci(e.localNorm))). "
-            + "per-step keeps only the local \(pct(e.localShare)), which is why its \(name) is off by \(sci(perStepError)) relative. "
-            + carry(e)
+            + "(by projection on the whole gradient; \(norms)). "
+            + "per-step keeps only the local \(pct(e.localShare)), " + offBy + carry(e)
     }
 
     /// Where the t-1 contributions enter.
