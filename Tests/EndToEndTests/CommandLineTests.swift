@@ -247,6 +247,14 @@ import Testing
         #expect(said.contains("mostly orthogonal to dWax") && said.contains("only \(Int((share * 100).rounded()))% of it although"), "\(said)")
     }
 
+    /// `help truncation` names the reference the table is against, as the table itself does.
+    @Test func truncationHelpNamesTheReferenceItsTableUses() throws {
+        let help = try Tool.run(["help", "truncation"]).stdout.replacingOccurrences(of: "\n", with: " ")
+        let table = try Tool.run(["truncation"]).stdout.replacingOccurrences(of: "\n", with: " ")
+        #expect(table.contains("against the exact gradient") && !table.contains("numerical"))
+        #expect(help.contains("against the exact (forward-mode) gradient") && !help.contains("numerical"), "\(help)")
+    }
+
     /// The RNN beside a network generated with `--scale s` has its weights drawn at s too (the
     /// generator draws Waa, Wax, ba first, so they are those of `fixture --cell rnn --seed S+1
     /// --scale s`): its curve equals `explain --flow` of that RNN given the LSTM's inputs, labels
@@ -358,6 +366,7 @@ import Testing
         (["chekc"], "lstm-gradcheck: error: unknown subcommand 'chekc'; choose from check, verify, grads, fixture, explain, report, truncation, notebook, merge; did you mean 'check'? (see 'lstm-gradcheck --help')"),
         (["notebook", "cel"], "lstm-gradcheck: error: say which test cell: 'notebook cell' or 'notebook backward', not 'cel'; did you mean 'cell'? (see 'lstm-gradcheck notebook --help')"),
         (["explain", "--compare"], "lstm-gradcheck: error: --compare goes with --flow (see 'lstm-gradcheck explain --help')"),
+        (["explain", "--flow", "--param", "Wo"], "lstm-gradcheck: error: '--param' cannot be combined with '--flow' (--flow shows the flow of the whole gradient, not one weight's split) (see 'lstm-gradcheck explain --help')"),
         (["explain", "--format", "markdown"], "lstm-gradcheck: error: option '--format' takes one of text, json, not 'markdown' (see 'lstm-gradcheck explain --help')"),
         (["check", "--quiet", "--format", "json"], "lstm-gradcheck: error: '--quiet' cannot be combined with '--format json' (see 'lstm-gradcheck check --help')"),
         (["verify", "--fixture", "a.json", "--grads", "a.npz", "--quiet", "--format", "junit"], "lstm-gradcheck: error: '--quiet' cannot be combined with '--format junit' (see 'lstm-gradcheck verify --help')"),

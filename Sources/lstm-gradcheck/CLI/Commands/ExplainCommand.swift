@@ -24,7 +24,8 @@ struct ExplainCommand: Subcommand {
     static let formatSpec = OptionSpec(name: "format", value: "FORMAT", help: "text (default) or json.", completion: .choices(formats.map(\.rawValue)))
 
     static let options = NetworkOptions.specs() + [paramSpec, flowSpec, compareSpec, formatSpec]
-    static let rules = NetworkOptions.rules() + [.requires(compareSpec, flowSpec)]
+    static let rules = NetworkOptions.rules() + [.requires(compareSpec, flowSpec),
+                                                 .conflict(paramSpec, with: flowSpec, reason: "--flow shows the flow of the whole gradient, not one weight's split")]
 
     /// The tensor split when `--param` is not given: the output gate's weight the question is
     /// about, in a framework's layout the stacked weight on the previous hidden state, else the first.

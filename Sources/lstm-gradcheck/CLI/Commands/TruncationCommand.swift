@@ -4,12 +4,12 @@ import LSTMGradCheck
 struct TruncationCommand: Subcommand {
     static let configuration = CommandConfiguration(
         name: "truncation",
-        abstract: "Show the error of BPTT truncated to K steps, for K = 1 … T_x, falling to the numerical floor.",
+        abstract: "Show the error of BPTT truncated to K steps, for K = 1 … T_x, falling to rounding at K = T_x.",
         discussion: """
             Runs truncated:K for every K from 1 (per-step: nothing carried back) to T_x (full \
             backpropagation through time) on one network, and prints each one's relative error against \
-            the numerical gradient for the gate weights, a0 and x. The error falls as K grows and reaches \
-            the finite-difference floor at K = T_x: every step of the carry matters.
+            the exact (forward-mode) gradient for the gate weights, a0 and x. The error falls as K grows and \
+            reaches rounding (about 1e-16) at K = T_x: every step of the carry matters.
             """,
         usage: "lstm-gradcheck truncation [--fixture FILE | size and seed options] [--format FORMAT]")
 
