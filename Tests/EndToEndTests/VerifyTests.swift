@@ -110,6 +110,55 @@ enum VerifyFiles {
         #expect(gradients.values.allSatisfy { $0["status"] as? String == "matches" })
     }
 
+    /// Extra keys are listed and ignored whatever they hold (`np.savez(out, **grads, epoch=3)`,
+    /// a NaN loss, a string, a JSON note, an int `.npy` beside the gradients); the same content
+    /// under a wanted key, or under a slip for one the file lacks, is bad input (exit 2, one line).
+    @Test(.enabled(if: Tool.pythonWithNumPy, "needs python3 with NumPy"))
+    func extraKeysOfAnyContentAreIgnoredButWantedOnesAreNot() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lstm-gradcheck-extra-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = """
+            import json, os, sys, numpy as np
+            g = dict(np.load(sys.argv[1]))
+            np.savez("int.npz", **g, epoch=3)
+            np.savez("nan.npz", **g, loss=np.nan)
+            np.savez_compressed("str.npz", **g, note=np.array("adam, lr=0.01"))
+            j = json.load(open(sys.argv[2])); j["note"] = "run 3"; j["meta"] = {"epoch": 3}
+            json.dump(j, open("note.json", "w"))
+            os.mkdir("folder")
+            for k, v in g.items(): np.save("folder/" + k + ".npy", v)
+            np.save("folder/loss.npy", np.array(3))
+            bad = dict(g); bad["dWf"] = bad["dWf"].copy(); bad["dWf"][1, 2] = np.nan
+            np.savez("nan-dWf.npz", **bad)
+            bad = dict(g); bad["dbf"] = np.arange(3)
+            np.savez("int-dbf.npz", **bad)
+            slip = dict(g); del slip["dWf"]; slip["dwf"] = np.array(["x"])
+            np.savez("slip.npz", **slip)
+            """
+        let python = try Tool.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                  ["python3", "-c", script, VerifyFiles.path("correct.npz"), VerifyFiles.path("correct.json")], in: dir)
+        #expect(python.status == 0, "\(python.stderr)")
+        for (file, ignored) in [("int.npz", ["epoch"]), ("nan.npz", ["loss"]), ("str.npz", ["note"]), ("note.json", ["note", "meta"]),
+                                ("folder", ["loss"])] {
+            let (status, report, gradients) = try VerifyFiles.verify(dir.appendingPathComponent(file).path)
+            #expect(status == 0, "\(file)")
+            #expect(report["ignored_keys"] as? [String] == ignored, "\(file)")
+            #expect(gradients.values.allSatisfy { $0["status"] as? String == "matches" }, "\(file)")
+            let text = try Tool.run(["verify", "--fixture", VerifyFiles.fixture, "--grads", dir.appendingPathComponent(file).path])
+            #expect(text.stdout.contains("Ignored (not gradients of this network): \(ignored.joined(separator: ", "))"), "\(file)")
+        }
+        for (file, message) in [("nan-dWf.npz", "dWf[1, 2]: expected finite numbers, found nan"),
+                                ("int-dbf.npz", "dbf.npy: expected a float64 or float32 array, found dtype '<i8'"),
+                                ("slip.npz", "dwf.npy: expected a float64 or float32 array, found dtype '<U1' (did you mean \"dWf\"?)")] {
+            let path = dir.appendingPathComponent(file).path
+            let r = try Tool.run(["verify", "--fixture", VerifyFiles.fixture, "--grads", path])
+            #expect(r.status == 2, "\(file)")
+            #expect(r.stdout.isEmpty, "\(file)")
+            #expect(r.stderr == "lstm-gradcheck: error: \(path): \(message)\n")
+        }
+    }
+
     /// A file with only some of the gradients fails: each required one it lacks is named
     /// missing; the output layer's, which the notebook's lstm_backward does not compute, is
     /// not required and reported as not checked.

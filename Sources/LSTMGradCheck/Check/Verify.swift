@@ -306,12 +306,28 @@ public enum Verify {
         }
         for key in keys ?? [] where !gradients.contains(key) { throw unknown(key, in: "--keys") }
         let fileKeys = user.tensors.map(\.key)
-        try refuseOtherLayout(fileKeys, layout: layout, wanted: gradients, source: user.source)
+        try refuseOtherLayout(user.keys, layout: layout, wanted: gradients, source: user.source)
         let extra = fileKeys.filter { !gradients.contains($0) }
         for key in extra {
             if let near = slip(key, for: tensors), !fileKeys.contains(near) { throw unknown(key, in: user.source) }
         }
-        return (keys.map(Set.init) ?? Set(gradients).subtracting(optional), extra)
+        // A key whose content is no gradient (`epoch=3`, `loss=nan`, a note) is listed and ignored
+        // like any other extra key, unless it is one the check needs: a wanted gradient (NaN in
+        // `dWf` stays bad input) or a slip for one the file lacks.
+        var unreadable: [String] = []
+        for u in user.unreadable {
+            if gradients.contains(u.key) {
+                if keys?.contains(u.key) ?? true { throw u.reason }
+                continue
+            }
+            if let near = slip(u.key, for: tensors), !fileKeys.contains(near) {
+                var reason = u.reason
+                reason.found = (reason.found.map { $0 + " " } ?? "") + "(did you mean \"\(near)\"?)"
+                throw reason
+            }
+            unreadable.append(u.key)
+        }
+        return (keys.map(Set.init) ?? Set(gradients).subtracting(optional), extra + unreadable)
     }
 
     /// The gradient that `key`, none of `tensors`' gradient keys, is a slip for, if any: the

@@ -15,6 +15,26 @@ public struct UserGradients: Sendable {
     public var source: String
     /// In file order.
     public var tensors: [UserTensor]
+    /// The keys whose content cannot be a gradient (an integer, a string, an object, NaN), each
+    /// with the error that says why, in file order. Only the user of the file knows which keys it
+    /// needs: `verify` fails with the error for a key it wants (or a slip for one) and lists
+    /// the others with the keys it ignores.
+    public var unreadable: [UnreadableKey] = []
+
+    public init(source: String, tensors: [UserTensor], unreadable: [UnreadableKey] = []) {
+        self.source = source
+        self.tensors = tensors
+        self.unreadable = unreadable
+    }
+
+    /// Every key of the file, readable or not.
+    public var keys: [String] { tensors.map(\.key) + unreadable.map(\.key) }
+}
+
+/// A key of a gradient file whose content is no gradient, and why (one line: file, key, expected).
+public struct UnreadableKey: Sendable {
+    public var key: String
+    public var reason: InputError
 }
 
 /// The gradient file: Coursera's gradient names (`dWf` … `dx`), each in its input's shape, or
@@ -85,10 +105,13 @@ public enum GradientFile {
         switch kind {
         case .npy:
             let stem = URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
-            return UserGradients(source: source, tensors: [try tensor(stem, try NumPyFile.readNPY(bytes, source: source, maxElements: limits.maxElements), source: source)])
+            return UserGradients(source: source, tensors: [try tensor(stem, try NumPyFile.readNPY(bytes, source: source, maxElements: limits.maxElements), source: source).get()])
         case .npz:
-            let members = try NumPyFile.readNPZ(bytes, source: source, maxBytes: limits.maxFileBytes, maxElements: limits.maxElements)
-            return UserGradients(source: source, tensors: try members.map { (m) throws(InputError) in try tensor(m.name, m.array, source: source) })
+            var read = UserGradients(source: source, tensors: [])
+            for m in try NumPyFile.readNPZMembers(bytes, source: source, maxBytes: limits.maxFileBytes, maxElements: limits.maxElements) {
+                read.add(m.name, m.array.flatMap { tensor(m.name, $0, source: source) })
+            }
+            return read
         case .json:
             return try decode(try FileAccess.json(bytes, source: source), source: source)
         }
@@ -99,12 +122,13 @@ public enum GradientFile {
         guard case .object(let members) = json else {
             throw InputError(source: source, expected: "a JSON object of gradients (\"dWf\": [[...]], ...)", found: json.kindDescription)
         }
-        var tensors: [UserTensor] = []
+        var read = UserGradients(source: source, tensors: [])
         for member in members {
-            tensors.append(UserTensor(key: member.key, tensor: try JSONArrays.tensor(member.value, source: source, key: member.key),
-                                      singlePrecision: false))
+            read.add(member.key, Result { () throws(InputError) in
+                UserTensor(key: member.key, tensor: try JSONArrays.tensor(member.value, source: source, key: member.key), singlePrecision: false)
+            })
         }
-        return UserGradients(source: source, tensors: tensors)
+        return read
     }
 
     private static func readFolder(_ path: String, _ limits: Limits) throws(InputError) -> UserGradients {
@@ -117,22 +141,34 @@ public enum GradientFile {
         guard !names.isEmpty else {
             throw InputError(source: path, expected: "a folder holding .npy files (dWf.npy, ...)", found: "none")
         }
-        var tensors: [UserTensor] = []
+        var read = UserGradients(source: path, tensors: [])
         for name in names {
             let file = (path as NSString).appendingPathComponent(name)
-            let array = try NumPyFile.readNPY(try FileAccess.read(file, maxBytes: limits.maxFileBytes), source: file, maxElements: limits.maxElements)
-            tensors.append(try tensor(String(name.dropLast(4)), array, source: file))
+            let bytes = try FileAccess.read(file, maxBytes: limits.maxFileBytes)
+            let key = String(name.dropLast(4))
+            read.add(key, Result { () throws(InputError) in try NumPyFile.readNPY(bytes, source: file, maxElements: limits.maxElements) }
+                .flatMap { tensor(key, $0, source: file) })
         }
-        return UserGradients(source: path, tensors: tensors)
+        return read
     }
 
     /// NaN or infinity in a user's gradient is bad input, not a mismatch: the check
-    /// would be meaningless, so it stops with the key and the element.
-    private static func tensor(_ key: String, _ a: NumPyArray, source: String) throws(InputError) -> UserTensor {
+    /// would be meaningless, so the key is unreadable, with the element that makes it so.
+    private static func tensor(_ key: String, _ a: NumPyArray, source: String) -> Result<UserTensor, InputError> {
         let t = Tensor(shape: a.shape, data: a.data)
         if let k = t.data.firstIndex(where: { !$0.isFinite }) {
-            throw InputError(source: source, key: "\(key)\(t.index(ofFlat: k))", expected: "finite numbers", found: "\(t.data[k])")
+            return .failure(InputError(source: source, key: "\(key)\(t.index(ofFlat: k))", expected: "finite numbers", found: "\(t.data[k])"))
         }
-        return UserTensor(key: key, tensor: t, singlePrecision: a.dtype.hasSuffix("f4"))
+        return .success(UserTensor(key: key, tensor: t, singlePrecision: a.dtype.hasSuffix("f4")))
+    }
+}
+
+extension UserGradients {
+    /// Adds `key` as read: its tensor, or the reason it holds none.
+    mutating func add(_ key: String, _ read: Result<UserTensor, InputError>) {
+        switch read {
+        case .success(let t): tensors.append(t)
+        case .failure(let reason): unreadable.append(UnreadableKey(key: key, reason: reason))
+        }
     }
 }

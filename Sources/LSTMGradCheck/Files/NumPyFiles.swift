@@ -25,8 +25,22 @@ public enum NumPyFile {
 
     /// Reads a .npz (zip) archive as written by np.savez (stored) and np.savez_compressed (deflate): each member `NAME.npy` becomes key NAME, in archive order. Verifies CRC-32 and sizes; entry sizes that lie, unsupported compression methods, encrypted entries, truncated archives, a missing end-of-central-directory record → InputError. Total decompressed size capped at `maxBytes` (zip-bomb guard), checked while inflating, not trusted from the header.
     public static func readNPZ(_ bytes: [UInt8], source: String, maxBytes: Int, maxElements: Int) throws(InputError) -> [(name: String, array: NumPyArray)] {
-        let zip = ZipReader(bytes: bytes, source: source)
         var arrays: [(name: String, array: NumPyArray)] = []
+        for member in try readNPZMembers(bytes, source: source, maxBytes: maxBytes, maxElements: maxElements) {
+            arrays.append((member.name, try member.array.get()))
+        }
+        return arrays
+    }
+
+    /// `readNPZ`, each member's array or the reason it is none a gradient can be (an integer,
+    /// string or object array, a malformed member): the archive itself (its zip structure,
+    /// sizes, CRCs, the decompression budget, member names) still fails as a whole, but a
+    /// member that is no float array is its caller's to judge — an extra key that is not a
+    /// gradient (`epoch=3`) is ignored, a wanted one is bad input.
+    public static func readNPZMembers(_ bytes: [UInt8], source: String, maxBytes: Int,
+                                      maxElements: Int) throws(InputError) -> [(name: String, array: Result<NumPyArray, InputError>)] {
+        let zip = ZipReader(bytes: bytes, source: source)
+        var arrays: [(name: String, array: Result<NumPyArray, InputError>)] = []
         var seen = Set<String>()
         var total = 0
         for entry in try zip.entries() {
@@ -40,7 +54,12 @@ public enum NumPyFile {
             }
             let content = try zip.content(of: entry, budget: maxBytes - total, maxBytes: maxBytes)
             total += content.count
-            let array = try parseNPY(content, source: source, key: entry.name, maxElements: maxElements)
+            let array: Result<NumPyArray, InputError>
+            do {
+                array = .success(try parseNPY(content, source: source, key: entry.name, maxElements: maxElements))
+            } catch {
+                array = .failure(error)
+            }
             arrays.append((String(entry.name.dropLast(4)), array))
         }
         return arrays
