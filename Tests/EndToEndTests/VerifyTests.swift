@@ -159,6 +159,43 @@ enum VerifyFiles {
         }
     }
 
+    /// A gate copied rather than swapped (dWf, dbf = the right dWi, dbi, which are right too)
+    /// is no exchange: every renderer's grouped finding says what each tensor's does; a real
+    /// exchange (gate-swap.npz) still says "exchanged".
+    @Test(.enabled(if: Tool.pythonWithNumPy, "needs python3 with NumPy"))
+    func aCopiedGateIsNotCalledAnExchange() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lstm-gradcheck-copy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = """
+            import sys, numpy as np
+            g = dict(np.load(sys.argv[1]))
+            g["dWf"], g["dbf"] = g["dWi"].copy(), g["dbi"].copy()
+            np.savez("copied.npz", **g)
+            """
+        let python = try Tool.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, VerifyFiles.path("correct.npz")], in: dir)
+        #expect(python.status == 0, "\(python.stderr)")
+        let copied = dir.appendingPathComponent("copied.npz").path
+        let (status, report, gradients) = try VerifyFiles.verify(copied)
+        #expect(status == 1)
+        let grouped = "dWf holds the right gradient of dWi and dbf that of dbi: the forget gate's gradients are the input gate's (copied, not exchanged)."
+        let causes = try #require(report["causes"] as? [[String: Any]])
+        #expect(causes.count == 1)
+        #expect(causes.first?["finding"] as? String == grouped)
+        #expect((gradients["dWf"]?["diagnosis"] as? [String: Any])?["finding"] as? String
+                == "dWf is the right gradient of dWi: the forget gate's gradient is the input gate's (copied, not exchanged).")
+        #expect(gradients["dWi"]?["status"] as? String == "matches" && gradients["dbi"]?["status"] as? String == "matches")
+        for format in ["text", "markdown"] {
+            let r = try Tool.run(["verify", "--fixture", VerifyFiles.fixture, "--grads", copied, "--format", format])
+            #expect(r.status == 1)
+            #expect(!r.stdout.contains("exchanged:") && !r.stdout.contains("one another's"), "\(format)")
+            #expect(r.stdout.replacingOccurrences(of: "\n    ", with: " ").contains(grouped), "\(format)")
+        }
+        let (_, swapped, _) = try VerifyFiles.verify(VerifyFiles.path("gate-swap.npz"))
+        let swap = try #require((swapped["causes"] as? [[String: Any]])?.first?["finding"] as? String)
+        #expect(swap.hasSuffix("hold one another's right gradients: the gates are exchanged."), "\(swap)")
+    }
+
     /// A file with only some of the gradients fails: each required one it lacks is named
     /// missing; the output layer's, which the notebook's lstm_backward does not compute, is
     /// not required and reported as not checked.

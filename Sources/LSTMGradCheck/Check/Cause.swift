@@ -27,7 +27,7 @@ public struct Cause: Sendable {
             if members.count == 1 {
                 finding = diagnoses[0].finding
             } else if kind == .gateSwap {
-                finding = "\(list(names)) hold one another's right gradients: the gates are exchanged."
+                finding = gateSwapFinding(diagnoses)
             } else if Set(diagnoses.map(\.predicate)).count == 1 {
                 finding = "Each of \(list(names)) \(diagnoses[0].predicate)"
             } else if case let rests = zip(diagnoses, names).map({ d, name in d.finding.hasPrefix(name + " ") ? String(d.finding.dropFirst(name.count + 1)) : d.finding }),
@@ -47,6 +47,41 @@ public struct Cause: Sendable {
             causes += Locator(problem: problem, reference: reference, view: view, tensors: tensors).locate(unexplained)
         }
         return causes
+    }
+}
+
+extension Cause {
+    /// The gate swaps of a file in one sentence, true to each tensor's: tensors holding one
+    /// another's right gradients are exchanged gates; a tensor holding another's whose
+    /// counterpart does not hold its in return is a copy ("dWf holds the right gradient of dWi
+    /// and dbf that of dbi: the forget gate's gradients are the input gate's").
+    static func gateSwapFinding(_ diagnoses: [Diagnosis]) -> String {
+        let pairs = diagnoses.compactMap { d in d.counterpart.map { (d.subject, $0) } }
+        let held = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
+        let cycles = pairs.map { Diagnosis.swapCycle($0.0, held) }
+        let exchanged = zip(pairs, cycles).filter { $1 == 2 }.map(\.0.0)
+        let rotated = zip(pairs, cycles).filter { $1 != nil && $1 != 2 }.map(\.0)
+        let copies = zip(pairs, cycles).filter { $1 == nil }.map(\.0)
+        func holds(_ pairs: [(String, String)]) -> String {
+            list(pairs.enumerated().map { k, p in k == 0 ? "\(p.0) holds the right gradient of \(p.1)" : "\(p.0) that of \(p.1)" })
+        }
+        let others = exchanged.isEmpty ? 0 : 1
+        var sentences: [String] = []
+        if !exchanged.isEmpty {
+            sentences.append("\(list(exchanged)) hold one another's right gradients: \(rotated.isEmpty && copies.isEmpty ? "the" : "those") gates are exchanged.")
+        }
+        if !rotated.isEmpty {
+            sentences.append("\(holds(rotated)): \(others + (copies.isEmpty ? 0 : 1) == 0 ? "the" : "those") gates' gradients are rotated.")
+        }
+        if !copies.isEmpty {
+            var gates: [(String, String, Int)] = []
+            for (mine, theirs) in copies.map({ (Diagnosis.gateName($0.0), Diagnosis.gateName($0.1)) }) {
+                if let k = gates.firstIndex(where: { $0.0 == mine && $0.1 == theirs }) { gates[k].2 += 1 } else { gates.append((mine, theirs, 1)) }
+            }
+            let said = gates.map { "the \($0.0) gate's \($0.2 == 1 ? "gradient is" : "gradients are") the \($0.1) gate's" }
+            sentences.append("\(holds(copies)): \(list(said)) (copied, not exchanged).")
+        }
+        return sentences.joined(separator: " ")
     }
 }
 

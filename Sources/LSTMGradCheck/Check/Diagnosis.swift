@@ -26,6 +26,51 @@ public struct Diagnosis: Sendable, Equatable {
     }
     /// How to fix it, in one sentence.
     public var fix: String
+    /// For a gate swap, the file key whose right gradient the tensor holds (`dWi`).
+    public var counterpart: String?
+}
+
+extension Diagnosis {
+    /// The gate a gate parameter's gradient key belongs to, by its last letter (`dWf`: forget).
+    static func gateName(_ key: String) -> String {
+        switch key.last {
+        case "f": return "forget"
+        case "i": return "input"
+        case "c": return "candidate"
+        case "o": return "output"
+        default: return "\(key)'s"
+        }
+    }
+
+    /// The length of the cycle of gate swaps `key` is in, following `held` (file key → the
+    /// key whose right gradient it holds): 2 for two exchanged gates, more for gates whose
+    /// gradients are rotated, nil when the chain ends (a copy).
+    static func swapCycle(_ key: String, _ held: [String: String]) -> Int? {
+        var next = held[key], length = 1
+        while let k = next, length <= held.count {
+            if k == key { return length }
+            next = held[k]
+            length += 1
+        }
+        return nil
+    }
+
+    /// A gate swap's sentence and fix once the rest of the file is known (`cycle`, `swapCycle`):
+    /// "exchanged" only when the counterpart holds this tensor's right gradient in return,
+    /// "rotated" for a longer cycle; else the tensor holds a copy of the other gate's gradient,
+    /// and the other may well be right.
+    mutating func settleGateSwap(cycle: Int?) {
+        guard kind == .gateSwap, let other = counterpart else { return }
+        if cycle == 2 {
+            predicate = "is the right gradient of \(other): the gates are exchanged."
+        } else if cycle != nil {
+            predicate = "is the right gradient of \(other): the gates' gradients are rotated."
+        } else {
+            let mine = Self.gateName(subject), theirs = Self.gateName(other)
+            predicate = "is the right gradient of \(other): the \(mine) gate's gradient is the \(theirs) gate's (copied, not exchanged)."
+            fix = "Compute \(subject) from the \(mine) gate's own derivative: the line that computes it uses the \(theirs) gate's (a copied line that kept its variables?)."
+        }
+    }
 }
 
 /// What a wrong tensor was found to be.
@@ -100,12 +145,13 @@ public struct Diagnoser<C: Cell>: Sendable {
         var found: [Diagnosis] = []
         let name = key.gradientName
         // A candidate of zeros is no evidence: it fits only a tensor of zeros, which is said as such.
-        func consider(_ candidate: Tensor?, _ kind: DiagnosisKind, _ predicate: String, _ fix: String) {
+        func consider(_ candidate: Tensor?, _ kind: DiagnosisKind, _ predicate: String, _ fix: String, counterpart: String? = nil) {
             guard let candidate, candidate.shape == user.shape, candidate.data.contains(where: { $0 != 0 }) else { return }
             let c = Comparison.compare(key.name, user, reference: candidate, tolerance: tolerance)
             guard c.nonFinite == nil, c.relativeError <= tolerance else { return }
             let e = c.relativeError
-            let d = Diagnosis(kind: kind, evidence: e, subject: name, predicate: predicate, fix: fix)
+            var d = Diagnosis(kind: kind, evidence: e, subject: name, predicate: predicate, fix: fix)
+            d.counterpart = counterpart
             if let k = found.firstIndex(where: { $0.kind == kind }) {
                 if e < found[k].evidence { found[k] = d }
             } else {
@@ -128,7 +174,8 @@ public struct Diagnoser<C: Cell>: Sendable {
         let siblings: [Input<C>] = if case .parameter(let p) = key { C.siblings(of: p).map { .parameter($0) } } else { [] }
         for other in siblings {
             consider(reference[other], .gateSwap, "is the right gradient of \(other.gradientName): the gates are exchanged.",
-                     "Check the order in which the gate gradients are computed and returned (f, i, c, o) against the cache's order.")
+                     "Check the order in which the gate gradients are computed and returned (f, i, c, o) against the cache's order.",
+                     counterpart: other.gradientName)
         }
         if user.shape.count == 2, user.shape[0] == user.shape[1] {
             consider(transposed(right), .transpose, "is the transpose of the right gradient.",

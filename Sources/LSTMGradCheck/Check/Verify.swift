@@ -178,6 +178,7 @@ public enum Verify {
                                       tolerance: bound, singlePrecision: given.singlePrecision, required: required.contains(fileKey)))
         }
         choose(explained, &out)
+        settleGateSwaps(&out)
         var report = VerifyReport(name: name, dims: problem.dims, source: user.source, reference: referenceName,
                                   tolerance: tolerance, tensors: out, extraKeys: extra)
         report.narrowed = keys != nil
@@ -211,6 +212,17 @@ public enum Verify {
         for (k, candidates) in explained {
             let most = candidates.map { support[$0.kind] ?? 0 }.max()
             out[k].diagnosis = candidates.first { support[$0.kind] == most }
+        }
+    }
+
+    /// A tensor holding another gate's right gradient is an exchange only when that other
+    /// tensor holds its right gradient in return; else it is a copy, and said so.
+    private static func settleGateSwaps(_ out: inout [VerifiedTensor]) {
+        let swaps = Dictionary(out.compactMap { t in t.diagnosis.flatMap { $0.kind == .gateSwap ? $0.counterpart.map { (t.fileKey, $0) } : nil } },
+                               uniquingKeysWith: { a, _ in a })
+        for k in out.indices where swaps[out[k].fileKey] != nil {
+            let cycle = Diagnosis.swapCycle(out[k].fileKey, swaps)
+            out[k].diagnosis?.settleGateSwap(cycle: cycle)
         }
     }
 
