@@ -74,17 +74,24 @@ enum VerifyFiles {
             let tolerance = try #require(t["tolerance"] as? Double)
             #expect(tolerance == (singlePrecision ? 1e-4 : 1e-6), "\(key)")
             #expect(t["single_precision"] as? Bool == singlePrecision, "\(key)")
-            let error = try #require(t["relative_error"] as? Double)
             if let kind = c.diagnoses[key] {
                 #expect(t["status"] as? String == "mismatch", "\(key)")
                 let diagnosis = try #require(t["diagnosis"] as? [String: Any], "\(key)")
                 #expect(diagnosis["kind"] as? String == kind, "\(key)")
                 #expect((diagnosis["evidence"] as? Double ?? 1) <= tolerance, "\(key)")
                 // A transposed weight's shape gives it away, and turned back its values are
-                // right; every other mistake is far off, the transpose of the square (3×3) da0 too.
-                let turnedBack = kind == "transpose" && key != "da0"
-                #expect(turnedBack ? error <= tolerance : error > 1e-3, "\(key): \(error)")
+                // right: the entry says how it was stored and shows no figures that would call
+                // it right; every other mistake is far off, the transpose of the square (3×3) da0 too.
+                if kind == "transpose" && key != "da0" {
+                    #expect(t["stored"] as? String == "transposed", "\(key)")
+                    #expect(t["relative_error"] == nil && t["max_abs_error"] == nil && t["worst_index"] == nil, "\(key)")
+                } else {
+                    let error = try #require(t["relative_error"] as? Double)
+                    #expect(error > 1e-3, "\(key): \(error)")
+                    #expect(t["stored"] == nil, "\(key)")
+                }
             } else {
+                let error = try #require(t["relative_error"] as? Double)
                 #expect(t["status"] as? String == "matches", "\(key)")
                 #expect(t["diagnosis"] == nil, "\(key)")
                 #expect(error <= tolerance, "\(key): \(error)")
@@ -194,6 +201,48 @@ enum VerifyFiles {
         let (_, swapped, _) = try VerifyFiles.verify(VerifyFiles.path("gate-swap.npz"))
         let swap = try #require((swapped["causes"] as? [[String: Any]])?.first?["finding"] as? String)
         #expect(swap.hasSuffix("hold one another's right gradients: the gates are exchanged."), "\(swap)")
+    }
+
+    /// A weight stored transposed (dWf as 11 × 6 for a 6 × 11 gradient, made by NumPy from
+    /// correct.npz) is a mismatch whose row says so in every format: the stored shape, "transposed"
+    /// where a relative error would be, no max error and no worst elements that would call it right.
+    @Test(.enabled(if: Tool.pythonWithNumPy, "needs python3 with NumPy"))
+    func aTransposedTensorsRowFollowsItsStatus() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lstm-gradcheck-transposed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = """
+            import sys, numpy as np
+            g = dict(np.load(sys.argv[1]))
+            g["dWc"] = np.ascontiguousarray(g["dWc"].T)
+            np.savez("transposed.npz", **g)
+            print(*g["dWc"].shape)
+            """
+        let python = try Tool.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, VerifyFiles.path("correct.npz")], in: dir)
+        #expect(python.status == 0, "\(python.stderr)")
+        let stored = python.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(stored.count == 2 && stored[0] != stored[1])
+        let file = dir.appendingPathComponent("transposed.npz").path
+        let (status, _, gradients) = try VerifyFiles.verify(file)
+        #expect(status == 1)
+        let dWc = try #require(gradients["dWc"])
+        #expect(dWc["status"] as? String == "mismatch")
+        #expect(dWc["stored"] as? String == "transposed")
+        #expect(dWc["stored_shape"] as? [Int] == stored)
+        #expect(dWc["relative_error"] == nil && dWc["max_abs_error"] == nil && dWc["worst_index"] == nil)
+        #expect((dWc["diagnosis"] as? [String: Any])?["kind"] as? String == "transpose")
+        let storedText = "\(stored[0])×\(stored[1])", right = "\(stored[1])×\(stored[0])"
+        let text = try Tool.run(["verify", "--fixture", VerifyFiles.fixture, "--grads", file])
+        let row = try #require(text.stdout.split(separator: "\n").first { $0.hasPrefix("Wc ") })
+        #expect(row.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+                == ["Wc", "dWc", "\(storedText),", "not", right, "transposed", "-", "MISMATCH"], "\(row)")
+        #expect(!text.stdout.contains("yours"))
+        #expect(text.stdout.replacingOccurrences(of: "\n    ", with: " ")
+            .contains("worst elements (dWc): none — stored transposed (\(storedText)), its values read back are right; only the arrangement is wrong."))
+        let markdown = try Tool.run(["verify", "--fixture", VerifyFiles.fixture, "--grads", file, "--format", "markdown"])
+        #expect(markdown.stdout.contains("| Wc | dWc | \(storedText), not \(right) | transposed | – | MISMATCH |"))
+        #expect(!markdown.stdout.contains("yours"))
+        #expect(markdown.stdout.contains("- worst elements (dWc): none — stored transposed"))
     }
 
     /// A file with only some of the gradients fails: each required one it lacks is named

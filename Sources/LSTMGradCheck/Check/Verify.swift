@@ -35,6 +35,15 @@ public struct VerifiedTensor: Sendable {
     public var singlePrecision: Bool
     /// Whether the file must hold it for the file to pass.
     public var required = true
+    /// How the file stored it when not in `shape` but in an arrangement the check reads back
+    /// (`.transpose`, `.unsummedBatch`, `.axisOrder`), and the shape it was stored in; the
+    /// comparison is of the tensor read back.
+    public var stored: DiagnosisKind?
+    public var storedShape: [Int]?
+
+    /// Stored in another arrangement whose values, read back, are right: only the arrangement
+    /// is wrong, so its figures (those of the tensor read back) say nothing against it.
+    public var rightOnceReadBack: Bool { stored != nil && comparison?.pass == true }
 }
 
 extension VerifiedTensor {
@@ -175,7 +184,8 @@ public enum Verify {
             }
             out.append(VerifiedTensor(key: key.name, fileKey: fileKey, shape: r.shape, status: matches ? .matches : .mismatch, comparison: c,
                                       worstElements: worst(g, r, count: 5), diagnosis: diagnosis,
-                                      tolerance: bound, singlePrecision: given.singlePrecision, required: required.contains(fileKey)))
+                                      tolerance: bound, singlePrecision: given.singlePrecision, required: required.contains(fileKey),
+                                      stored: stored, storedShape: stored == nil ? nil : given.tensor.shape))
         }
         choose(explained, &out)
         settleGateSwaps(&out)
@@ -273,7 +283,8 @@ public enum Verify {
             }
             out.append(VerifiedTensor(key: e.key, fileKey: fileKey, shape: r.shape, status: matches ? .matches : .mismatch, comparison: c,
                                       worstElements: worst(g, r, count: 5), diagnosis: diagnosis,
-                                      tolerance: bound, singlePrecision: given.singlePrecision, required: required.contains(fileKey)))
+                                      tolerance: bound, singlePrecision: given.singlePrecision, required: required.contains(fileKey),
+                                      stored: reordered, storedShape: reordered == nil ? nil : given.tensor.shape))
         }
         choose(explained, &out)
         var report = VerifyReport(name: name, dims: problem.dims, source: user.source, reference: referenceName,

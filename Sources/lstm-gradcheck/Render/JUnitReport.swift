@@ -84,13 +84,16 @@ enum JUnitReport {
             case .inconclusive:
                 c.result = .skipped(message: "not decided: \(r.vacuous ?? "the \(r.reference) gradient decides nothing on this fixture")")
             case .mismatch:
-                let comparison = t.comparison.map { figures($0, bound: t.tolerance, against: "the \(r.reference) gradient") } ?? "wrong"
+                // Right once read back (stored transposed…): its figures would say it is right; its stored shape says why not.
+                let comparison = t.rightOnceReadBack
+                    ? "stored as \((t.storedShape ?? []).map(String.init).joined(separator: " × ")) where the gradient is \(t.shape.map(String.init).joined(separator: " × "))"
+                    : t.comparison.map { figures($0, bound: t.tolerance, against: "the \(r.reference) gradient") } ?? "wrong"
                 let diagnosis = t.diagnosis?.finding ?? r.causes.first { $0.tensors.contains(t.fileKey) }?.finding ?? ""
                 let fix = t.diagnosis?.fix ?? r.causes.first { $0.tensors.contains(t.fileKey) }?.fix
                 c.result = .failure(type: t.comparison?.nonFinite == nil ? "mismatch" : "non-finite",
                                     message: comparison + (diagnosis.isEmpty ? "" : ": " + diagnosis),
-                                    detail: t.worstElements.prefix(3).map { "at \($0.index) yours \(number($0.user)), right \(number($0.reference))" }
-                                        .joined(separator: "; ") + (fix.map { ". Fix: \($0)" } ?? ""))
+                                    detail: [(t.rightOnceReadBack ? [] : t.worstElements).prefix(3).map { "at \($0.index) yours \(number($0.user)), right \(number($0.reference))" }
+                                        .joined(separator: "; "), fix.map { "Fix: \($0)" } ?? ""].filter { !$0.isEmpty }.joined(separator: ". "))
             case .missing:
                 c.result = .failure(type: "missing", message: "\(t.fileKey) is required and not in \(r.source)", detail: "")
             case .notChecked:

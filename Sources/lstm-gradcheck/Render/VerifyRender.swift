@@ -22,8 +22,7 @@ enum VerifyRender {
                                                  align: [.left, .left, .left, .right, .right, .left])
         for t in r.tensors {
             let c = t.comparison
-            table.append([t.key, t.fileKey, t.shape.map(String.init).joined(separator: "×"), c.map { sci($0.relativeError) } ?? "-",
-                          c.map { sci($0.maxAbsError) } ?? "-", result(t)],
+            table.append([t.key, t.fileKey, shape(t), relativeError(t) ?? "-", maxError(t) ?? "-", result(t)],
                          tags: [nil, nil, nil, nil, nil, t.status])
         }
         table.style = { _, _, status, text in
@@ -42,10 +41,8 @@ enum VerifyRender {
         for cause in r.causes {
             s += "\n" + style.bold(cause.tensors.joined(separator: ", ") + ": MISMATCH") + "\n"
             let covered = r.tensors.filter { cause.tensors.contains($0.fileKey) }
-            if let t = covered.max(by: { ($0.comparison?.relativeError ?? 0) < ($1.comparison?.relativeError ?? 0) }) {
-                s += wrap("worst elements (\(t.fileKey)): " + t.worstElements.prefix(3).map {
-                    "\(ReportText.index(t.fileKey, $0.index)) yours \(num($0.user)), right \(num($0.reference))"
-                }.joined(separator: "; "), indent: 4).dropFirst(2) + "\n"
+            if let t = worstCovered(covered) {
+                s += wrap(worstElements(t), indent: 4).dropFirst(2) + "\n"
             }
             s += wrap("diagnosis: \(cause.finding)" + (cause.evidence.map { " (evidence: \($0))" } ?? ""), indent: 4).dropFirst(2) + "\n"
             if let fix = cause.fix { s += wrap("fix: \(fix)", indent: 4).dropFirst(2) + "\n" }
@@ -57,11 +54,15 @@ enum VerifyRender {
         var s = "### lstm-gradcheck: verify `\(r.source)` against \(ReportText.headline(fixture))\n\n"
         s += "| param | file key | shape | relative error | max \\|g − r\\| | result |\n|---|---|---|---:|---:|---|\n"
         for t in r.tensors {
-            s += "| \(t.key) | \(t.fileKey) | \(t.shape.map(String.init).joined(separator: "×")) | \(t.comparison.map { sci($0.relativeError) } ?? "–") | \(t.comparison.map { sci($0.maxAbsError) } ?? "–") | \(result(t)) |\n"
+            s += "| \(t.key) | \(t.fileKey) | \(shape(t)) | \(relativeError(t) ?? "–") | \(maxError(t) ?? "–") | \(result(t)) |\n"
         }
+        if !r.extraKeys.isEmpty { s += "\nIgnored (not gradients of this network): \(r.extraKeys.map { "`\($0)`" }.joined(separator: ", "))\n" }
         for cause in r.causes {
             s += "\n**\(cause.tensors.joined(separator: ", "))**: \(cause.finding)" + (cause.evidence.map { " (evidence: \($0))" } ?? "")
                 + (cause.fix.map { " Fix: \($0)" } ?? "") + "\n"
+            if let t = worstCovered(r.tensors.filter { cause.tensors.contains($0.fileKey) }) {
+                s += "\n- " + worstElements(t).replacingOccurrences(of: "|", with: "\\|") + "\n"
+            }
         }
         return s + "\n\(verdict(r))\n"
     }
@@ -74,10 +75,17 @@ enum VerifyRender {
             JSONMember("tolerance", .number(r.tolerance)),
             JSONMember("gradients", .object(r.tensors.map { t in
                 var m: [JSONMember] = [JSONMember("status", .string(t.status.rawValue))]
+                if let stored = t.stored, let storedShape = t.storedShape {
+                    m += [JSONMember("stored", .string(storedName(stored))),
+                          JSONMember("stored_shape", .array(storedShape.map { .number(Double($0)) }))]
+                }
                 if let c = t.comparison {
-                    m += [JSONMember("relative_error", .number(c.relativeError)), JSONMember("max_abs_error", .number(c.maxAbsError)),
-                          JSONMember("worst_index", .array(c.worstIndex.map { .number(Double($0)) })),
-                          JSONMember("tolerance", .number(t.tolerance)), JSONMember("single_precision", .bool(t.singlePrecision))]
+                    // Right once read back: the figures of the tensor read back would say it is right.
+                    if !t.rightOnceReadBack {
+                        m += [JSONMember("relative_error", .number(c.relativeError)), JSONMember("max_abs_error", .number(c.maxAbsError)),
+                              JSONMember("worst_index", .array(c.worstIndex.map { .number(Double($0)) }))]
+                    }
+                    m += [JSONMember("tolerance", .number(t.tolerance)), JSONMember("single_precision", .bool(t.singlePrecision))]
                 }
                 if let d = t.diagnosis {
                     m.append(JSONMember("diagnosis", .object([
@@ -99,6 +107,55 @@ enum VerifyRender {
             JSONReport.status(Outcome(r.status)),
             JSONMember("verdict", .string(verdict(r))),
         ])
+    }
+
+    /// The shape as the file stored it, with the right one beside it when they differ.
+    private static func shape(_ t: VerifiedTensor) -> String {
+        let right = t.shape.map(String.init).joined(separator: "×")
+        guard let stored = t.storedShape else { return right }
+        return stored.map(String.init).joined(separator: "×") + ", not " + right
+    }
+
+    /// How a tensor was stored, in the table and in JSON's `stored`.
+    private static func storedName(_ kind: DiagnosisKind) -> String {
+        switch kind {
+        case .transpose: return "transposed"
+        case .unsummedBatch: return "per example"
+        case .axisOrder: return "batch and time exchanged"
+        default: return kind.name
+        }
+    }
+
+    /// The relative error as the row shows it: for a tensor right once read back, how it was
+    /// stored (`transposed`), since the figure of the tensor read back says nothing against it.
+    private static func relativeError(_ t: VerifiedTensor) -> String? {
+        guard let c = t.comparison else { return nil }
+        if t.rightOnceReadBack, let stored = t.stored { return storedName(stored) }
+        return sci(c.relativeError) + (t.stored == nil ? "" : " (read back)")
+    }
+
+    private static func maxError(_ t: VerifiedTensor) -> String? {
+        guard let c = t.comparison, !t.rightOnceReadBack else { return nil }
+        return sci(c.maxAbsError)
+    }
+
+    /// The tensor of a cause whose worst elements are shown: the furthest from the reference,
+    /// any tensor with wrong values before one right once read back.
+    private static func worstCovered(_ covered: [VerifiedTensor]) -> VerifiedTensor? {
+        covered.max(by: { a, b in
+            (a.rightOnceReadBack ? 0 : 1, a.comparison?.relativeError ?? 0) < (b.rightOnceReadBack ? 0 : 1, b.comparison?.relativeError ?? 0)
+        })
+    }
+
+    /// `worst elements (dWf): dWf[0, 6] yours …, right …; …`, or why there are none to show.
+    private static func worstElements(_ t: VerifiedTensor) -> String {
+        if t.rightOnceReadBack, let stored = t.stored {
+            let shape = (t.storedShape ?? []).map(String.init).joined(separator: "×")
+            return "worst elements (\(t.fileKey)): none — stored \(storedName(stored)) (\(shape)), its values read back are right; only the arrangement is wrong."
+        }
+        return "worst elements (\(t.fileKey)\(t.stored == nil ? "" : ", read back")): " + t.worstElements.prefix(3).map {
+            "\(ReportText.index(t.fileKey, $0.index)) yours \(num($0.user)), right \(num($0.reference))"
+        }.joined(separator: "; ")
     }
 
     private static func result(_ t: VerifiedTensor) -> String {
