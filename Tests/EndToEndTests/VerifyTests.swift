@@ -245,6 +245,34 @@ enum VerifyFiles {
         #expect(markdown.stdout.contains("- worst elements (dWc): none — stored transposed"))
     }
 
+    /// The Markdown output lists the ignored keys and, per cause, the worst elements with their
+    /// indices, as the text does; the worst element is the one NumPy finds between the file and
+    /// the right gradients (correct.npz).
+    @Test(.enabled(if: Tool.pythonWithNumPy, "needs python3 with NumPy"))
+    func markdownShowsTheIgnoredKeysAndTheWorstElements() throws {
+        let extra = try Tool.run(["verify", "--fixture", VerifyFiles.fixture, "--grads", VerifyFiles.path("extra-key.npz"), "--format", "markdown"])
+        #expect(extra.status == 0)
+        #expect(extra.stdout.contains("\nIgnored (not gradients of this network): `loss`\n"))
+
+        let file = VerifyFiles.path("per-step.npz")
+        let markdown = try Tool.run(["verify", "--fixture", VerifyFiles.fixture, "--grads", file, "--format", "markdown"])
+        let text = try Tool.run(["verify", "--fixture", VerifyFiles.fixture, "--grads", file])
+        #expect(markdown.status == 1 && text.status == 1)
+        let line = try #require(markdown.stdout.split(separator: "\n").first { $0.hasPrefix("- worst elements (") })
+        let key = String(line.dropFirst("- worst elements (".count).prefix { $0 != ")" })
+        #expect(text.stdout.replacingOccurrences(of: "\n    ", with: " ").contains(line.dropFirst(2)))
+        let script = """
+            import sys, numpy as np
+            g, r = np.load(sys.argv[1])[sys.argv[3]], np.load(sys.argv[2])[sys.argv[3]]
+            k = np.unravel_index(np.argmax(np.abs(g - r)), g.shape)
+            print("%s[%s] yours %.6g, right %.6g" % (sys.argv[3], ", ".join(map(str, k)), g[k], r[k]))
+            """
+        let python = try Tool.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, file, VerifyFiles.path("correct.npz"), key])
+        #expect(python.status == 0, "\(python.stderr)")
+        let worst = python.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(line.hasPrefix("- worst elements (\(key)): \(worst);"), "\(line) vs \(worst)")
+    }
+
     /// A file with only some of the gradients fails: each required one it lacks is named
     /// missing; the output layer's, which the notebook's lstm_backward does not compute, is
     /// not required and reported as not checked.
