@@ -55,6 +55,12 @@ import Testing
         let over = try Tool.run(["report", "--fixture", fixture, "--out", fixture, "--force"])
         #expect(over.status == 2 && over.stderr.contains("refusing to write over the input"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: fixture)) == before)
+        // A pipe (as a device would be) is no file to replace, even with --force: it stays a pipe.
+        let fifo = try Self.path("pipe.html")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let onPipe = try Tool.run(["report", "--out", fifo, "--force"])
+        #expect(onPipe.status == 2 && onPipe.stderr.contains("expected a regular file to write"), "\(onPipe.stderr)")
+        #expect(try FileManager.default.attributesOfItem(atPath: fifo)[.type] as? FileAttributeType != .typeRegular)
     }
 
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]

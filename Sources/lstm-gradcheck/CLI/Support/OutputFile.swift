@@ -13,6 +13,9 @@ enum OutputFile {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) {
             if isDirectory.boolValue { throw InputError(source: path, expected: "a file to write", found: "a directory") }
+            // A device, pipe or socket is not a file to replace: renaming over it would destroy it.
+            let type = (try? FileManager.default.attributesOfItem(atPath: target.path)[.type]) as? FileAttributeType
+            if type != .typeRegular { throw InputError(source: path, expected: "a regular file to write", found: "a device, pipe or socket") }
             if !force { throw UsageError(.exists(path), command: command) }
         }
         let folder = target.deletingLastPathComponent()
